@@ -1,0 +1,632 @@
+"""The case library: reference data (towns, themes, organisations, funding programmes,
+contacts) and the page types (library index, case page)."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
+from core.geo import SizeClass, State, size_class_for
+
+from .periods import parse_period
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------------
+
+
+class Town(index.Indexed, models.Model):
+    """A municipality. Its size class is derived from the population, never typed by hand."""
+
+    name = models.CharField(_("Name"), max_length=120)
+    state = models.CharField(_("Bundesland"), max_length=2, choices=State.choices)
+    county = models.CharField(_("Landkreis"), max_length=120, blank=True)
+    population = models.PositiveIntegerField(_("Einwohnerzahl"), null=True, blank=True)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel (AGS)"),
+        max_length=8,
+        blank=True,
+        help_text=_("Achtstellig, sofern bekannt."),
+    )
+    latitude = models.DecimalField(
+        _("Breitengrad"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("Längengrad"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    size_class = models.CharField(
+        _("Stadtgrößenklasse"),
+        max_length=24,
+        choices=SizeClass.choices,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("state"), FieldPanel("county")]),
+        FieldRowPanel([FieldPanel("population"), FieldPanel("ags")]),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("state"),
+        index.FilterField("size_class"),
+    ]
+
+    class Meta:
+        verbose_name = _("Ort")
+        verbose_name_plural = _("Orte")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "state"], name="unique_town_name_state"),
+            models.UniqueConstraint(fields=["ags"], condition=~Q(ags=""), name="unique_town_ags"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.state})"
+
+    def clean(self):
+        super().clean()
+        if self.ags and not (self.ags.isdigit() and len(self.ags) == 8):
+            raise ValidationError({"ags": _("Der AGS besteht aus genau acht Ziffern.")})
+
+    def save(self, *args, **kwargs):
+        self.size_class = size_class_for(self.population)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "size_class"}
+        super().save(*args, **kwargs)
+
+
+class Organisation(index.Indexed, models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "kommune", _("Kommune")
+        FEDERAL = "bund", _("Bundeseinrichtung")
+        STATE = "land", _("Landeseinrichtung")
+        ASSOCIATION = "verband", _("Verband")
+        CIVIL_SOCIETY = "zivilgesellschaft", _("Verein / Initiative")
+        BUSINESS = "wirtschaft", _("Unternehmen")
+        RESEARCH = "wissenschaft", _("Hochschule / Forschung")
+        OTHER = "sonstige", _("Sonstige")
+
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    short_name = models.CharField(_("Kurzname"), max_length=40, blank=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    website = models.URLField(_("Website"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("short_name"), FieldPanel("kind")]),
+        FieldPanel("website"),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("short_name"),
+        index.AutocompleteField("name"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("Organisation")
+        verbose_name_plural = _("Organisationen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingProgramme(index.Indexed, models.Model):
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    short_name = models.CharField(_("Kurzname"), max_length=40, blank=True)
+    funder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Fördermittelgeber"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="funding_programmes",
+    )
+    website = models.URLField(_("Website"), blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("short_name"), FieldPanel("funder")]),
+        FieldPanel("website"),
+        FieldPanel("description"),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("short_name"),
+        index.SearchField("description"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta:
+        verbose_name = _("Förderprogramm")
+        verbose_name_plural = _("Förderprogramme")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(index.Indexed, models.Model):
+    name = models.CharField(_("Name"), max_length=80, unique=True)
+    slug = models.SlugField(_("Kurzform für die Adresse"), max_length=80, unique=True)
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+    description = RichTextField(_("Einführung"), features=RICH_TEXT_FEATURES, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=100)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("summary"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta:
+        verbose_name = _("Thema")
+        verbose_name_plural = _("Themen")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name.replace("&", "und").replace("ß", "ss"))
+        super().save(*args, **kwargs)
+
+
+class Contact(index.Indexed, models.Model):
+    """A person or a role mailbox. A person's name, phone and email are shown to visitors only
+    where the editor has marked them public."""
+
+    name = models.CharField(
+        _("Name"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leer lassen für ein Funktionspostfach."),
+    )
+    function = models.CharField(_("Funktion"), max_length=120)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    is_public = models.BooleanField(
+        _("Personenbezogene Daten öffentlich zeigen"),
+        default=False,
+        help_text=_(
+            "Nur ankreuzen, wenn die Person der Veröffentlichung von Name, Telefon und E-Mail "
+            "zugestimmt hat. Funktionspostfächer werden immer gezeigt."
+        ),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("function")]),
+        FieldPanel("organisation"),
+        FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+        FieldPanel("is_public"),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("function"),
+        index.AutocompleteField("name"),
+        index.AutocompleteField("function"),
+    ]
+
+    class Meta:
+        verbose_name = _("Kontakt")
+        verbose_name_plural = _("Kontakte")
+        ordering = ["function", "name"]
+
+    def __str__(self):
+        parts = [self.name or self.function]
+        if self.organisation_id:
+            parts.append(str(self.organisation))
+        return ", ".join(parts)
+
+    @property
+    def is_role_mailbox(self):
+        return not self.name
+
+    @property
+    def shows_personal_data(self):
+        return self.is_public or self.is_role_mailbox
+
+    @property
+    def public_name(self):
+        return self.name if self.is_public else ""
+
+    @property
+    def public_phone(self):
+        return self.phone if self.shows_personal_data else ""
+
+    @property
+    def public_email(self):
+        return self.email if self.shows_personal_data else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+class CasePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "casestudies.CasePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class CaseTown(Orderable):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("federführend")
+        PARTNER = "partner", _("beteiligt")
+
+    page = ParentalKey("casestudies.CasePage", on_delete=models.CASCADE, related_name="case_towns")
+    town = models.ForeignKey(
+        Town, verbose_name=_("Ort"), on_delete=models.PROTECT, related_name="case_links"
+    )
+    role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, default=Role.LEAD)
+
+    panels = [FieldPanel("town"), FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("Ort des Falls")
+        verbose_name_plural = _("Orte des Falls")
+
+
+class CaseContact(Orderable):
+    page = ParentalKey(
+        "casestudies.CasePage", on_delete=models.CASCADE, related_name="case_contacts"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("Kontakt"), on_delete=models.PROTECT, related_name="case_links"
+    )
+
+    panels = [FieldPanel("contact")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("Ansprechpartner")
+        verbose_name_plural = _("Ansprechpartner")
+
+
+class Status(models.TextChoices):
+    PLANNED = "geplant", _("geplant")
+    RUNNING = "laufend", _("laufend")
+    ESTABLISHED = "verstetigt", _("verstetigt")
+    FINISHED = "beendet", _("beendet")
+
+
+class Scope(models.TextChoices):
+    LOCAL = "lokal", _("eine Kommune")
+    INTERMUNICIPAL = "interkommunal", _("interkommunal")
+    REGIONAL = "regional", _("regional")
+    NATIONWIDE = "bundesweit", _("bundesweit")
+
+
+class BudgetRange(models.TextChoices):
+    LT10K = "lt10k", _("unter 10.000 €")
+    K10_50 = "10k-50k", _("10.000 bis 50.000 €")
+    K50_250 = "50k-250k", _("50.000 bis 250.000 €")
+    K250_1M = "250k-1m", _("250.000 € bis 1 Mio. €")
+    GT1M = "gt1m", _("über 1 Mio. €")
+
+
+class CaseLibraryPage(RoutablePageMixin, Page):
+    """The index of all cases, with server-side filters and theme routes."""
+
+    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["casestudies.CasePage"]
+
+    class Meta:
+        verbose_name = _("Fallbibliothek")
+        verbose_name_plural = _("Fallbibliotheken")
+
+    def cases(self):
+        return CasePage.objects.live().public().descendant_of(self)
+
+    def paginate(self, request, queryset):
+        paginator = Paginator(queryset, settings.CASES_PER_PAGE)
+        try:
+            return paginator.page(request.GET.get("seite", 1))
+        except PageNotAnInteger:
+            return paginator.page(1)
+        except EmptyPage:
+            return paginator.page(paginator.num_pages)
+
+    def listing_context(self, request, theme=None):
+        from .filters import CaseFilter
+
+        case_filter = CaseFilter(
+            request.GET or None, queryset=self.cases(), theme=theme, library=self
+        )
+        page_obj = self.paginate(request, case_filter.qs)
+        return {
+            "filter": case_filter,
+            "page_obj": page_obj,
+            "cases": CasePage.with_listing_data(page_obj.object_list),
+            "theme": theme,
+        }
+
+    @path("")
+    def index_route(self, request):
+        return self.render(request, context_overrides=self.listing_context(request))
+
+    @path("thema/")
+    def theme_index_route(self, request):
+        themes = Theme.objects.annotate(
+            case_count=models.Count(
+                "case_pages",
+                filter=Q(case_pages__live=True, case_pages__path__startswith=self.path),
+            )
+        )
+        return self.render(
+            request,
+            template="casestudies/theme_index_page.html",
+            context_overrides={"themes": themes},
+        )
+
+    @path("thema/<slug:slug>/")
+    def theme_route(self, request, slug):
+        theme = get_object_or_404(Theme, slug=slug)
+        context = self.listing_context(request, theme=theme)
+        return self.render(
+            request, template="casestudies/theme_page.html", context_overrides=context
+        )
+
+    def theme_url(self, theme):
+        return self.url + self.reverse_subpage("theme_route", kwargs={"slug": theme.slug})
+
+
+class CasePage(Page):
+    summary = models.TextField(
+        _("Kurzfassung"),
+        max_length=400,
+        help_text=_("Ein bis zwei Sätze für Listen, Suche und Vorschauen."),
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("Titelbild"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(
+        CaseStoryBlock(),
+        verbose_name=_("Fallgeschichte"),
+        blank=True,
+        help_text=_("Ausgangslage, Ziele, Umsetzung und Ergebnisse als Abschnitte."),
+    )
+
+    # Transfer: what another town can learn, and what it needs to copy the case.
+    lessons = RichTextField(
+        _("Was andere Städte lernen können"), features=RICH_TEXT_FEATURES, blank=True
+    )
+    transfer_staff = models.TextField(_("Personal"), blank=True)
+    transfer_budget_range = models.CharField(
+        _("Budgetrahmen"), max_length=10, choices=BudgetRange.choices, blank=True
+    )
+    transfer_budget = models.TextField(_("Kosten"), blank=True)
+    transfer_funding_rate = models.CharField(_("Förderquote"), max_length=120, blank=True)
+    transfer_duration = models.CharField(_("Zeitbedarf"), max_length=200, blank=True)
+    transfer_decisions = models.TextField(_("Rechtliche Grundlagen und Ratsbeschlüsse"), blank=True)
+    transfer_partners = models.TextField(_("Benötigte Partner"), blank=True)
+    transfer_pitfalls = models.TextField(_("Stolpersteine"), blank=True)
+
+    # Facts
+    scope = models.CharField(
+        _("Reichweite"), max_length=16, choices=Scope.choices, default=Scope.LOCAL
+    )
+    period = models.CharField(
+        _("Zeitraum"),
+        max_length=40,
+        blank=True,
+        help_text=_("Zum Beispiel „2021-2023“, „seit 2019“ oder „05/2021-06/2023“."),
+    )
+    period_start_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    period_end_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=Status.choices, default=Status.RUNNING
+    )
+    themes = ParentalManyToManyField(
+        Theme, verbose_name=_("Themen"), related_name="case_pages", blank=True
+    )
+    tags = ClusterTaggableManager(verbose_name=_("Schlagwörter"), through=CasePageTag, blank=True)
+    funding_programmes = ParentalManyToManyField(
+        FundingProgramme,
+        verbose_name=_("Förderprogramme"),
+        related_name="case_pages",
+        blank=True,
+    )
+    partners = ParentalManyToManyField(
+        Organisation, verbose_name=_("Partner"), related_name="case_pages", blank=True
+    )
+    project_website = models.URLField(_("Projektwebsite"), blank=True)
+    source_url = models.URLField(_("Quelle"), blank=True)
+    last_checked = models.DateField(
+        _("Zuletzt geprüft"),
+        null=True,
+        blank=True,
+        help_text=_("Wann die Redaktion die Angaben zuletzt geprüft hat."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+    facts_panels = [
+        InlinePanel("case_towns", label=_("Orte"), heading=_("Orte und ihre Rolle")),
+        FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("tags"),
+        FieldPanel("funding_programmes"),
+        FieldPanel("partners"),
+        FieldRowPanel([FieldPanel("project_website"), FieldPanel("source_url")]),
+        FieldPanel("last_checked"),
+        InlinePanel("case_contacts", label=_("Ansprechpartner")),
+    ]
+    transfer_panels = [
+        FieldPanel("lessons"),
+        MultiFieldPanel(
+            [
+                FieldPanel("transfer_staff"),
+                FieldRowPanel(
+                    [FieldPanel("transfer_budget_range"), FieldPanel("transfer_funding_rate")]
+                ),
+                FieldPanel("transfer_budget"),
+                FieldPanel("transfer_duration"),
+                FieldPanel("transfer_decisions"),
+                FieldPanel("transfer_partners"),
+                FieldPanel("transfer_pitfalls"),
+            ],
+            heading=_("Was es zum Nachmachen braucht"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Fallgeschichte")),
+            ObjectList(facts_panels, heading=_("Fakten")),
+            ObjectList(transfer_panels, heading=_("Übertragbarkeit")),
+            ObjectList(Page.promote_panels, heading=_("Veröffentlichung")),
+            ObjectList(Page.settings_panels, heading=_("Einstellungen")),
+        ]
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("lessons"),
+        index.SearchField("transfer_pitfalls"),
+        index.RelatedFields("themes", [index.SearchField("name")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields(
+            "case_towns", [index.RelatedFields("town", [index.SearchField("name")])]
+        ),
+        index.FilterField("status"),
+        index.FilterField("scope"),
+        index.FilterField("period_start_year"),
+    ]
+
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("lessons"),
+        APIField("scope"),
+        APIField("period"),
+        APIField("status"),
+        APIField("last_checked"),
+        APIField("project_website"),
+    ]
+
+    parent_page_types = ["casestudies.CaseLibraryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("Praxisfall")
+        verbose_name_plural = _("Praxisfälle")
+
+    def clean(self):
+        super().clean()
+        try:
+            parse_period(self.period)
+        except ValidationError as error:
+            raise ValidationError({"period": error.messages}) from error
+
+    def save(self, *args, **kwargs):
+        period = parse_period(self.period)
+        self.period = str(period)
+        self.period_start_year = period.start_year
+        self.period_end_year = None if period.open_ended else period.end_year
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def with_listing_data(cls, queryset):
+        """Prefetch what a case card shows, so a listing costs a fixed number of queries."""
+        if hasattr(queryset, "prefetch_related"):
+            queryset = queryset.defer_streamfields().prefetch_related(
+                models.Prefetch("case_towns", queryset=CaseTown.objects.select_related("town")),
+                "themes",
+            )
+        return queryset
+
+    @cached_property
+    def towns(self):
+        return [link.town for link in self.case_towns.all()]
+
+    @cached_property
+    def states(self):
+        seen = {}
+        for town in self.towns:
+            seen.setdefault(town.state, town.get_state_display())
+        return seen
+
+    @cached_property
+    def size_classes(self):
+        classes = []
+        for town in self.towns:
+            if town.size_class and town.size_class not in classes:
+                classes.append(town.size_class)
+        return [(value, SizeClass(value).label) for value in classes]
+
+    @property
+    def town_names(self):
+        return ", ".join(town.name for town in self.towns)
+
+    def get_library(self):
+        return CaseLibraryPage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["library"] = self.get_library()
+        return context

@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from casestudies.models import CaseLibraryPage, CasePage, Theme
+from core.blocks import RICH_TEXT_FEATURES
+
+
+class FeaturedCase(Orderable):
+    page = ParentalKey("home.HomePage", on_delete=models.CASCADE, related_name="featured_cases")
+    case = models.ForeignKey(
+        "casestudies.CasePage",
+        verbose_name=_("Praxisfall"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("case")]
+
+
+class HomePage(Page):
+    lead = models.TextField(_("Leitsatz"), blank=True)
+    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("lead"),
+        FieldPanel("intro"),
+        InlinePanel("featured_cases", label=_("Ausgewählte Fälle"), max_num=6),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("Startseite")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        featured_ids = [item.case_id for item in self.featured_cases.all()]
+        cases = CasePage.with_listing_data(
+            CasePage.objects.live().public().filter(pk__in=featured_ids)
+        )
+        by_id = {case.pk: case for case in cases}
+        context["featured"] = [by_id[pk] for pk in featured_ids if pk in by_id]
+        context["library"] = CaseLibraryPage.objects.live().descendant_of(self).first()
+        context["themes"] = Theme.objects.all()
+        context["case_count"] = CasePage.objects.live().public().descendant_of(self).count()
+        return context
