@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -755,6 +756,8 @@ class CaseImporter:
         ):
             if value in (None, ""):
                 continue
+            if attribute in ("latitude", "longitude"):
+                value = Decimal(str(value))
             current = getattr(town, attribute)
             if current in (None, ""):
                 setattr(town, attribute, value)

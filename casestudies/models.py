@@ -601,8 +601,13 @@ class CasePage(Page):
         return queryset
 
     @cached_property
+    def town_links(self):
+        """The case's towns with their roles; listings prefetch them with their towns."""
+        return list(self.case_towns.all())
+
+    @cached_property
     def towns(self):
-        return [link.town for link in self.case_towns.all()]
+        return [link.town for link in self.town_links]
 
     @cached_property
     def states(self):
@@ -628,5 +633,9 @@ class CasePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        self.town_links = list(self.case_towns.select_related("town"))
         context["library"] = self.get_library()
+        context["contacts"] = [
+            link.contact for link in self.case_contacts.select_related("contact__organisation")
+        ]
         return context

@@ -1,0 +1,81 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from casestudies.importer import CaseImporter, ImportFailed, read_records
+from casestudies.models import CaseLibraryPage
+
+
+class Command(BaseCommand):
+    help = _(
+        "Legt Praxisfälle aus einer JSON- oder CSV-Datei an oder aktualisiert sie (Abgleich über "
+        "den slug). Eine Datei mit einem fehlerhaften Datensatz ändert nichts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("Pfad zur JSON- oder CSV-Datei"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Nur prüfen, nichts schreiben")
+        )
+        parser.add_argument(
+            "--library",
+            help=_("slug der Fallbibliothek, unter der neue Fälle angelegt werden"),
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=_("Keinen Fortschrittsbalken zeigen")
+        )
+
+    def handle(self, *args, file, dry_run, library, no_progress, **options):
+        library_page = None
+        if library:
+            library_page = CaseLibraryPage.objects.filter(slug=library).first()
+            if library_page is None:
+                raise CommandError(_("Keine Fallbibliothek mit dem slug „%s“.") % library)
+        try:
+            records = read_records(file)
+            bar = tqdm(
+                total=len(records),
+                desc=_("Import"),
+                unit=_(" Fälle"),
+                file=sys.stderr,
+                disable=no_progress or options["verbosity"] < 1 or dry_run,
+            )
+
+            def progress(done, total):
+                bar.update(done - bar.n)
+
+            with bar:
+                result = CaseImporter(library=library_page).run(
+                    records, dry_run=dry_run, progress=progress
+                )
+        except ImportFailed as failure:
+            shown = failure.errors[:50]
+            more = len(failure.errors) - len(shown)
+            lines = [_("Import abgebrochen, nichts wurde geändert:")] + [f"  {e}" for e in shown]
+            if more:
+                lines.append(_("  … und %d weitere Fehler") % more)
+            raise CommandError("\n".join(lines)) from failure
+
+        for warning in result.warnings:
+            self.stderr.write(self.style.WARNING(warning))
+        if dry_run:
+            summary = _("Prüfung bestanden: %(new)d neu, %(upd)d vorhanden. Nichts geschrieben.")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    summary % {"new": len(result.created), "upd": len(result.updated)}
+                )
+            )
+        else:
+            summary = _("%(new)d angelegt, %(upd)d aktualisiert, %(same)d unverändert.")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    summary
+                    % {
+                        "new": len(result.created),
+                        "upd": len(result.updated),
+                        "same": len(result.unchanged),
+                    }
+                )
+            )

@@ -1,0 +1,117 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
+
+from casestudies.importer import CaseImporter, ImportFailed
+from casestudies.models import CaseLibraryPage, CasePage, Theme
+from home.models import FeaturedCase, HomePage
+
+DEMO_DATA = Path(__file__).resolve().parents[3] / "casestudies" / "demo_data"
+
+HOME_LEAD = "Übertragbare Praxis für Kleinstädte: Fälle, aus denen andere Städte lernen können."
+HOME_INTRO = (
+    "<p>Der Praxisatlas sammelt Projekte aus Kleinstädten zwischen 5.000 und 20.000 "
+    "Einwohnerinnen und Einwohnern: was die Ausgangslage war, was getan wurde, was es gebracht "
+    "hat und was eine andere Stadt braucht, um es nachzumachen.</p>"
+    "<p>Die Fälle aus Osterburg, dem Münsterland (IstaG), dem StadtLabor Kleinstadt, aus "
+    "Königslutter am Elm und der Initiative „Gemeinsam für das Quartier“ beruhen auf "
+    "veröffentlichten Projektinformationen; die übrigen Fälle sind Beispielinhalte.</p>"
+)
+LIBRARY_INTRO = "<p>Alle Praxisfälle, filterbar nach Thema, Bundesland, Stadtgröße und Status.</p>"
+
+
+class Command(BaseCommand):
+    help = _(
+        "Legt den Seitenbaum (Startseite, Fallbibliothek), die Themen und die Demo-Fälle an. "
+        "Mehrfach ausführbar: Vorhandenes wird abgeglichen, nicht verdoppelt."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", default=str(DEMO_DATA / "cases.json"))
+
+    def handle(self, *args, cases, **options):
+        with transaction.atomic():
+            home = self.ensure_home()
+            library = self.ensure_library(home)
+            self.ensure_themes()
+        records = json.loads(Path(cases).read_text(encoding="utf-8"))
+        try:
+            result = CaseImporter(library=library).run(records)
+        except ImportFailed as failure:
+            raise CommandError("\n".join(failure.errors)) from failure
+        self.ensure_featured(home, [r["slug"] for r in records if r.get("featured")])
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo-Inhalte: %(new)d Fälle neu, %(upd)d aktualisiert, %(same)d unverändert."
+                )
+                % {
+                    "new": len(result.created),
+                    "upd": len(result.updated),
+                    "same": len(result.unchanged),
+                }
+            )
+        )
+
+    def ensure_home(self):
+        home = HomePage.objects.first()
+        root = Page.get_first_root_node()
+        if home is None:
+            home = HomePage(
+                title="Praxisatlas Kleinstadt",
+                slug="praxisatlas",
+                lead=HOME_LEAD,
+                intro=HOME_INTRO,
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Praxisatlas Kleinstadt",
+            )
+        elif site.root_page_id != home.pk:
+            old_root = site.root_page
+            site.root_page = home
+            site.site_name = "Praxisatlas Kleinstadt"
+            site.save()
+            # Remove Wagtail's placeholder welcome page once nothing points at it.
+            if (
+                old_root.depth == 2
+                and old_root.specific_class is Page
+                and not old_root.get_children().exists()
+            ):
+                old_root.delete()
+        return home
+
+    def ensure_library(self, home):
+        library = CaseLibraryPage.objects.child_of(home).first()
+        if library is None:
+            library = CaseLibraryPage(title="Praxisfälle", slug="faelle", intro=LIBRARY_INTRO)
+            home.add_child(instance=library)
+            library.save_revision().publish()
+        return library
+
+    def ensure_themes(self):
+        themes = json.loads((DEMO_DATA / "themes.json").read_text(encoding="utf-8"))
+        for order, data in enumerate(themes, start=1):
+            Theme.objects.update_or_create(
+                slug=data["slug"],
+                defaults={"name": data["name"], "summary": data["summary"], "sort_order": order},
+            )
+
+    def ensure_featured(self, home, slugs):
+        if home.featured_cases.exists() or not slugs:
+            return
+        cases = {case.slug: case for case in CasePage.objects.filter(slug__in=slugs)}
+        home = home.get_latest_revision_as_object()
+        home.featured_cases = [FeaturedCase(case=cases[slug]) for slug in slugs if slug in cases]
+        home.save_revision().publish()
