@@ -23,3 +23,24 @@ def query_replace(context, **changes):
             params[key] = value
     encoded = urlencode(sorted(params.lists()), doseq=True)
     return f"?{encoded}" if encoded else "?"
+
+
+_LIBRARY_CACHE_ATTR = "_praxis_library_page"
+
+
+@register.simple_tag(takes_context=True)
+def library_page(context):
+    """The live case library page, for navigation links. Reuses a library already in the
+    template context and otherwise runs one query per request."""
+    from casestudies.models import CaseLibraryPage
+
+    for candidate in (context.get("library"), context.get("page")):
+        if isinstance(candidate, CaseLibraryPage):
+            return candidate
+    request = context.get("request")
+    if request is not None and hasattr(request, _LIBRARY_CACHE_ATTR):
+        return getattr(request, _LIBRARY_CACHE_ATTR)
+    library = CaseLibraryPage.objects.live().first()
+    if request is not None:
+        setattr(request, _LIBRARY_CACHE_ATTR, library)
+    return library

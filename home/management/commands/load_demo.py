@@ -60,6 +60,8 @@ class Command(BaseCommand):
     def ensure_home(self):
         home = HomePage.objects.first()
         root = Page.get_first_root_node()
+        if root is None:  # a flushed database (for example after a transactional test)
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
         if home is None:
             home = HomePage(
                 title="Praxisatlas Kleinstadt",

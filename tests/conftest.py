@@ -1,0 +1,52 @@
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from casestudies.models import CaseLibraryPage, CasePage
+from home.models import HomePage
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Wagtail caches site root paths; a stale entry raises Site.DoesNotExist.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the page tree and the demo library once; each test runs in a rolled-back
+    transaction on top of it."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        cache.clear()
+
+
+class DemoSite:
+    def __init__(self):
+        self.home = HomePage.objects.get()
+        self.library = CaseLibraryPage.objects.get()
+
+    def case(self, slug):
+        return CasePage.objects.get(slug=slug)
+
+
+@pytest.fixture
+def demo_site(request, db):
+    """The demo content: page tree, themes and demo cases. Transactional tests (live_server)
+    start from an empty database, so the content is loaded again for them."""
+    if not CasePage.objects.exists():
+        call_command("load_demo", verbosity=0)
+        cache.clear()
+    return DemoSite()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI=true nothing may be skipped: a skipped test fails the run."""
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") == "true" and reporter and reporter.stats.get("skipped"):
+        reporter.write_line("CI=true: skipped tests count as failures.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,146 @@
+"""Public pages: status, content and a bounded number of SQL queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+# Upper bounds asserted below; the measured numbers are in the issue notes.
+MAX_QUERIES = {
+    "home": 12,
+    "library": 14,
+    "library_filtered": 14,
+    "theme": 14,
+    "theme_index": 10,
+    "case": 16,
+}
+
+
+def get(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+@pytest.mark.django_db
+def test_home_page(client, demo_site):
+    response, queries = get(client, "/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Praxisatlas Kleinstadt" in content
+    for theme in ("Wohnen", "Beteiligung &amp; Demokratie"):
+        assert theme in content
+    assert queries <= MAX_QUERIES["home"], queries
+
+
+@pytest.mark.django_db
+def test_library_lists_and_paginates(client, demo_site):
+    response, queries = get(client, demo_site.library.url)
+    assert response.status_code == 200
+    page_obj = response.context["page_obj"]
+    assert page_obj.paginator.count >= 20
+    assert len(response.context["cases"]) == 12
+    assert queries <= MAX_QUERIES["library"], queries
+
+    second = client.get(demo_site.library.url + "?seite=2")
+    assert second.status_code == 200
+    first_slugs = {case.slug for case in response.context["cases"]}
+    assert first_slugs.isdisjoint(case.slug for case in second.context["cases"])
+
+
+@pytest.mark.django_db
+def test_library_query_count_does_not_grow_with_results(client, demo_site):
+    _, few = get(client, demo_site.library.url + "?land=ST")
+    _, many = get(client, demo_site.library.url)
+    assert many <= few + 1
+
+
+@pytest.mark.django_db
+def test_library_filters_combine(client, demo_site):
+    url = demo_site.library.url + "?land=NW&thema=wohnen"
+    response, queries = get(client, url)
+    assert response.status_code == 200
+    cases = response.context["cases"]
+    assert cases, "the demo library has housing cases in NRW (IstaG)"
+    for case in cases:
+        assert "NW" in case.states
+        assert "wohnen" in {theme.slug for theme in case.themes.all()}
+    assert queries <= MAX_QUERIES["library_filtered"], queries
+
+
+@pytest.mark.django_db
+def test_library_size_class_and_status_filters(client, demo_site):
+    response = client.get(demo_site.library.url + "?groesse=kleine-kleinstadt&status=beendet")
+    assert response.status_code == 200
+    for case in response.context["cases"]:
+        assert "kleine-kleinstadt" in dict(case.size_classes)
+        assert case.status == "beendet"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["land=XX", "groesse=riesig", "thema=gibtesnicht", "seite=abc", "seite=99999", "status=&land="],
+)
+def test_library_survives_bad_parameters(client, demo_site, query):
+    response = client.get(demo_site.library.url + "?" + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_theme_routes(client, demo_site):
+    response, queries = get(client, demo_site.library.url + "thema/wohnen/")
+    assert response.status_code == 200
+    assert response.context["theme"].slug == "wohnen"
+    for case in response.context["cases"]:
+        assert "wohnen" in {theme.slug for theme in case.themes.all()}
+    assert queries <= MAX_QUERIES["theme"], queries
+
+    response, queries = get(client, demo_site.library.url + "thema/")
+    assert response.status_code == 200
+    assert "Mobilität" in response.content.decode()
+    assert queries <= MAX_QUERIES["theme_index"], queries
+
+    assert client.get(demo_site.library.url + "thema/gibtesnicht/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_case_page_shows_fact_box_and_transfer(client, demo_site):
+    case = demo_site.case("osterburg-buergerrat-klimaschutz")
+    response, queries = get(client, case.url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Osterburg" in content
+    assert "Sachsen-Anhalt" in content
+    assert "Kleine Kleinstadt" in content
+    assert "Zuletzt geprüft" in content
+    assert "Was andere Städte lernen können" in content
+    assert content.index("Sachsen-Anhalt") < content.index("Was andere Städte lernen können")
+    assert queries <= MAX_QUERIES["case"], queries
+
+
+@pytest.mark.django_db
+def test_contacts_hide_personal_data_unless_public(client, demo_site):
+    from casestudies.models import CaseContact
+
+    link = CaseContact.objects.filter(contact__is_public=False).exclude(contact__name="").first()
+    assert link is not None, "the demo data has a person who did not agree to publication"
+    content = client.get(link.page.url).content.decode()
+    assert link.contact.function in content
+    assert link.contact.name not in content
+    if link.contact.email:
+        assert link.contact.email not in content
+
+
+@pytest.mark.django_db
+def test_search_page(client, demo_site):
+    response = client.get("/suche/?q=Bürgerrat")
+    assert response.status_code == 200
+    assert "osterburg" in response.content.decode().lower()
+    assert client.get("/suche/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_404(client, demo_site):
+    response = client.get("/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "nicht gefunden" in response.content.decode().lower()
