@@ -44,3 +44,13 @@ def library_page(context):
     if request is not None:
         setattr(request, _LIBRARY_CACHE_ATTR, library)
     return library
+
+
+@register.simple_tag
+def elided_page_range(page_obj, on_each_side=2, on_ends=1):
+    """Page numbers around the current page, with Paginator.ELLIPSIS for gaps."""
+    return list(
+        page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+        )
+    )
