@@ -22,36 +22,80 @@ THEMES = [
 ]
 
 TOPICS = [
-    ("Leerstandsmanagement in der Altstadt", "Einzelhandel & Innenstadt",
-     ["Leerstand", "Zwischennutzung", "Ladenlokal"]),
-    ("Genossenschaftlicher Dorfladen", "Daseinsvorsorge",
-     ["Nahversorgung", "Genossenschaft", "Dorfladen"]),
+    (
+        "Leerstandsmanagement in der Altstadt",
+        "Einzelhandel & Innenstadt",
+        ["Leerstand", "Zwischennutzung", "Ladenlokal"],
+    ),
+    (
+        "Genossenschaftlicher Dorfladen",
+        "Daseinsvorsorge",
+        ["Nahversorgung", "Genossenschaft", "Dorfladen"],
+    ),
     ("Bürgerbus für die Ortsteile", "Mobilität", ["Bürgerbus", "Ehrenamt", "ÖPNV"]),
-    ("Nahwärmenetz mit Bürgerbeteiligung", "Klimaschutz & Energie",
-     ["Wärmenetz", "Energiegenossenschaft", "Wärmeplanung"]),
-    ("Coworking im ehemaligen Bahnhof", "Arbeiten & Coworking",
-     ["Coworking", "Homeoffice", "Pendler"]),
-    ("Jugendrat mit eigenem Budget", "Beteiligung & Demokratie",
-     ["Jugendbeteiligung", "Jugendrat", "Budget"]),
+    (
+        "Nahwärmenetz mit Bürgerbeteiligung",
+        "Klimaschutz & Energie",
+        ["Wärmenetz", "Energiegenossenschaft", "Wärmeplanung"],
+    ),
+    (
+        "Coworking im ehemaligen Bahnhof",
+        "Arbeiten & Coworking",
+        ["Coworking", "Homeoffice", "Pendler"],
+    ),
+    (
+        "Jugendrat mit eigenem Budget",
+        "Beteiligung & Demokratie",
+        ["Jugendbeteiligung", "Jugendrat", "Budget"],
+    ),
     ("Digitale Dorfplattform", "Digitalisierung", ["App", "Plattform", "Ehrenamt"]),
-    ("Kulturscheune als Dritter Ort", "Kultur & Gemeinschaft",
-     ["Dritter Ort", "Kultur", "Treffpunkt"]),
-    ("Mehrgenerationenwohnen im Altbau", "Wohnen",
-     ["Wohnprojekt", "Altbau", "Generationen"]),
-    ("Gemeinsames Gewerbegebiet", "Interkommunale Zusammenarbeit",
-     ["Gewerbegebiet", "Zweckverband", "Flächensparen"]),
-    ("Gemeindeschwester für ältere Menschen", "Daseinsvorsorge",
-     ["Pflege", "Gesundheit", "Prävention"]),
-    ("Schwammstadt am Marktplatz", "Klimaschutz & Energie",
-     ["Klimaanpassung", "Starkregen", "Entsiegelung"]),
+    (
+        "Kulturscheune als Dritter Ort",
+        "Kultur & Gemeinschaft",
+        ["Dritter Ort", "Kultur", "Treffpunkt"],
+    ),
+    ("Mehrgenerationenwohnen im Altbau", "Wohnen", ["Wohnprojekt", "Altbau", "Generationen"]),
+    (
+        "Gemeinsames Gewerbegebiet",
+        "Interkommunale Zusammenarbeit",
+        ["Gewerbegebiet", "Zweckverband", "Flächensparen"],
+    ),
+    (
+        "Gemeindeschwester für ältere Menschen",
+        "Daseinsvorsorge",
+        ["Pflege", "Gesundheit", "Prävention"],
+    ),
+    (
+        "Schwammstadt am Marktplatz",
+        "Klimaschutz & Energie",
+        ["Klimaanpassung", "Starkregen", "Entsiegelung"],
+    ),
     ("Probewohnen für Rückkehrer", "Wohnen", ["Probewohnen", "Zuzug", "Fachkräfte"]),
-    ("Pop-up-Stores mit Gründerwettbewerb", "Einzelhandel & Innenstadt",
-     ["Pop-up", "Gründung", "Innenstadt"]),
+    (
+        "Pop-up-Stores mit Gründerwettbewerb",
+        "Einzelhandel & Innenstadt",
+        ["Pop-up", "Gründung", "Innenstadt"],
+    ),
 ]
 
 PREFIXES = ["Neu", "Alt", "Ober", "Nieder", "Groß", "Klein", "Bad ", "Hohen", "Wald", "Stein"]
-STEMS = ["bach", "dorf", "feld", "hausen", "burg", "stedt", "hagen", "berg", "au", "rode",
-         "heim", "brück", "furt", "wald", "see"]
+STEMS = [
+    "bach",
+    "dorf",
+    "feld",
+    "hausen",
+    "burg",
+    "stedt",
+    "hagen",
+    "berg",
+    "au",
+    "rode",
+    "heim",
+    "brück",
+    "furt",
+    "wald",
+    "see",
+]
 RIVERS = ["", "", "", " an der Ems", " am Main", " an der Elbe", " im Harz", " (Altmark)"]
 
 OPENINGS = [
@@ -91,8 +135,16 @@ BUDGETS = ["lt10k", "10k-50k", "50k-250k", "250k-1m", "gt1m"]
 def _town(rng):
     name = rng.choice(PREFIXES) + rng.choice(STEMS) + rng.choice(RIVERS)
     name = name[0].upper() + name[1:]
-    population = int(rng.choice([rng.uniform(1500, 5000), rng.uniform(5000, 10000),
-                                 rng.uniform(10000, 20000), rng.uniform(20000, 60000)]))
+    population = int(
+        rng.choice(
+            [
+                rng.uniform(1500, 5000),
+                rng.uniform(5000, 10000),
+                rng.uniform(10000, 20000),
+                rng.uniform(20000, 60000),
+            ]
+        )
+    )
     return {
         "name": name,
         "state": rng.choice(State.labels),
@@ -117,8 +169,9 @@ def generate_records(count, seed=0):
         start = rng.randint(2012, 2025)
         years = rng.randint(1, 5)
         status = rng.choice(STATUSES)
-        period = f"seit {start}" if status in ("laufend", "verstetigt") else (
-            f"{start}-{start + years}")
+        period = (
+            f"seit {start}" if status in ("laufend", "verstetigt") else (f"{start}-{start + years}")
+        )
         themes = [theme] + rng.sample([t for t in THEMES if t != theme], rng.randint(0, 2))
         fill = {"town": town, "topic": topic, "n": rng.randint(5, 400), "years": years}
         records.append(

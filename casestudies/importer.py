@@ -39,6 +39,8 @@ from .models import (
 from .periods import parse_period
 
 LIST_FIELDS = ("themes", "tags", "funding", "partners")
+# Many-to-many relations keep no order of their own.
+UNORDERED_FIELDS = LIST_FIELDS
 SECTION_FIELDS = ("starting_point", "goals", "implementation", "results")
 TEXT_FIELDS = ("summary", "body", "lessons", *SECTION_FIELDS)
 URL_FIELDS = ("project_website", "source_url")
@@ -594,7 +596,7 @@ def _comparable(record):
     for key, value in record.items():
         if key == "featured":
             continue
-        if key == "tags":
+        if key in UNORDERED_FIELDS:
             value = sorted(value, key=str.lower)
         if key == "towns":
             value = [{k: v for k, v in town.items() if v not in (None, "")} for town in value]
@@ -617,7 +619,7 @@ def differs(page, record):
             if mine != theirs:
                 return True
             continue
-        if key in ("tags",):
+        if key in UNORDERED_FIELDS:
             if [t.lower() for t in current.get(key, [])] != [t.lower() for t in value]:
                 return True
             continue

@@ -25,9 +25,13 @@ class State(models.TextChoices):
     TH = "TH", "Thüringen"
 
 
+_GERMAN_FOLDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
 def _fold(text):
     """Lower-case, strip accents and non-letters so that "NRW", "nordrhein westfalen" match."""
-    text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore")
+    text = text.lower().translate(_GERMAN_FOLDS)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
     return "".join(ch for ch in text.decode().lower() if ch.isalnum())
 
 

@@ -53,8 +53,8 @@ def test_200_generated_records_round_trip(tmp_path, demo_site):
                 for town_in, town_out in zip(value, back["towns"], strict=True):
                     assert town_out["name"] == town_in["name"]
                     assert town_out["role"] == town_in["role"]
-            elif key == "tags":
-                assert sorted(back["tags"]) == sorted(value)
+            elif key in ("tags", "themes", "funding", "partners"):
+                assert sorted(back[key]) == sorted(value), (record["slug"], key)
             elif key == "period":
                 assert back["period"].replace("–", "-") == value
             elif key == "contacts":
@@ -135,16 +135,45 @@ def test_csv_with_town_shorthand(tmp_path, demo_site):
     path = tmp_path / "cases.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["title", "slug", "summary", "town", "state", "population", "themes",
-                         "tags", "period", "status", "funding"])
-        writer.writerow(["Mitfahrbank am Markt", "csv-mitfahrbank", "Bänke, die Fahrten stiften.",
-                         "Kleinstedt", "Thüringen", "7.800", "Mobilität; Kultur & Gemeinschaft",
-                         "Mitfahrbank;Ehrenamt", "seit 2019", "laufend", "LEADER"])
+        writer.writerow(
+            [
+                "title",
+                "slug",
+                "summary",
+                "town",
+                "state",
+                "population",
+                "themes",
+                "tags",
+                "period",
+                "status",
+                "funding",
+            ]
+        )
+        writer.writerow(
+            [
+                "Mitfahrbank am Markt",
+                "csv-mitfahrbank",
+                "Bänke, die Fahrten stiften.",
+                "Kleinstedt",
+                "Thüringen",
+                "7.800",
+                "Mobilität; Kultur & Gemeinschaft",
+                "Mitfahrbank;Ehrenamt",
+                "seit 2019",
+                "laufend",
+                "LEADER",
+            ]
+        )
     call_command("import_cases", str(path), "--no-progress")
     page = CasePage.objects.get(slug="csv-mitfahrbank")
     town = page.case_towns.get().town
     assert (town.name, town.state, town.population, town.size_class) == (
-        "Kleinstedt", "TH", 7800, "kleine-kleinstadt")
+        "Kleinstedt",
+        "TH",
+        7800,
+        "kleine-kleinstadt",
+    )
     assert [t.name for t in page.themes.all()] == ["Mobilität", "Kultur & Gemeinschaft"]
     assert sorted(t.name for t in page.tags.all()) == ["Ehrenamt", "Mitfahrbank"]
     assert page.period == "seit 2019"

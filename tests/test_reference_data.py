@@ -35,6 +35,7 @@ def test_town_size_class_follows_population():
     assert town.size_class == "groessere-kleinstadt"
 
 
+@pytest.mark.django_db
 def test_town_rejects_malformed_ags():
     with pytest.raises(ValidationError):
         Town(name="X", state="BY", ags="12ab").full_clean()
@@ -64,8 +65,16 @@ def test_bad_periods_are_rejected(text):
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("Nordrhein-Westfalen", "NW"), ("nordrhein westfalen", "NW"), ("NRW", "NW"),
-     ("Thüringen", "TH"), ("Thueringen", "TH"), ("st", "ST"), ("Atlantis", None), ("", None)],
+    [
+        ("Nordrhein-Westfalen", "NW"),
+        ("nordrhein westfalen", "NW"),
+        ("NRW", "NW"),
+        ("Thüringen", "TH"),
+        ("Thueringen", "TH"),
+        ("st", "ST"),
+        ("Atlantis", None),
+        ("", None),
+    ],
 )
 def test_state_names_and_codes(text, code):
     assert parse_state(text) == code
