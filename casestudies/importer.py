@@ -12,8 +12,8 @@ import html
 import io
 import json
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator

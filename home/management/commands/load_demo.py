@@ -46,9 +46,7 @@ class Command(BaseCommand):
         self.ensure_featured(home, [r["slug"] for r in records if r.get("featured")])
         self.stdout.write(
             self.style.SUCCESS(
-                _(
-                    "Demo-Inhalte: %(new)d Fälle neu, %(upd)d aktualisiert, %(same)d unverändert."
-                )
+                _("Demo-Inhalte: %(new)d Fälle neu, %(upd)d aktualisiert, %(same)d unverändert.")
                 % {
                     "new": len(result.created),
                     "upd": len(result.updated),
