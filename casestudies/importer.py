@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from core.geo import parse_state
 
@@ -661,11 +663,14 @@ class CaseImporter:
                     record["slug"]
                 )
             return result
+        touched = []
         try:
-            with transaction.atomic():
+            # The reference index is brought up to date once per page at the end, not on
+            # each of the several saves that creating and publishing a page takes.
+            with transaction.atomic(), disable_reference_index_auto_update():
                 for number, record in enumerate(records, start=1):
                     try:
-                        self.import_record(record, result)
+                        touched.append(self.import_record(record, result))
                     except (ValidationError, ValueError) as error:
                         messages = getattr(error, "messages", [str(error)])
                         raise ImportFailed(
@@ -673,6 +678,8 @@ class CaseImporter:
                         ) from error
                     if progress:
                         progress(number, len(records))
+                for page in touched:
+                    ReferenceIndex.create_or_update_for_object(page)
         except ImportFailed:
             self._forget()
             raise
