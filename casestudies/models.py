@@ -408,7 +408,7 @@ class CaseLibraryPage(RoutablePageMixin, Page):
                 "case_pages",
                 filter=Q(case_pages__live=True, case_pages__path__startswith=self.path),
             )
-        )
+        ).order_by("sort_order", "name")
         return self.render(
             request,
             template="casestudies/theme_index_page.html",
@@ -506,7 +506,7 @@ class CasePage(Page):
         FieldPanel("body"),
     ]
     facts_panels = [
-        InlinePanel("case_towns", label=_("Orte"), heading=_("Orte und ihre Rolle")),
+        InlinePanel("case_towns", label=_("Ort"), heading=_("Orte und ihre Rolle")),
         FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
@@ -514,7 +514,7 @@ class CasePage(Page):
         FieldPanel("partners"),
         FieldRowPanel([FieldPanel("project_website"), FieldPanel("source_url")]),
         FieldPanel("last_checked"),
-        InlinePanel("case_contacts", label=_("Ansprechpartner")),
+        InlinePanel("case_contacts", label=_("Ansprechpartner/in")),
     ]
     transfer_panels = [
         FieldPanel("lessons"),

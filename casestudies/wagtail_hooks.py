@@ -1,4 +1,6 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
@@ -75,3 +77,22 @@ class ContactViewSet(SnippetViewSet):
 
 register_snippet(ThemeViewSet)
 register_snippet(ContactViewSet)
+
+
+class TownChooserViewSet(ChooserViewSet):
+    """A searchable chooser for towns: a select box does not work with thousands of them."""
+
+    model = Town
+    icon = "site"
+    choose_one_text = _("Ort auswählen")
+    choose_another_text = _("Anderen Ort auswählen")
+    edit_item_text = _("Ort bearbeiten")
+    per_page = 20
+
+
+town_chooser_viewset = TownChooserViewSet("town_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_town_chooser():
+    return town_chooser_viewset

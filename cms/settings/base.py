@@ -163,6 +163,10 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 TAGGIT_CASE_INSENSITIVE = True
+# Nothing may call out at run time: no update check, no Gravatar, no "what's new" feed.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
 # names an OpenSearch or Elasticsearch cluster (wired up in search/backends.py).

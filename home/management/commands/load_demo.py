@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from casestudies.importer import CaseImporter, ImportFailed
+from casestudies.importer import CaseImporter, ImportFailed, german_slugify
 from casestudies.models import CaseLibraryPage, CasePage, Theme
 from home.models import FeaturedCase, HomePage
 
@@ -43,7 +43,10 @@ class Command(BaseCommand):
             result = CaseImporter(library=library).run(records)
         except ImportFailed as failure:
             raise CommandError("\n".join(failure.errors)) from failure
-        self.ensure_featured(home, [r["slug"] for r in records if r.get("featured")])
+        featured = [
+            r.get("slug") or german_slugify(r["title"]) for r in records if r.get("featured")
+        ]
+        self.ensure_featured(home, featured)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo-Inhalte: %(new)d Fälle neu, %(upd)d aktualisiert, %(same)d unverändert.")
