@@ -1,0 +1,147 @@
+"""Score the case search against the relevance test set in tests/relevance/.
+
+The database must already hold the evaluation corpus: the demo cases plus the generated
+distractors (``casestudies.fake.generate_records(300, seed=42)``). The command only runs the
+queries and prints the metrics; see ``search/evaluation.py`` for their definitions.
+"""
+
+from collections import Counter
+from statistics import fmean
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from search.evaluation import evaluate, load_judgements
+
+PAGE_SIZE = 10
+
+
+class EngineRunner:
+    """``query -> ranked slugs`` backed by the project's search module.
+
+    Also notes which backend answered (the engine falls back to the database backend when
+    the configured one fails) and how long the searches took.
+    """
+
+    def __init__(self, backend=None):
+        # Imported here so the command (and its help) loads even while the engine is missing.
+        try:
+            from search.engine import SearchRequest, search
+        except ImportError as error:
+            raise CommandError(f"The search module is not available: {error}") from error
+        self.backend = backend
+        self._request = SearchRequest
+        self._search = search
+        self.answered_by = Counter()
+        self.took_ms = []
+
+    def __call__(self, query):
+        response = self._search(
+            self._request(query=query, page_size=PAGE_SIZE), backend=self.backend
+        )
+        self.answered_by[getattr(response, "backend", None) or self.backend or "default"] += 1
+        if getattr(response, "took_ms", None) is not None:
+            self.took_ms.append(response.took_ms)
+        return [hit.page.slug for hit in response.results]
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the relevance test set (tests/relevance/judgements.json) through the site search "
+        "and print MRR, Recall@5 and nDCG@10 per query kind. Expects the demo cases and the "
+        "generated distractors in the database."
+    )
+    # Lets tests pass a stand-in for the search engine: call_command(..., run_query=fn).
+    stealth_options = ("run_query",)
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--backend", help="Search backend name passed to the engine (default: its default)"
+        )
+        parser.add_argument("--kind", help="Only evaluate queries of this kind")
+        parser.add_argument(
+            "--failures",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also print the N worst queries with their top results",
+        )
+        parser.add_argument(
+            "--min-mrr",
+            type=float,
+            metavar="MRR",
+            help="Exit with an error when the overall MRR is below this value",
+        )
+        parser.add_argument("--judgements", metavar="PATH", help="Another judgements file")
+
+    def handle(self, *args, **options):
+        try:
+            queries = load_judgements(options["judgements"])
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Cannot load the judgements: {error}") from error
+        kind = options["kind"]
+        if kind:
+            kinds = sorted({query.kind for query in queries})
+            queries = [query for query in queries if query.kind == kind]
+            if not queries:
+                raise CommandError(f"No queries of kind {kind!r}; kinds: {', '.join(kinds)}")
+
+        backend = options["backend"]
+        run_query = options.get("run_query")
+        if run_query is None:
+            run_query = EngineRunner(backend)
+            self._check_corpus(queries)
+
+        report = evaluate(run_query, queries)
+
+        self.stdout.write(f"Backend: {self._backend_label(backend, run_query)}")
+        self.stdout.write(report.table())
+        if options["failures"] > 0:
+            failures = report.failures(limit=options["failures"])
+            self.stdout.write("")
+            if not failures:
+                self.stdout.write("Every query has a grade 2 or 3 case in first place.")
+            for result in failures:
+                self.stdout.write(result.describe())
+
+        min_mrr = options["min_mrr"]
+        if min_mrr is not None and report.mrr < min_mrr:
+            raise CommandError(f"Overall MRR {report.mrr:.3f} is below --min-mrr {min_mrr:.3f}")
+
+    def _backend_label(self, backend, runner):
+        """The backend name with its class, the backends that actually answered if the
+        engine fell back, and the mean search time when the engine reports it."""
+        configured = getattr(settings, "WAGTAILSEARCH_BACKENDS", {})
+
+        def describe(name):
+            path = configured.get(name, {}).get("BACKEND")
+            return f"{name} ({path})" if path else name
+
+        requested = backend or "default"
+        label = describe(requested)
+        answered = getattr(runner, "answered_by", None)
+        if answered and set(answered) != {requested}:
+            used = ", ".join(f"{describe(name)} x{count}" for name, count in answered.items())
+            label += f"; answered by {used}"
+        took_ms = getattr(runner, "took_ms", None)
+        if took_ms:
+            label += f"; mean {fmean(took_ms):.0f} ms per query"
+        return label
+
+    def _check_corpus(self, queries):
+        """Warn when judged cases are missing: the scores would then be meaningless."""
+        from casestudies.models import CasePage
+
+        judged = {slug for query in queries for slug in query.judgements}
+        present = set(
+            CasePage.objects.live().filter(slug__in=judged).values_list("slug", flat=True)
+        )
+        missing = sorted(judged - present)
+        if missing:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(missing)} of {len(judged)} judged cases are not live in the "
+                    f"database (e.g. {', '.join(missing[:3])}). Load the demo content and "
+                    "generate_records(300, seed=42) before trusting these numbers."
+                )
+            )
