@@ -133,8 +133,10 @@ BUDGETS = ["lt10k", "10k-50k", "50k-250k", "250k-1m", "gt1m"]
 
 
 def _town(rng):
-    name = rng.choice(PREFIXES) + rng.choice(STEMS) + rng.choice(RIVERS)
-    name = name[0].upper() + name[1:]
+    prefix, stem, river = rng.choice(PREFIXES), rng.choice(STEMS), rng.choice(RIVERS)
+    if prefix.endswith(" "):
+        stem = stem.capitalize()  # "Bad Berg", not "Bad berg"
+    name = prefix + stem + river
     population = int(
         rng.choice(
             [

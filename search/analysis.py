@@ -431,6 +431,9 @@ class AnalyzedQuery:
     suggestion: str | None = None
     is_question: bool = False
     words: list[str] = field(default_factory=list)  # query text of each group
+    # Per group: the compound part sets of the group's words. A backend that must not match
+    # on a single part ("bürger" for "Bürgerrat") requires all parts of a set together.
+    part_sets: list[list[tuple[str, ...]]] = field(default_factory=list)
 
     def all_terms(self) -> set[str]:
         """Every single-word term of every group (phrases not included)."""
@@ -441,6 +444,7 @@ class _Group:
     def __init__(self, label: str) -> None:
         self.label = label
         self.weights: dict[str, float] = {}
+        self.part_sets: list[tuple[str, ...]] = []
 
     def add(self, term: str, weight: float) -> None:
         if weight > self.weights.get(term, 0.0):
@@ -610,6 +614,8 @@ class GermanAnalyzer:
                 group.add(term, WEIGHT_SUBCOMPOUND)
             for term in analysis.parts:
                 group.add(term, WEIGHT_PART)
+            if len(analysis.parts) > 1:
+                group.part_sets.append(tuple(analysis.parts))
         vocabulary = self.vocabulary
         if not correct or vocabulary is None or not len(vocabulary) or main.stem in vocabulary:
             return None
@@ -674,6 +680,7 @@ class GermanAnalyzer:
             groups.append(group)
         query.groups = [g.alternatives() for g in groups]
         query.words = [g.label for g in groups]
+        query.part_sets = [g.part_sets for g in groups]
         query.phrases = list(phrases)
         if replacements and self.vocabulary is not None:
             query.suggestion = self._suggest(text, replacements)

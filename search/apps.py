@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Suche")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

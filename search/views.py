@@ -1,43 +1,59 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from casestudies.models import CasePage
-
-RESULTS_PER_PAGE = 10
+from . import engine
+from .engine import FACETS, SORTS, SearchError
+from .models import SearchEntry
+from .params import request_from_params
+from .stats import record_click
 
 
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = CasePage.objects.none()
-    if query:
-        results = CasePage.objects.live().public().search(query, operator="or")
-    paginator = Paginator(results, RESULTS_PER_PAGE)
+    error = None
     try:
-        page_obj = paginator.page(request.GET.get("seite", 1))
-    except PageNotAnInteger:
-        page_obj = paginator.page(1)
-    except EmptyPage:
-        page_obj = paginator.page(paginator.num_pages)
-    response = TemplateResponse(
-        request,
-        "search/search.html",
-        {
-            "query": query,
-            "page_obj": page_obj,
-            "cases": _in_order(page_obj.object_list),
-        },
-    )
+        search_request = request_from_params(request.GET)
+    except SearchError as problem:
+        error = str(problem)
+        search_request = engine.SearchRequest(query=request.GET.get("q", "")[:200])
+    response = engine.search(search_request, log=True) if not error else None
+    if response is not None and search_request.page > response.num_pages:
+        search_request.page = response.num_pages
+        response = engine.search(search_request)
+    context = {
+        "query": search_request.query,
+        "search": response,
+        "error": error,
+        "facet_labels": FACETS,
+        "sorts": SORTS,
+        "sort": search_request.sort,
+        "selected": search_request.filters,
+    }
+    template_response = TemplateResponse(request, "search/search.html", context)
+    if error:
+        template_response.status_code = 400
+    add_never_cache_headers(template_response)
+    return template_response
+
+
+@require_GET
+def click(request, entry_id):
+    """Count that a result was chosen for a query, then go to it. Only indexed pages are
+    targets, so this cannot redirect anywhere else."""
+    entry = SearchEntry.objects.filter(pk=entry_id).only("page_id").first()
+    if entry is None:
+        raise Http404
+    try:
+        position = int(request.GET.get("pos", 0))
+    except ValueError:
+        position = 0
+    record_click(request.GET.get("q", ""), entry.page_id, position)
+    url = entry.page.url
+    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        raise Http404
+    response = HttpResponseRedirect(url)
     add_never_cache_headers(response)
     return response
-
-
-def _in_order(pages):
-    """Reload a page of results with their listing data, keeping the ranking order."""
-    ids = [page.pk for page in pages]
-    by_id = {
-        case.pk: case for case in CasePage.with_listing_data(CasePage.objects.filter(pk__in=ids))
-    }
-    return [by_id[pk] for pk in ids if pk in by_id]

@@ -132,14 +132,6 @@ def test_contacts_hide_personal_data_unless_public(client, demo_site):
 
 
 @pytest.mark.django_db
-def test_search_page(client, demo_site):
-    response = client.get("/suche/?q=Bürgerrat")
-    assert response.status_code == 200
-    assert "osterburg" in response.content.decode().lower()
-    assert client.get("/suche/").status_code == 200
-
-
-@pytest.mark.django_db
 def test_unknown_page_is_404(client, demo_site):
     response = client.get("/gibt-es-nicht/")
     assert response.status_code == 404

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "home",
     "casestudies",
     "search",
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

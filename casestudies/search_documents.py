@@ -1,0 +1,56 @@
+"""What the search knows about a case page."""
+
+from search.indexer import Document, register
+
+from .importer import html_to_text, stream_to_sections
+from .models import CasePage
+
+
+@register(CasePage)
+def case_document(page):
+    links = list(page.case_towns.select_related("town"))
+    towns = [link.town for link in links]
+    themes = list(page.themes.all())
+    tags = [tag.name for tag in page.tags.all()]
+    funding = list(page.funding_programmes.all())
+    partners = [organisation.name for organisation in page.partners.all()]
+    sections = stream_to_sections(page.body)
+    transfer = [
+        html_to_text(page.lessons),
+        page.transfer_staff,
+        page.transfer_budget,
+        page.transfer_duration,
+        page.transfer_decisions,
+        page.transfer_partners,
+        page.transfer_pitfalls,
+    ]
+    text = "\n\n".join(part for part in [*sections.values(), *transfer] if part and part.strip())
+    states = sorted({town.state for town in towns})
+    return Document(
+        kind="case",
+        heading=page.title,
+        summary=page.summary,
+        text=text,
+        key_texts=[
+            *tags,
+            *(theme.name for theme in themes),
+            *(town.name for town in towns),
+            *(town.get_state_display() for town in towns),
+            *(town.county for town in towns if town.county),
+            *(programme.name for programme in funding),
+            *partners,
+        ],
+        themes=[theme.slug for theme in themes],
+        theme_names=[theme.name for theme in themes],
+        tags=tags,
+        towns=[town.name for town in towns],
+        states=states,
+        size_classes=sorted({town.size_class for town in towns if town.size_class}),
+        status=page.status,
+        funding=[str(programme.pk) for programme in funding],
+        period_start=page.period_start_year,
+        period_end=page.period_end_year,
+        population=max((town.population or 0 for town in towns), default=None) or None,
+        completeness=sum(1 for part in transfer if part and part.strip()) / len(transfer) * 0.8
+        + (0.2 if page.transfer_budget_range else 0.0),
+    )

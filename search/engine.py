@@ -1,0 +1,685 @@
+"""The one search of the site.
+
+The search page, the JSON API, autocomplete, the partner widget and the feeds all call
+:func:`search`, so ranking is the same everywhere. A query goes through four steps:
+
+1. The German analyzer (``search.analysis``) turns it into groups of weighted terms:
+   stems, compound parts, spelling corrections from the vocabulary of the library, and
+   synonyms from the editors' list.
+2. The configured Wagtail search backend (SQLite FTS5, PostgreSQL full text, OpenSearch or
+   Elasticsearch) retrieves candidate entries for those terms with its own score. Every
+   backend indexes the same analysed terms (``SearchEntry``), so they agree on what matches.
+3. The candidates are re-ranked here with features every backend shares: which query words
+   occur in the title and in the key facts (themes, tags, places), weighted by rarity.
+4. Facet filters and facet counts are computed from an in-process snapshot of the entries'
+   facts (themes, states, size classes, status, funding, period), so facets combine with the
+   query and with each other at no extra query cost.
+
+The snapshot (facts, vocabulary, synonyms, autocomplete labels) is rebuilt when the entries
+or synonyms change; every search checks that with one cheap aggregate query.
+"""
+
+import html
+import logging
+import math
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db import DatabaseError
+from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
+
+from core.geo import SizeClass, State
+
+from . import retrieval
+from .analysis import (
+    ANALYZER_VERSION,
+    WEIGHT_PART,
+    WEIGHT_SUBCOMPOUND,
+    GermanAnalyzer,
+    Vocabulary,
+    parse_synonyms,
+)
+from .models import SearchEntry, Synonym
+
+logger = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 2000
+# How the re-ranking combines the backend's text score, matches in title and key facts, and
+# the documentation quality of the case (tuned on tests/relevance/judgements.json).
+RANK_WEIGHTS = {"text": 0.45, "fields": 0.35, "quality": 0.2}
+MAX_PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 200
+
+PERIOD_BUCKETS = [
+    ("bis-2014", _("bis 2014"), None, 2014),
+    ("2015-2019", _("2015–2019"), 2015, 2019),
+    ("2020-2022", _("2020–2022"), 2020, 2022),
+    ("ab-2023", _("ab 2023"), 2023, None),
+]
+SORTS = {
+    "relevanz": _("Relevanz"),
+    "neu": _("Neueste zuerst"),
+    "groesse": _("Kleinste Orte zuerst"),
+}
+# Facet parameter (as in URLs and the API) -> label.
+FACETS = {
+    "thema": _("Thema"),
+    "land": _("Bundesland"),
+    "groesse": _("Stadtgröße"),
+    "status": _("Status"),
+    "foerderung": _("Förderprogramm"),
+    "zeitraum": _("Beginn"),
+    "art": _("Art"),
+}
+
+
+class SearchError(ValueError):
+    """A bad search parameter; the message is meant for the user."""
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    filters: dict = field(default_factory=dict)
+    sort: str = "relevanz"
+    page: int = 1
+    page_size: int = 10
+
+    def __post_init__(self):
+        self.query = (self.query or "").strip()
+        if len(self.query) > MAX_QUERY_LENGTH:
+            raise SearchError(
+                _("Die Suchanfrage ist zu lang (höchstens %d Zeichen).") % MAX_QUERY_LENGTH
+            )
+        if self.sort not in SORTS:
+            raise SearchError(
+                _("Unbekannte Sortierung „%(sort)s“; erlaubt: %(allowed)s")
+                % {"sort": self.sort, "allowed": ", ".join(SORTS)}
+            )
+        if not isinstance(self.page, int) or self.page < 1:
+            raise SearchError(_("Die Seite muss eine positive ganze Zahl sein."))
+        if not isinstance(self.page_size, int) or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise SearchError(_("page_size muss zwischen 1 und %d liegen.") % MAX_PAGE_SIZE)
+        unknown = set(self.filters) - set(FACETS)
+        if unknown:
+            raise SearchError(_("Unbekannter Filter „%s“.") % sorted(unknown)[0])
+        self.filters = {
+            name: [str(value) for value in values if str(value).strip()]
+            for name, values in self.filters.items()
+        }
+        self.filters = {name: values for name, values in self.filters.items() if values}
+
+
+@dataclass
+class PageRef:
+    id: int
+    slug: str
+    url: str
+    title: str
+
+
+@dataclass
+class Hit:
+    entry_id: int
+    page: PageRef
+    kind: str
+    summary: str
+    towns: list
+    states: list
+    themes: list
+    score: float
+    highlight: str = ""
+
+    @property
+    def state_names(self):
+        return [State(code).label for code in self.states if code in State.values]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResponse:
+    request: SearchRequest
+    count: int
+    results: list
+    facets: dict
+    suggestion: str | None
+    promotions: list
+    backend: str
+    took_ms: float
+    analyzed: object = None
+
+    @property
+    def num_pages(self):
+        return max(1, math.ceil(self.count / self.request.page_size))
+
+
+# ---------------------------------------------------------------------------------------------
+# The snapshot of the library's searchable facts, kept per process
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryFacts:
+    id: int
+    page_id: int
+    kind: str
+    heading: str
+    url_path: str
+    summary: str
+    themes: tuple
+    theme_names: tuple
+    tags: tuple
+    towns: tuple
+    states: tuple
+    size_classes: tuple
+    status: str
+    funding: tuple
+    period: str
+    population: int | None
+    published_at: object
+    title_terms: frozenset
+    key_terms: frozenset
+    quality: float = 0.0
+
+    def facet_values(self, name):
+        if name == "thema":
+            return self.themes
+        if name == "land":
+            return self.states
+        if name == "groesse":
+            return self.size_classes
+        if name == "status":
+            return (self.status,) if self.status else ()
+        if name == "foerderung":
+            return self.funding
+        if name == "zeitraum":
+            return (self.period,) if self.period else ()
+        if name == "art":
+            return (self.kind,)
+        return ()
+
+
+def _period_bucket(start):
+    if start is None:
+        return ""
+    for key, _label, low, high in PERIOD_BUCKETS:
+        if (low is None or start >= low) and (high is None or start <= high):
+            return key
+    return ""
+
+
+class Snapshot:
+    def __init__(self, version):
+        from casestudies.models import FundingProgramme, Theme
+
+        self.version = version
+        self.entries = {}
+        document_frequency = Counter()
+        rows = SearchEntry.objects.values_list(
+            "id",
+            "page_id",
+            "kind",
+            "heading",
+            "url_path",
+            "summary",
+            "themes",
+            "theme_names",
+            "tags",
+            "towns",
+            "states",
+            "size_classes",
+            "status",
+            "funding",
+            "period_start",
+            "population",
+            "published_at",
+            "title",
+            "key_terms",
+            "body_terms",
+            "quality",
+        )
+        for row in rows.iterator(chunk_size=500):
+            (
+                pk,
+                page_id,
+                kind,
+                heading,
+                url_path,
+                summary,
+                themes,
+                theme_names,
+                tags,
+                towns,
+                states,
+                sizes,
+                status,
+                funding,
+                start,
+                population,
+                published,
+                title,
+                key,
+                body,
+                quality,
+            ) = row
+            title_terms = frozenset(title.split())
+            key_terms = frozenset(key.split())
+            document_frequency.update(title_terms | key_terms | set(body.split()))
+            self.entries[pk] = EntryFacts(
+                id=pk,
+                page_id=page_id,
+                kind=kind,
+                heading=heading,
+                url_path=url_path,
+                summary=summary,
+                themes=tuple(themes.split()),
+                theme_names=tuple(filter(None, theme_names.split("|"))),
+                tags=tuple(filter(None, tags.split("|"))),
+                towns=tuple(filter(None, towns.split("|"))),
+                states=tuple(states.split()),
+                size_classes=tuple(sizes.split()),
+                status=status,
+                funding=tuple(funding.split()),
+                period=_period_bucket(start),
+                population=population,
+                published_at=published,
+                title_terms=title_terms,
+                key_terms=key_terms,
+                quality=quality,
+            )
+        self.document_count = max(1, len(self.entries))
+        self.vocabulary = Vocabulary(dict(document_frequency))
+        rules = []
+        for rule in Synonym.objects.filter(active=True).values_list("rule", flat=True):
+            try:
+                rules.extend(parse_synonyms([rule]))
+            except ValueError:
+                logger.warning("Ignoring unreadable synonym rule %r", rule)
+        self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=rules)
+        self.theme_labels = dict(Theme.objects.values_list("slug", "name"))
+        self.funding_labels = {
+            str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
+        }
+        self.newest_first = sorted(
+            self.entries.values(),
+            key=lambda e: (e.published_at is not None, e.published_at, e.id),
+            reverse=True,
+        )
+        self._autocomplete = None
+
+    def idf(self, term):
+        frequency = self.vocabulary.frequency(term)
+        return math.log(1 + (self.document_count - frequency + 0.5) / (frequency + 0.5))
+
+    def facet_label(self, name, value):
+        if name == "thema":
+            return self.theme_labels.get(value, value)
+        if name == "land":
+            return State(value).label if value in State.values else value
+        if name == "groesse":
+            return SizeClass(value).label if value in SizeClass.values else value
+        if name == "status":
+            from casestudies.models import Status
+
+            return Status(value).label if value in Status.values else value
+        if name == "foerderung":
+            return self.funding_labels.get(value, value)
+        if name == "zeitraum":
+            return next((str(label) for key, label, *_r in PERIOD_BUCKETS if key == value), value)
+        if name == "art":
+            return SearchEntry.Kind(value).label if value in SearchEntry.Kind.values else value
+        return value
+
+    @property
+    def autocomplete_labels(self):
+        if self._autocomplete is None:
+            self._autocomplete = _build_autocomplete(self)
+        return self._autocomplete
+
+
+_snapshot = None
+_snapshot_lock = threading.Lock()
+
+
+def _current_version():
+    entries = SearchEntry.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    synonyms = Synonym.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    return (ANALYZER_VERSION, entries["n"], entries["t"], synonyms["n"], synonyms["t"])
+
+
+def snapshot():
+    """The current snapshot, rebuilt if entries or synonyms changed since it was built."""
+    global _snapshot
+    version = _current_version()
+    current = _snapshot
+    if current is not None and current.version == version:
+        return current
+    with _snapshot_lock:
+        if _snapshot is None or _snapshot.version != version:
+            started = time.perf_counter()
+            _snapshot = Snapshot(version)
+            logger.info(
+                "Search snapshot built: %d entries in %.0f ms",
+                len(_snapshot.entries),
+                (time.perf_counter() - started) * 1000,
+            )
+        return _snapshot
+
+
+def reset_snapshot():
+    global _snapshot
+    _snapshot = None
+
+
+@lru_cache(maxsize=1)
+def document_analyzer():
+    """The analyzer for documents: index terms do not depend on the vocabulary."""
+    return GermanAnalyzer()
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends
+# ---------------------------------------------------------------------------------------------
+
+
+def _retrieve(structure, strict, backend_name):
+    """(entry id, score) candidates, best first, and the name of the retriever used."""
+    retriever = retrieval.retriever_for(backend_name)
+    try:
+        return retriever.search(structure, strict), retriever.name
+    except Exception:
+        if isinstance(retriever, retrieval.WagtailBackendRetriever):
+            # The search server is unreachable: the database still answers.
+            logger.exception(
+                "Search backend %r failed; falling back to the database", retriever.name
+            )
+            fallback = retrieval.database_retriever()
+            return fallback.search(structure, strict), fallback.name + " (fallback)"
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------
+
+
+def search(request, backend=None, log=False):
+    """Run a search request; see the module docstring."""
+    started = time.perf_counter()
+    snap = snapshot()
+    analyzed = snap.analyzer.analyze_query(request.query) if request.query else None
+    backend_name = backend or "default"
+
+    if analyzed is not None:
+        structure = retrieval.query_structure(analyzed)
+        scored, backend_name = _retrieve(structure, True, backend)
+        if not scored and len(structure) > 1:
+            # No case has every word: rank those with most of them.
+            scored, backend_name = _retrieve(structure, False, backend)
+        ranked = _rerank(snap, analyzed, scored)
+    else:
+        ranked = [(entry.id, 0.0) for entry in snap.newest_first]
+
+    facts = snap.entries
+    ranked = [(pk, score) for pk, score in ranked if pk in facts]
+    selected = {name: set(values) for name, values in request.filters.items()}
+
+    def passes(entry, skip=None):
+        for name, values in selected.items():
+            if name != skip and not values.intersection(entry.facet_values(name)):
+                return False
+        return True
+
+    facets = {}
+    for name in FACETS:
+        counter = Counter()
+        for pk, _score in ranked:
+            entry = facts[pk]
+            if passes(entry, skip=name):
+                counter.update(set(entry.facet_values(name)))
+        values = [
+            FacetValue(
+                value, str(snap.facet_label(name, value)), count, value in selected.get(name, ())
+            )
+            for value, count in counter.items()
+        ]
+        for value in selected.get(name, ()):  # a selected value stays visible with 0 hits
+            if value not in counter:
+                values.append(FacetValue(value, str(snap.facet_label(name, value)), 0, True))
+        values.sort(key=lambda v: (-v.count, v.label))
+        facets[name] = values
+
+    matching = [(pk, score) for pk, score in ranked if passes(facts[pk])]
+    if request.sort == "neu" or (request.sort == "relevanz" and analyzed is None):
+        matching.sort(
+            key=lambda item: (
+                facts[item[0]].published_at is not None,
+                facts[item[0]].published_at,
+                item[0],
+            ),
+            reverse=True,
+        )
+    elif request.sort == "groesse":
+        matching.sort(
+            key=lambda item: (facts[item[0]].population is None, facts[item[0]].population or 0)
+        )
+
+    count = len(matching)
+    start = (request.page - 1) * request.page_size
+    page_items = matching[start : start + request.page_size]
+    query_terms = analyzed.all_terms() if analyzed else set()
+    root_path = _site_root_path()
+    results = [_hit(snap, facts[pk], score, query_terms, root_path) for pk, score in page_items]
+
+    suggestion = None
+    if analyzed is not None and analyzed.suggestion and count < 3:
+        suggestion = analyzed.suggestion
+
+    promotions = _promotions(request.query) if request.query and request.page == 1 else []
+    response = SearchResponse(
+        request=request,
+        count=count,
+        results=results,
+        facets=facets,
+        suggestion=suggestion,
+        promotions=promotions,
+        backend=backend_name,
+        took_ms=(time.perf_counter() - started) * 1000,
+        analyzed=analyzed,
+    )
+    if log and request.query and request.page == 1:
+        from .stats import record_query
+
+        record_query(request.query, count)
+    return response
+
+
+def _rerank(snap, analyzed, scored):
+    """Combine the backend's score with title and key-fact matches of every query word."""
+    if not scored:
+        return []
+    top = max(score for _pk, score in scored) or 1.0
+    pairs = [(g, p) for g, p in zip(analyzed.groups, analyzed.part_sets, strict=True) if g]
+    groups = [group for group, _parts in pairs]
+    analyzed_part_sets = [parts for _group, parts in pairs]
+    weights = [max(snap.idf(term) for term, _w in group) for group in groups]
+    total_weight = sum(weights) or 1.0
+    ranked = []
+    for pk, score in scored:
+        entry = snap.entries.get(pk)
+        if entry is None:
+            continue
+        field_score = 0.0
+        for group, part_sets, weight in zip(groups, analyzed_part_sets, weights, strict=True):
+            best = 0.0
+            for term, term_weight in group:
+                if term_weight == WEIGHT_PART:
+                    continue  # single compound parts count only as a whole set, below
+                if term in entry.title_terms:
+                    best = max(best, term_weight)
+                elif term in entry.key_terms:
+                    best = max(best, 0.7 * term_weight)
+            for part_set in part_sets:
+                if entry.title_terms.issuperset(part_set):
+                    best = max(best, WEIGHT_SUBCOMPOUND)
+                elif (entry.title_terms | entry.key_terms).issuperset(part_set):
+                    best = max(best, 0.7 * WEIGHT_SUBCOMPOUND)
+            field_score += weight * best
+        combined = (
+            RANK_WEIGHTS["text"] * (max(score, 0.0) / top)
+            + RANK_WEIGHTS["fields"] * (field_score / total_weight)
+            + RANK_WEIGHTS["quality"] * entry.quality
+        )
+        ranked.append((pk, combined))
+    ranked.sort(key=lambda item: item[1], reverse=True)
+    return ranked
+
+
+def _site_root_path():
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.url_path if site else "/"
+
+
+def _page_url(url_path, root_path):
+    if root_path and url_path.startswith(root_path):
+        return "/" + url_path[len(root_path) :]
+    return url_path
+
+
+def _hit(snap, entry, score, query_terms, root_path):
+    slug = entry.url_path.rstrip("/").rsplit("/", 1)[-1]
+    return Hit(
+        entry_id=entry.id,
+        page=PageRef(entry.page_id, slug, _page_url(entry.url_path, root_path), entry.heading),
+        kind=entry.kind,
+        summary=entry.summary,
+        towns=list(entry.towns),
+        states=list(entry.states),
+        themes=list(entry.theme_names),
+        score=round(score, 4),
+        highlight=highlight(entry.summary, query_terms, snap)
+        if query_terms
+        else html.escape(entry.summary),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Highlighting
+# ---------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=50_000)
+def _word_terms(word):
+    return frozenset(document_analyzer().index_terms(word))
+
+
+def highlight(text, query_terms, snap=None):
+    """The text, HTML-escaped, with words that match the query wrapped in <mark>."""
+    if not text:
+        return ""
+    parts = []
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        parts.append(html.escape(text[position : match.start()]))
+        if _word_terms(word) & query_terms:
+            parts.append(f"<mark>{html.escape(word)}</mark>")
+        else:
+            parts.append(html.escape(word))
+        position = match.end()
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Editor's picks, autocomplete
+# ---------------------------------------------------------------------------------------------
+
+
+def _promotions(query):
+    from wagtail.contrib.search_promotions.models import Query
+
+    try:
+        picks = Query.get(query).editors_picks.select_related("page").order_by("sort_order")
+        return [pick for pick in picks if pick.page and pick.page.live]
+    except DatabaseError:
+        return []
+
+
+@dataclass
+class Suggestion:
+    label: str
+    kind: str
+    url: str
+    folded: str = ""
+
+
+def _build_autocomplete(snap):
+    from .analysis import fold
+
+    root_path = _site_root_path()
+    labels = {}
+    for entry in snap.entries.values():
+        url = _page_url(entry.url_path, root_path)
+        labels[("titel", entry.heading)] = url
+        for town in entry.towns:
+            labels.setdefault(("ort", town), f"/suche/?q={town}")
+        for tag in entry.tags:
+            labels.setdefault(("schlagwort", tag), f"/suche/?q={tag}")
+        for theme, name in zip(entry.themes, entry.theme_names, strict=False):
+            labels.setdefault(("thema", name), f"/suche/?thema={theme}")
+    return [
+        Suggestion(label=label, kind=kind, url=url, folded=fold(label))
+        for (kind, label), url in labels.items()
+    ]
+
+
+AUTOCOMPLETE_KIND_ORDER = {"thema": 0, "ort": 1, "titel": 2, "schlagwort": 3}
+
+
+def autocomplete(text, limit=8):
+    """Titles, towns, tags and themes whose words start with what was typed."""
+    from urllib.parse import quote
+
+    from .analysis import fold
+
+    words = fold(text).split()
+    if not words or len(text) > MAX_QUERY_LENGTH:
+        return []
+    matches = []
+    for suggestion in snapshot().autocomplete_labels:
+        label_words = suggestion.folded.replace("-", " ").split()
+        if all(any(lw.startswith(w) for lw in label_words) for w in words):
+            starts = suggestion.folded.startswith(words[0])
+            matches.append(
+                (
+                    not starts,
+                    AUTOCOMPLETE_KIND_ORDER[suggestion.kind],
+                    len(suggestion.label),
+                    suggestion,
+                )
+            )
+    matches.sort(key=lambda item: item[:3])
+    result = []
+    for *_key, suggestion in matches[:limit]:
+        url = suggestion.url
+        if url.startswith("/suche/?q="):
+            url = "/suche/?q=" + quote(url[len("/suche/?q=") :])
+        result.append(Suggestion(suggestion.label, suggestion.kind, url))
+    return result

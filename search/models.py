@@ -1,0 +1,160 @@
+"""The search index entry (one per searchable page), the editor-managed synonyms and the
+anonymous search statistics."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+class SearchEntry(index.Indexed, models.Model):
+    """What the search knows about one live page.
+
+    The ``*_terms`` fields hold the output of the German analyzer (folded stems plus compound
+    parts, separated by spaces); every backend indexes them the same way, so the German
+    analysis is identical on SQLite, PostgreSQL and OpenSearch. ``heading``/``summary``/
+    ``text`` keep the readable text for snippets, and the facet fields are denormalised so
+    that filtering and facet counts need no joins.
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", _("Praxisfall")
+        GUIDE = "guide", _("Leitfaden")
+        GLOSSARY = "glossary", _("Glossar")
+        EVENT = "event", _("Veranstaltung")
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="search_entry"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CASE)
+    url_path = models.CharField(max_length=500)
+    heading = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+
+    title = models.TextField(blank=True, help_text="Analysed terms of the title.")
+    key_terms = models.TextField(blank=True)
+    body_terms = models.TextField(blank=True)
+
+    themes = models.CharField(max_length=500, blank=True)
+    theme_names = models.CharField(max_length=500, blank=True)
+    tags = models.CharField(max_length=1000, blank=True)
+    towns = models.CharField(max_length=1000, blank=True)
+    states = models.CharField(max_length=100, blank=True)
+    size_classes = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=12, blank=True)
+    funding = models.CharField(max_length=500, blank=True)
+    period_start = models.PositiveSmallIntegerField(null=True)
+    period_end = models.PositiveSmallIntegerField(null=True)
+    population = models.PositiveIntegerField(null=True)
+    published_at = models.DateTimeField(null=True)
+    quality = models.FloatField(
+        default=0.0, help_text="0-1: how richly documented the page is (a ranking prior)."
+    )
+    analyzer_version = models.CharField(max_length=10, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    search_fields = [
+        # "title" is the field the database backends weight as the title.
+        index.SearchField("title", boost=4, es_extra={"analyzer": "praxis_terms"}),
+        index.SearchField("key_terms", boost=2.5, es_extra={"analyzer": "praxis_terms"}),
+        index.SearchField("body_terms", es_extra={"analyzer": "praxis_terms"}),
+        # Readable text, analysed by OpenSearch/Elasticsearch's own German analysis.
+        index.SearchField("heading", boost=2, es_extra={"analyzer": "praxis_german"}),
+        index.SearchField("text", es_extra={"analyzer": "praxis_german"}),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("Sucheintrag")
+        verbose_name_plural = _("Sucheinträge")
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def theme_slugs(self):
+        return self.themes.split()
+
+
+class Synonym(models.Model):
+    """One synonym rule in Solr format, managed by editors.
+
+    ``Bürgerrat, Bürgerforum`` makes the terms equivalent; ``citizens assembly => Bürgerrat``
+    expands the left side to the right side only.
+    """
+
+    rule = models.CharField(
+        _("Regel"),
+        max_length=500,
+        unique=True,
+        help_text=_(
+            "Gleichwertige Begriffe mit Komma trennen („Coworking, Gemeinschaftsbüro“); "
+            "„citizens assembly => Bürgerrat“ erweitert nur die linke Seite um die rechte."
+        ),
+    )
+    note = models.CharField(_("Notiz"), max_length=200, blank=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [FieldPanel("rule"), FieldPanel("note"), FieldPanel("active")]
+
+    class Meta:
+        verbose_name = _("Synonym")
+        verbose_name_plural = _("Synonyme")
+        ordering = ["rule"]
+
+    def __str__(self):
+        return self.rule
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .analysis import parse_synonyms
+
+        try:
+            rules = parse_synonyms([self.rule])
+        except ValueError as error:
+            raise ValidationError({"rule": str(error)}) from error
+        if not rules:
+            raise ValidationError({"rule": _("Die Regel enthält keine Begriffe.")})
+
+
+class SearchQueryStat(models.Model):
+    """How often a (normalised) query was searched on a day, and how often it found nothing.
+    No personal data: no user, no IP address, no user agent."""
+
+    day = models.DateField(db_index=True)
+    query = models.CharField(max_length=100)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Suchanfrage")
+        verbose_name_plural = _("Suchanfragen")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="unique_query_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.query}"
+
+
+class SearchClickStat(models.Model):
+    """How often a result was chosen for a query on a day (anonymous, aggregated)."""
+
+    day = models.DateField(db_index=True)
+    query = models.CharField(max_length=100)
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    clicks = models.PositiveIntegerField(default=0)
+    position_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Klick auf Suchergebnis")
+        verbose_name_plural = _("Klicks auf Suchergebnisse")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query", "page"], name="unique_click_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.query} -> {self.page_id}"

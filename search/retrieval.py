@@ -1,0 +1,222 @@
+"""Candidate retrieval: the analysed query against the configured backend.
+
+On the database backends the analysed terms of every SearchEntry are kept in a full-text
+index of their own: an FTS5 table on SQLite, a weighted ``tsvector`` column with a GIN index
+on PostgreSQL. One ranked statement returns the candidates with BM25 (SQLite) or
+``ts_rank_cd`` (PostgreSQL) scores. (Wagtail's database backend scores each row with a
+correlated sub-query, which is far too slow for ten thousand cases.)
+
+OpenSearch and Elasticsearch get the same analysed terms through Wagtail's backend
+(``modelsearch``), with the query expressed as nested And/Or of the terms.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 2000
+# Column weights: title, key facts (themes, tags, places), body.
+SQLITE_WEIGHTS = (4.0, 2.5, 1.0)
+
+
+# --- query expressions --------------------------------------------------------------------
+
+
+def _alternatives(group, part_sets, part_weight, phrase_weight):
+    """One query word as alternatives, each a list of terms that must all occur."""
+    set_members = {term for part_set in part_sets for term in part_set}
+    alternatives = [
+        [term]
+        for term, weight in group
+        if weight != phrase_weight and not (weight == part_weight and term in set_members)
+    ]
+    alternatives.extend(list(part_set) for part_set in part_sets)
+    phrase_words = [term for term, weight in group if weight == phrase_weight]
+    if phrase_words:
+        alternatives.append(phrase_words)
+    return alternatives
+
+
+def query_structure(analyzed):
+    """Per query word: its alternatives (lists of terms that must co-occur)."""
+    from .analysis import WEIGHT_PART, WEIGHT_PHRASE_WORD
+
+    structure = []
+    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
+        alternatives = _alternatives(group, part_sets, WEIGHT_PART, WEIGHT_PHRASE_WORD)
+        if alternatives:
+            structure.append(alternatives)
+    return structure
+
+
+def _clean(term):
+    return "".join(ch for ch in term if ch.isalnum())
+
+
+def fts5_expression(structure, strict):
+    groups = []
+    for alternatives in structure:
+        parts = []
+        for terms in alternatives:
+            quoted = [f'"{_clean(t)}"' for t in terms if _clean(t)]
+            if quoted:
+                parts.append(quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")")
+        if parts:
+            groups.append("(" + " OR ".join(parts) + ")")
+    return (" AND " if strict else " OR ").join(groups)
+
+
+def tsquery_expression(structure, strict):
+    groups = []
+    for alternatives in structure:
+        parts = []
+        for terms in alternatives:
+            cleaned = [_clean(t) for t in terms if _clean(t)]
+            if cleaned:
+                parts.append(cleaned[0] if len(cleaned) == 1 else "(" + " & ".join(cleaned) + ")")
+        if parts:
+            groups.append("(" + " | ".join(parts) + ")")
+    return (" & " if strict else " | ").join(groups)
+
+
+def modelsearch_query(structure, strict):
+    from modelsearch.query import And, Or, PlainText
+
+    def all_of(terms):
+        return PlainText(terms[0]) if len(terms) == 1 else And([PlainText(t) for t in terms])
+
+    groups = []
+    for alternatives in structure:
+        options = [all_of(terms) for terms in alternatives]
+        groups.append(options[0] if len(options) == 1 else Or(options))
+    if len(groups) == 1:
+        return groups[0]
+    return And(groups) if strict else Or(groups)
+
+
+# --- retrievers ---------------------------------------------------------------------------
+
+
+class SQLiteRetriever:
+    name = "sqlite-fts5"
+
+    def search(self, structure, strict):
+        expression = fts5_expression(structure, strict)
+        if not expression:
+            return []
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "  # noqa: S608
+                "WHERE search_fts MATCH %s ORDER BY score LIMIT %s",
+                [expression, MAX_CANDIDATES],
+            )
+            # bm25() is negative: the more negative, the better.
+            return [(pk, -score) for pk, score in cursor.fetchall()]
+
+    def update(self, entry):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [entry.pk])
+            cursor.execute(
+                "INSERT INTO search_fts (rowid, title, key_terms, body_terms) "
+                "VALUES (%s, %s, %s, %s)",
+                [entry.pk, entry.title, entry.key_terms, entry.body_terms],
+            )
+
+    def remove(self, entry_id):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
+
+    def rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts")
+            cursor.execute(
+                "INSERT INTO search_fts (rowid, title, key_terms, body_terms) "
+                "SELECT id, title, key_terms, body_terms FROM search_searchentry"
+            )
+
+
+class PostgresRetriever:
+    name = "postgresql-fts"
+    VECTOR = (
+        "setweight(to_tsvector('simple', title), 'A') || "
+        "setweight(to_tsvector('simple', key_terms), 'B') || "
+        "setweight(to_tsvector('simple', body_terms), 'C')"
+    )
+
+    def search(self, structure, strict):
+        expression = tsquery_expression(structure, strict)
+        if not expression:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, ts_rank(search_vector, query, 1) AS score "
+                "FROM search_searchentry, to_tsquery('simple', %s) query "
+                "WHERE search_vector @@ query ORDER BY score DESC LIMIT %s",
+                [expression, MAX_CANDIDATES],
+            )
+            return cursor.fetchall()
+
+    def update(self, entry):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE search_searchentry SET search_vector = {self.VECTOR} WHERE id = %s",  # noqa: S608
+                [entry.pk],
+            )
+
+    def remove(self, entry_id):
+        """The vector lives in the entry's row and goes with it."""
+
+    def rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE search_searchentry SET search_vector = {self.VECTOR}")  # noqa: S608
+
+
+class WagtailBackendRetriever:
+    """OpenSearch / Elasticsearch (or any other Wagtail backend) through modelsearch."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def search(self, structure, strict):
+        from wagtail.search.backends import get_search_backend
+
+        from .models import SearchEntry
+
+        if not structure:
+            return []
+        backend = get_search_backend(self.name)
+        query = modelsearch_query(structure, strict)
+        results = backend.search(query, SearchEntry.objects.only("id")).annotate_score("_score")
+        return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
+
+    def update(self, entry):
+        """modelsearch's signal handlers index the entry."""
+
+    def remove(self, entry_id):
+        """modelsearch's signal handlers remove the entry."""
+
+    def rebuild(self):
+        """`manage.py update_index` rebuilds Wagtail's backends."""
+
+
+def database_retriever():
+    if connection.vendor == "sqlite":
+        return SQLiteRetriever()
+    if connection.vendor == "postgresql":
+        return PostgresRetriever()
+    raise NotImplementedError(f"No full-text retrieval for {connection.vendor}")
+
+
+def retriever_for(backend_name=None):
+    """The retriever for a Wagtail search backend alias ("default" if None)."""
+    name = backend_name or "default"
+    config = settings.WAGTAILSEARCH_BACKENDS.get(name)
+    if config is None:
+        raise KeyError(name)
+    if config["BACKEND"].rsplit(".", 1)[-1] == "database" or ".database" in config["BACKEND"]:
+        return database_retriever()
+    return WagtailBackendRetriever(name)
