@@ -431,8 +431,8 @@ class AnalyzedQuery:
     suggestion: str | None = None
     is_question: bool = False
     words: list[str] = field(default_factory=list)  # query text of each group
-    # Per group: the compound part sets of the group's words. A backend that must not match
-    # on a single part ("bürger" for "Bürgerrat") requires all parts of a set together.
+    # Per group: term sets that count only together: the parts of a compound (a backend must
+    # not match "bürger" alone for "Bürgerrat") and the words of a multi-word synonym.
     part_sets: list[list[tuple[str, ...]]] = field(default_factory=list)
 
     def all_terms(self) -> set[str]:
@@ -603,6 +603,8 @@ class GermanAnalyzer:
                 group.add(term, WEIGHT_SYNONYM)
             if phrase:
                 phrases[phrase] = None
+                # The words of a multi-word synonym ("dritter ort") count only together.
+                group.part_sets.append(tuple(phrase.split()))
 
     def _add_word(self, group: _Group, word: Word, correct: bool = True) -> str | None:
         """Add a word's own terms and typo corrections; return a correction."""

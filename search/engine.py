@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 2000
 # How the re-ranking combines the backend's text score, matches in title and key facts, and
 # the documentation quality of the case (tuned on tests/relevance/judgements.json).
-RANK_WEIGHTS = {"text": 0.45, "fields": 0.35, "quality": 0.2}
+RANK_WEIGHTS = {"coverage": 0.3, "text": 0.3, "fields": 0.2, "quality": 0.2}
+MIN_COVERAGE = 0.75
 MAX_PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 
@@ -423,12 +424,7 @@ def search(request, backend=None, log=False):
     backend_name = backend or "default"
 
     if analyzed is not None:
-        structure = retrieval.query_structure(analyzed)
-        scored, backend_name = _retrieve(structure, True, backend)
-        if not scored and len(structure) > 1:
-            # No case has every word: rank those with most of them.
-            scored, backend_name = _retrieve(structure, False, backend)
-        ranked = _rerank(snap, analyzed, scored)
+        ranked, backend_name = _match(snap, analyzed, backend)
     else:
         ranked = [(entry.id, 0.0) for entry in snap.newest_first]
 
@@ -506,45 +502,80 @@ def search(request, backend=None, log=False):
     return response
 
 
-def _rerank(snap, analyzed, scored):
-    """Combine the backend's score with title and key-fact matches of every query word."""
-    if not scored:
-        return []
-    top = max(score for _pk, score in scored) or 1.0
-    pairs = [(g, p) for g, p in zip(analyzed.groups, analyzed.part_sets, strict=True) if g]
-    groups = [group for group, _parts in pairs]
-    analyzed_part_sets = [parts for _group, parts in pairs]
-    weights = [max(snap.idf(term) for term, _w in group) for group in groups]
+def _match(snap, analyzed, backend):
+    """Entries matching the query, ranked; and the name of the retriever that answered.
+
+    Each query word is retrieved on its own, so every candidate's coverage is known: the
+    share of the query's words it contains, each word weighted by its rarity (idf). An entry
+    must cover at least MIN_COVERAGE of the query (or as much as the best entry does), so a
+    common word ("Ort", "Stadt") cannot exclude a case that has the rare ones, and one rare
+    word alone does not let every case with a common word in.
+    """
+    structure = retrieval.query_structure(analyzed)
+    groups = [
+        (group, parts)
+        for group, parts in zip(analyzed.groups, analyzed.part_sets, strict=True)
+        if group
+    ]
+    if not structure:
+        return [], backend or "default"
+    per_group = []
+    backend_name = backend or "default"
+    for alternatives in structure:
+        scored, backend_name = _retrieve([alternatives], True, backend)
+        per_group.append(dict(scored))
+    weights = [
+        max((snap.idf(term) for term, _w in group), default=1.0) for group, _parts in groups
+    ][: len(per_group)]
+    weights += [1.0] * (len(per_group) - len(weights))
     total_weight = sum(weights) or 1.0
+
+    coverage = Counter()
+    text = Counter()
+    for weight, scores in zip(weights, per_group, strict=True):
+        top = max(scores.values(), default=0.0) or 1.0
+        for pk, score in scores.items():
+            coverage[pk] += weight / total_weight
+            text[pk] += weight / total_weight * max(score, 0.0) / top
+    if not coverage:
+        return [], backend_name
+    threshold = min(MIN_COVERAGE, max(coverage.values()) - 1e-9)
     ranked = []
-    for pk, score in scored:
+    for pk, covered in coverage.items():
         entry = snap.entries.get(pk)
-        if entry is None:
+        if entry is None or covered < threshold:
             continue
-        field_score = 0.0
-        for group, part_sets, weight in zip(groups, analyzed_part_sets, weights, strict=True):
-            best = 0.0
-            for term, term_weight in group:
-                if term_weight == WEIGHT_PART:
-                    continue  # single compound parts count only as a whole set, below
-                if term in entry.title_terms:
-                    best = max(best, term_weight)
-                elif term in entry.key_terms:
-                    best = max(best, 0.7 * term_weight)
-            for part_set in part_sets:
-                if entry.title_terms.issuperset(part_set):
-                    best = max(best, WEIGHT_SUBCOMPOUND)
-                elif (entry.title_terms | entry.key_terms).issuperset(part_set):
-                    best = max(best, 0.7 * WEIGHT_SUBCOMPOUND)
-            field_score += weight * best
-        combined = (
-            RANK_WEIGHTS["text"] * (max(score, 0.0) / top)
-            + RANK_WEIGHTS["fields"] * (field_score / total_weight)
+        fields = _field_score(entry, groups[: len(weights)], weights, total_weight)
+        score = (
+            RANK_WEIGHTS["coverage"] * covered
+            + RANK_WEIGHTS["text"] * text[pk]
+            + RANK_WEIGHTS["fields"] * fields
             + RANK_WEIGHTS["quality"] * entry.quality
         )
-        ranked.append((pk, combined))
+        ranked.append((pk, score))
     ranked.sort(key=lambda item: item[1], reverse=True)
-    return ranked
+    return ranked, backend_name
+
+
+def _field_score(entry, groups, weights, total_weight):
+    """0-1: how much of the query the title and the key facts (themes, tags, places) hold."""
+    field_score = 0.0
+    for (group, part_sets), weight in zip(groups, weights, strict=True):
+        best = 0.0
+        for term, term_weight in group:
+            if term_weight == WEIGHT_PART:
+                continue  # single compound parts count only as a whole set, below
+            if term in entry.title_terms:
+                best = max(best, term_weight)
+            elif term in entry.key_terms:
+                best = max(best, 0.7 * term_weight)
+        for part_set in part_sets:
+            if entry.title_terms.issuperset(part_set):
+                best = max(best, WEIGHT_SUBCOMPOUND)
+            elif (entry.title_terms | entry.key_terms).issuperset(part_set):
+                best = max(best, 0.7 * WEIGHT_SUBCOMPOUND)
+        field_score += weight * best
+    return field_score / total_weight
 
 
 def _site_root_path():

@@ -65,6 +65,10 @@ class SearchEntry(index.Indexed, models.Model):
         index.FilterField("kind"),
     ]
 
+    # The database backends use their own full-text index of the terms (search/retrieval.py);
+    # search servers are updated explicitly by search/signals.py.
+    search_auto_update = False
+
     class Meta:
         verbose_name = _("Sucheintrag")
         verbose_name_plural = _("Sucheinträge")

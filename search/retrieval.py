@@ -178,6 +178,10 @@ class PostgresRetriever:
 class WagtailBackendRetriever:
     """OpenSearch / Elasticsearch (or any other Wagtail backend) through modelsearch."""
 
+    # The fields our analyzer filled; the server's own German analysis of "heading" and
+    # "text" is there for direct use of the index (Kibana, other clients).
+    fields = ["title", "key_terms", "body_terms"]
+
     def __init__(self, name):
         self.name = name
 
@@ -190,7 +194,9 @@ class WagtailBackendRetriever:
             return []
         backend = get_search_backend(self.name)
         query = modelsearch_query(structure, strict)
-        results = backend.search(query, SearchEntry.objects.only("id")).annotate_score("_score")
+        results = backend.search(
+            query, SearchEntry.objects.only("id"), fields=self.fields
+        ).annotate_score("_score")
         return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
 
     def update(self, entry):
@@ -220,3 +226,14 @@ def retriever_for(backend_name=None):
     if config["BACKEND"].rsplit(".", 1)[-1] == "database" or ".database" in config["BACKEND"]:
         return database_retriever()
     return WagtailBackendRetriever(name)
+
+
+def server_backends():
+    """The configured search servers (OpenSearch / Elasticsearch), by alias."""
+    from wagtail.search.backends import get_search_backend
+
+    return [
+        get_search_backend(name)
+        for name, config in settings.WAGTAILSEARCH_BACKENDS.items()
+        if ".database" not in config["BACKEND"] and not config["BACKEND"].endswith("database")
+    ]

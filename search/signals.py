@@ -5,12 +5,16 @@ Entries are written inside the publishing transaction, so a rolled-back publish 
 entry behind. Deleting a page deletes its entry through the foreign key's cascade.
 """
 
+import logging
+
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import indexer
 from .models import SearchEntry
-from .retrieval import database_retriever
+from .retrieval import database_retriever, server_backends
+
+logger = logging.getLogger(__name__)
 
 
 def on_published(sender, instance, **kwargs):
@@ -27,12 +31,23 @@ def on_moved(sender, instance, **kwargs):
 
 
 def on_entry_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        database_retriever().update(instance)
+    if raw:
+        return
+    database_retriever().update(instance)
+    for backend in server_backends():
+        try:
+            backend.add(instance)
+        except Exception:  # the server is down: the database index is still current
+            logger.exception("Could not index search entry %s in %r", instance.pk, backend)
 
 
 def on_entry_deleted(sender, instance, **kwargs):
     database_retriever().remove(instance.pk)
+    for backend in server_backends():
+        try:
+            backend.delete(instance)
+        except Exception:
+            logger.exception("Could not remove search entry %s from %r", instance.pk, backend)
 
 
 def connect():

@@ -16,11 +16,14 @@ def _clear_cache():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the page tree and the demo library once; each test runs in a rolled-back
-    transaction on top of it."""
+    """Load the page tree, the demo library and the generated distractors of the relevance
+    set once (``load_search_corpus``); each test runs in a rolled-back transaction on top."""
+    from search.engine import reset_snapshot
+
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        call_command("load_search_corpus", verbosity=0)
         cache.clear()
+        reset_snapshot()
 
 
 class DemoSite:

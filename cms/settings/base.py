@@ -170,12 +170,21 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
-# names an OpenSearch or Elasticsearch cluster (wired up in search/backends.py).
-WAGTAILSEARCH_BACKENDS = {
-    "default": {
-        "BACKEND": "wagtail.search.backends.database",
+# names an OpenSearch or Elasticsearch server (SEARCH_BACKEND: opensearch3 (default),
+# opensearch2, elasticsearch8, elasticsearch9; see search/index_settings.py).
+DATABASE_SEARCH_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
+WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+if SEARCH_URL:
+    from search.index_settings import search_server_backend
+
+    WAGTAILSEARCH_BACKENDS = {
+        "default": search_server_backend(
+            SEARCH_URL, os.environ.get("SEARCH_BACKEND", "opensearch3")
+        ),
+        # Kept in step as well: the search falls back to it when the server is unreachable.
+        "database": DATABASE_SEARCH_BACKEND,
     }
-}
 
 # Library listings
 CASES_PER_PAGE = 12
@@ -190,5 +199,7 @@ LOGGING = {
         # Task and page-action chatter would drown the output of data commands.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "opensearch": {"level": "WARNING"},
+        "elastic_transport": {"level": "WARNING"},
     },
 }
