@@ -638,4 +638,7 @@ class CasePage(Page):
         context["contacts"] = [
             link.contact for link in self.case_contacts.select_related("contact__organisation")
         ]
+        from search.engine import related
+
+        context["related"] = related(self.pk) if self.live else []
         return context

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dokumente/", include(wagtaildocs_urls)),
     path("suche/", search_views.search, name="search"),
     path("suche/klick/<int:entry_id>/", search_views.click, name="search_click"),
+    path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
     path("api/", search_api.urls),
 ]
 

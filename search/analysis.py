@@ -370,6 +370,16 @@ class Vocabulary:
 # --- Synonyms -----------------------------------------------------------------
 
 
+def display_forms(texts: Iterable[str], analyzer: GermanAnalyzer) -> dict[str, str]:
+    """The most frequent readable word for each stem in ``texts`` (for "Meinten Sie ...?")."""
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for word in iter_words(text):
+            for analysis, surface in analyzer._word_analyses(word):
+                surfaces[analysis.stem][surface] += 1
+    return {term: forms.most_common(1)[0][0] for term, forms in surfaces.items()}
+
+
 @dataclass(frozen=True)
 class SynonymRule:
     """One Solr synonym line, phrases folded.

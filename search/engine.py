@@ -29,8 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import DatabaseError
-from django.db.models import Count, Max
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import SizeClass, State
@@ -42,6 +41,7 @@ from .analysis import (
     WEIGHT_SUBCOMPOUND,
     GermanAnalyzer,
     Vocabulary,
+    display_forms,
     parse_synonyms,
 )
 from .models import SearchEntry, Synonym
@@ -301,7 +301,14 @@ class Snapshot:
                 quality=quality,
             )
         self.document_count = max(1, len(self.entries))
-        self.vocabulary = Vocabulary(dict(document_frequency))
+        readable = display_forms(
+            (
+                " ".join((e.heading, e.summary, *e.tags, *e.towns, *e.theme_names))
+                for e in self.entries.values()
+            ),
+            document_analyzer(),
+        )
+        self.vocabulary = Vocabulary(dict(document_frequency), readable)
         rules = []
         for rule in Synonym.objects.filter(active=True).values_list("rule", flat=True):
             try:
@@ -319,6 +326,26 @@ class Snapshot:
             reverse=True,
         )
         self._autocomplete = None
+        self.root_path = _site_root_path()
+
+    def known_values(self, name):
+        from casestudies.models import Status
+
+        if name == "thema":
+            return self.theme_labels
+        if name == "land":
+            return set(State.values)
+        if name == "groesse":
+            return set(SizeClass.values)
+        if name == "status":
+            return set(Status.values)
+        if name == "foerderung":
+            return self.funding_labels
+        if name == "zeitraum":
+            return {key for key, *_rest in PERIOD_BUCKETS}
+        if name == "art":
+            return set(SearchEntry.Kind.values)
+        return set()
 
     def idf(self, term):
         frequency = self.vocabulary.frequency(term)
@@ -355,9 +382,16 @@ _snapshot_lock = threading.Lock()
 
 
 def _current_version():
-    entries = SearchEntry.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    synonyms = Synonym.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    return (ANALYZER_VERSION, entries["n"], entries["t"], synonyms["n"], synonyms["t"])
+    """What the snapshot depends on, in one cheap query (both tables are small and the
+    aggregates are answered from indexes)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM search_searchentry), "
+            "(SELECT MAX(updated_at) FROM search_searchentry), "
+            "(SELECT COUNT(*) FROM search_synonym), "
+            "(SELECT MAX(updated_at) FROM search_synonym)"
+        )
+        return (ANALYZER_VERSION, *cursor.fetchone())
 
 
 def snapshot():
@@ -428,6 +462,7 @@ def search(request, backend=None, log=False):
     else:
         ranked = [(entry.id, 0.0) for entry in snap.newest_first]
 
+    _check_filter_values(snap, request.filters)
     facts = snap.entries
     ranked = [(pk, score) for pk, score in ranked if pk in facts]
     selected = {name: set(values) for name, values in request.filters.items()}
@@ -476,12 +511,12 @@ def search(request, backend=None, log=False):
     start = (request.page - 1) * request.page_size
     page_items = matching[start : start + request.page_size]
     query_terms = analyzed.all_terms() if analyzed else set()
-    root_path = _site_root_path()
-    results = [_hit(snap, facts[pk], score, query_terms, root_path) for pk, score in page_items]
+    results = [
+        _hit(snap, facts[pk], score, query_terms, snap.root_path) for pk, score in page_items
+    ]
 
-    suggestion = None
-    if analyzed is not None and analyzed.suggestion and count < 3:
-        suggestion = analyzed.suggestion
+    # A corrected spelling is offered whenever the query needed one, found or not.
+    suggestion = analyzed.suggestion if analyzed is not None else None
 
     promotions = _promotions(request.query) if request.query and request.page == 1 else []
     response = SearchResponse(
@@ -500,6 +535,18 @@ def search(request, backend=None, log=False):
 
         record_query(request.query, count)
     return response
+
+
+def _check_filter_values(snap, filters):
+    """Unknown facet values are a mistake in the request, not an empty result."""
+    for name, values in filters.items():
+        known = snap.known_values(name)
+        for value in values:
+            if value not in known:
+                raise SearchError(
+                    _("Unbekannter Wert „%(value)s“ für den Filter „%(name)s“.")
+                    % {"value": value[:40], "name": name}
+                )
 
 
 def _match(snap, analyzed, backend):
@@ -664,7 +711,7 @@ class Suggestion:
 def _build_autocomplete(snap):
     from .analysis import fold
 
-    root_path = _site_root_path()
+    root_path = snap.root_path
     labels = {}
     for entry in snap.entries.values():
         url = _page_url(entry.url_path, root_path)
@@ -714,3 +761,119 @@ def autocomplete(text, limit=8):
             url = "/suche/?q=" + quote(url[len("/suche/?q=") :])
         result.append(Suggestion(suggestion.label, suggestion.kind, url))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Related cases and "cases from places like mine"
+# ---------------------------------------------------------------------------------------------
+
+SIZE_ORDER = [choice.value for choice in SizeClass]
+
+
+def _size_distance(classes_a, classes_b):
+    """0 for a shared size class, 1 for neighbouring classes, more otherwise."""
+    positions_a = [SIZE_ORDER.index(c) for c in classes_a if c in SIZE_ORDER]
+    positions_b = [SIZE_ORDER.index(c) for c in classes_b if c in SIZE_ORDER]
+    if not positions_a or not positions_b:
+        return None
+    return min(abs(a - b) for a in positions_a for b in positions_b)
+
+
+@dataclass
+class Recommendation:
+    hit: Hit
+    score: float
+    reasons: list
+
+
+def related(page_id, limit=4):
+    """Cases like the given one: shared themes and tags, similar words in title and key
+    facts, and a similar town profile (size class, state)."""
+    snap = snapshot()
+    source = next((e for e in snap.entries.values() if e.page_id == page_id), None)
+    if source is None:
+        return []
+    cache = snap.__dict__.setdefault("_related", {})
+    if page_id in cache:
+        return cache[page_id][:limit]
+    source_terms = source.title_terms | source.key_terms
+    source_tags = {fold_tag(t) for t in source.tags}
+    recommendations = []
+    for entry in snap.entries.values():
+        if entry.id == source.id or entry.kind != source.kind:
+            continue
+        shared_themes = set(source.themes) & set(entry.themes)
+        shared_tags = source_tags & {fold_tag(t) for t in entry.tags}
+        terms = entry.title_terms | entry.key_terms
+        overlap = len(source_terms & terms) / (len(source_terms | terms) or 1)
+        score = 2.0 * len(shared_themes) + 1.5 * len(shared_tags) + 6.0 * overlap
+        if score == 0:
+            continue
+        reasons = [snap.facet_label("thema", t) for t in sorted(shared_themes)]
+        if set(source.towns) & set(entry.towns):
+            score += 2.0
+            reasons.insert(0, str(_("gleicher Ort")))
+        distance = _size_distance(source.size_classes, entry.size_classes)
+        if distance == 0:
+            score += 1.0
+            reasons.append(str(_("gleiche Stadtgröße")))
+        if set(source.states) & set(entry.states):
+            score += 0.5
+            reasons.append(str(_("gleiches Bundesland")))
+        score += 1.5 * entry.quality
+        recommendations.append((score, entry, reasons))
+    recommendations.sort(key=lambda item: (-item[0], item[1].heading))
+    root_path = snap.root_path
+    cache[page_id] = [
+        Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
+        for score, entry, reasons in recommendations[:12]
+    ]
+    return cache[page_id][:limit]
+
+
+def fold_tag(tag):
+    from .analysis import fold
+
+    return fold(tag)
+
+
+def places_like(population, state=None, themes=(), limit=10):
+    """Cases ranked by how well their towns fit a town of this population and state (and
+    the chosen themes): same size class first, then similar population, same state."""
+    from core.geo import size_class_for
+
+    snap = snapshot()
+    size_class = size_class_for(population)
+    themes = set(themes)
+    scored = []
+    for entry in snap.entries.values():
+        if entry.kind != "case" or not entry.size_classes:
+            continue
+        reasons = []
+        score = 0.0
+        distance = _size_distance([size_class], entry.size_classes)
+        if distance == 0:
+            score += 3.0
+            reasons.append(str(_("gleiche Stadtgröße")))
+        elif distance == 1:
+            score += 1.5
+            reasons.append(str(_("ähnliche Stadtgröße")))
+        if entry.population and population:
+            ratio = abs(math.log(entry.population / population))
+            score += max(0.0, 1.0 - ratio / math.log(4))
+        if state and state in entry.states:
+            score += 1.0
+            reasons.append(str(_("gleiches Bundesland")))
+        shared = themes & set(entry.themes)
+        if themes and not shared:
+            continue
+        score += 2.0 * len(shared)
+        reasons.extend(snap.facet_label("thema", t) for t in sorted(shared))
+        score += 1.0 * entry.quality
+        scored.append((score, entry, reasons))
+    scored.sort(key=lambda item: (-item[0], item[1].heading))
+    root_path = snap.root_path
+    return [
+        Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
+        for score, entry, reasons in scored[:limit]
+    ]

@@ -1,14 +1,16 @@
 """Anonymous search statistics for editors: what is searched, what finds nothing, what is
 chosen. Only the normalised query text and counters are stored, never who searched."""
 
+import logging
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import SearchClickStat, SearchQueryStat
 
+logger = logging.getLogger(__name__)
 _SPACE = re.compile(r"\s+")
 
 
@@ -17,6 +19,15 @@ def normalise_query(query):
 
 
 def _bump(model, lookup, **increments):
+    """Add to the counters; statistics never break a search (a locked database, say)."""
+    try:
+        with transaction.atomic():
+            _add(model, lookup, **increments)
+    except DatabaseError:
+        logger.warning("Search statistics not recorded for %s", lookup, exc_info=True)
+
+
+def _add(model, lookup, **increments):
     updates = {name: F(name) + value for name, value in increments.items()}
     if model.objects.filter(**lookup).update(**updates):
         return

@@ -4,8 +4,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from core.geo import SizeClass, size_class_for
+
 from . import engine
 from .engine import FACETS, SORTS, SearchError
+from .forms import PlacesLikeMineForm
 from .models import SearchEntry
 from .params import request_from_params
 from .stats import record_click
@@ -13,16 +16,17 @@ from .stats import record_click
 
 @require_GET
 def search(request):
-    error = None
+    error = response = None
     try:
         search_request = request_from_params(request.GET)
+        response = engine.search(search_request, log=True)
+        if search_request.page > response.num_pages:
+            search_request.page = response.num_pages
+            response = engine.search(search_request)
     except SearchError as problem:
         error = str(problem)
         search_request = engine.SearchRequest(query=request.GET.get("q", "")[:200])
-    response = engine.search(search_request, log=True) if not error else None
-    if response is not None and search_request.page > response.num_pages:
-        search_request.page = response.num_pages
-        response = engine.search(search_request)
+        response = None
     context = {
         "query": search_request.query,
         "search": response,
@@ -55,5 +59,26 @@ def click(request, entry_id):
     if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         raise Http404
     response = HttpResponseRedirect(url)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def places_like_mine(request):
+    """ "Fälle aus Orten wie meinem": cases ranked by fit of size class, state and themes."""
+    form = PlacesLikeMineForm(request.GET or None)
+    recommendations = None
+    size_class = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        themes = [theme.slug for theme in data["thema"]]
+        recommendations = engine.places_like(data["einwohner"], data["land"] or None, themes)
+        size_class = SizeClass(size_class_for(data["einwohner"])).label
+    response = TemplateResponse(
+        request,
+        "search/places_like_mine.html",
+        {"form": form, "recommendations": recommendations, "size_class": size_class},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
     add_never_cache_headers(response)
     return response

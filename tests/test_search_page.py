@@ -164,13 +164,11 @@ def test_bad_parameters_give_a_german_400(client, search_ready, params, message)
     assert 'id="search-q"' in content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search.params does not validate facet values yet: land=XX is 200 with 0 hits",
-)
 def test_unknown_facet_value_gives_400(client, search_ready):
     response = get(client, q="Bürgerrat", land="XX")
     assert response.status_code == 400
+    assert "XX" in response.content.decode()
+    assert client.get("/api/search/?q=Wohnen&thema=gibtesnicht").status_code == 400
 
 
 @pytest.mark.parametrize("params", [{"land": "XX"}, {"seite": "999"}, {"q": "<script>x</script>"}])

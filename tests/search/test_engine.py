@@ -75,6 +75,8 @@ def test_suggestion_for_a_misspelt_query():
     response = search(SearchRequest(query="Osterbrug"))
     assert response.suggestion and response.suggestion.lower().startswith("osterburg")
     assert search(SearchRequest(query="Osterburg")).suggestion is None
+    # Readable words, not stems, and also when the corrected query finds plenty.
+    assert search(SearchRequest(query="Bürgerat")).suggestion == "Bürgerrat"
 
 
 @pytest.mark.django_db
