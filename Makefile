@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run setup test test-postgres browser lint format ci clean
+.PHONY: install run setup test test-postgres relevance lint format ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ test: install
 test-postgres: install
 	scripts/with-postgres $(PY) -m pytest
 
+## Relevance table (MRR, Recall@5, nDCG@10 per kind) on SQLite, the OpenSearch emulator and
+## PostgreSQL, each with the demo cases plus 300 generated distractors.
+relevance: install
+	VAR_DIR=var/relevance $(PY) manage.py migrate --noinput -v0
+	VAR_DIR=var/relevance $(PY) manage.py load_search_corpus
+	VAR_DIR=var/relevance $(PY) manage.py evaluate_search
+	VAR_DIR=var/relevance $(PY) manage.py evaluate_search --emulator
+	scripts/with-postgres sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py load_search_corpus && $(PY) manage.py evaluate_search'
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -49,3 +58,23 @@ ci:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# The benchmark's own database: SQLite in var/bench (not the dev database) unless BENCH_DB
+# names another one as a DATABASE_URL. BENCH_ARGS go to bench_search (e.g. --cases 20000).
+BENCH_DB   ?= sqlite:///$(CURDIR)/var/bench/db.sqlite3
+BENCH_ARGS ?=
+BENCH_ENV   = VAR_DIR=var/bench DEBUG=false
+
+.PHONY: bench-search bench-search-postgres
+
+## Search latency (median, p95, with facets) with 10,000 generated cases; SQLite by default.
+bench-search: install
+	mkdir -p var/bench
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+
+## The same benchmark against a throwaway PostgreSQL 15 cluster.
+bench-search-postgres: install
+	mkdir -p var/bench
+	$(BENCH_ENV) scripts/with-postgres sh -c \
+		'$(PY) manage.py migrate --noinput && $(PY) manage.py bench_search $(BENCH_ARGS)'

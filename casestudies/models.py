@@ -371,6 +371,12 @@ class CaseLibraryPage(RoutablePageMixin, Page):
         verbose_name = _("Fallbibliothek")
         verbose_name_plural = _("Fallbibliotheken")
 
+    def route(self, request, path_components):
+        # Remember the library the request passed through: the case page shows it in the
+        # breadcrumb and need not look it up again.
+        request.case_library = self
+        return super().route(request, path_components)
+
     def cases(self):
         return CasePage.objects.live().public().descendant_of(self)
 
@@ -634,7 +640,8 @@ class CasePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         self.town_links = list(self.case_towns.select_related("town"))
-        context["library"] = self.get_library()
+        library = getattr(request, "case_library", None)
+        context["library"] = library if library is not None else self.get_library()
         context["contacts"] = [
             link.contact for link in self.case_contacts.select_related("contact__organisation")
         ]

@@ -786,7 +786,7 @@ class Recommendation:
     reasons: list
 
 
-def related(page_id, limit=4):
+def related(page_id, limit=3):
     """Cases like the given one: shared themes and tags, similar words in title and key
     facts, and a similar town profile (size class, state)."""
     snap = snapshot()

@@ -27,7 +27,7 @@ def admin_client(client, db):
 def test_case_page_shows_related_cases(client, demo_site):
     case = demo_site.case("koenigslutter-machbar")
     related = engine.related(case.pk)
-    assert len(related) == 4
+    assert len(related) == 3
     assert case.slug not in [item.hit.page.slug for item in related]
     # Königslutter's other case shares town, themes and words: it comes first.
     assert related[0].hit.page.slug == "koenigslutter-kleinstadtexperten"

@@ -73,6 +73,12 @@ class Command(BaseCommand):
             help="Exit with an error when the overall MRR is below this value",
         )
         parser.add_argument("--judgements", metavar="PATH", help="Another judgements file")
+        parser.add_argument(
+            "--emulator",
+            action="store_true",
+            help="Start the osmem-server OpenSearch emulator, index the entries there as the "
+            "backend 'opensearch' and evaluate against it",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -85,6 +91,15 @@ class Command(BaseCommand):
             queries = [query for query in queries if query.kind == kind]
             if not queries:
                 raise CommandError(f"No queries of kind {kind!r}; kinds: {', '.join(kinds)}")
+
+        if options["emulator"]:
+            from osmem_server import OsmemServer
+
+            with OsmemServer.start() as server, server.clone() as clone:
+                self._use_emulator(clone.url)
+                options["emulator"] = False
+                options["backend"] = "opensearch"
+                return self.handle(*args, **options)
 
         backend = options["backend"]
         run_query = options.get("run_query")
@@ -107,6 +122,18 @@ class Command(BaseCommand):
         min_mrr = options["min_mrr"]
         if min_mrr is not None and report.mrr < min_mrr:
             raise CommandError(f"Overall MRR {report.mrr:.3f} is below --min-mrr {min_mrr:.3f}")
+
+    def _use_emulator(self, url):
+        from django.core.management import call_command
+
+        from search.index_settings import search_server_backend
+
+        settings.WAGTAILSEARCH_BACKENDS = {
+            **settings.WAGTAILSEARCH_BACKENDS,
+            "opensearch": search_server_backend(url),
+        }
+        call_command("update_index", backend_name="opensearch", verbosity=0)
+        self.stdout.write(f"OpenSearch emulator (osmem-server) at {url}")
 
     def _backend_label(self, backend, runner):
         """The backend name with its class, the backends that actually answered if the
