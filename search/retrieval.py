@@ -56,30 +56,27 @@ def _clean(term):
     return "".join(ch for ch in term if ch.isalnum())
 
 
-def fts5_expression(structure, strict):
+def _boolean_expression(structure, strict, quote, and_, or_):
+    """The query as a boolean expression: AND/OR over the words, OR over a word's
+    alternatives, AND inside an alternative."""
     groups = []
     for alternatives in structure:
         parts = []
         for terms in alternatives:
-            quoted = [f'"{_clean(t)}"' for t in terms if _clean(t)]
-            if quoted:
-                parts.append(quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")")
+            cleaned = [quote(_clean(t)) for t in terms if _clean(t)]
+            if cleaned:
+                parts.append(cleaned[0] if len(cleaned) == 1 else "(" + and_.join(cleaned) + ")")
         if parts:
-            groups.append("(" + " OR ".join(parts) + ")")
-    return (" AND " if strict else " OR ").join(groups)
+            groups.append("(" + or_.join(parts) + ")")
+    return (and_ if strict else or_).join(groups)
+
+
+def fts5_expression(structure, strict):
+    return _boolean_expression(structure, strict, lambda t: f'"{t}"', " AND ", " OR ")
 
 
 def tsquery_expression(structure, strict):
-    groups = []
-    for alternatives in structure:
-        parts = []
-        for terms in alternatives:
-            cleaned = [_clean(t) for t in terms if _clean(t)]
-            if cleaned:
-                parts.append(cleaned[0] if len(cleaned) == 1 else "(" + " & ".join(cleaned) + ")")
-        if parts:
-            groups.append("(" + " | ".join(parts) + ")")
-    return (" & " if strict else " | ").join(groups)
+    return _boolean_expression(structure, strict, lambda t: t, " & ", " | ")
 
 
 def modelsearch_query(structure, strict):

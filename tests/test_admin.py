@@ -1,17 +1,9 @@
 """The admin as editors use it: edit forms, reference data lists, choosers, exports."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from casestudies.models import CasePage, Town
-
-
-@pytest.fixture
-def admin_client(client, db):
-    user = get_user_model().objects.create_superuser("redaktion", "r@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 editors."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from search import engine
 from search.engine import SearchRequest, search
@@ -14,13 +13,6 @@ def _fresh_snapshot():
     engine.reset_snapshot()
     yield
     engine.reset_snapshot()
-
-
-@pytest.fixture
-def admin_client(client, db):
-    user = get_user_model().objects.create_superuser("redaktion", "r@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
