@@ -53,6 +53,7 @@ MAX_CANDIDATES = 2000
 # the documentation quality of the case (tuned on tests/relevance/judgements.json).
 RANK_WEIGHTS = {"coverage": 0.3, "text": 0.3, "fields": 0.2, "quality": 0.2}
 MIN_COVERAGE = 0.75
+COMMON_SHARE = 0.5
 MAX_PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 
@@ -193,6 +194,7 @@ class EntryFacts:
     title_terms: frozenset
     key_terms: frozenset
     quality: float = 0.0
+    terms: frozenset = frozenset()  # title and key terms together
 
     def facet_values(self, name):
         if name == "thema":
@@ -320,6 +322,18 @@ class Snapshot:
         self.funding_labels = {
             str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
         }
+        # One bit per entry, in this order; a facet value's bitmap has the bits of its entries.
+        self.position = {pk: index for index, pk in enumerate(self.entries)}
+        self.all_bits = (1 << len(self.entries)) - 1
+        self.facet_bits = {name: {} for name in FACETS}
+        for pk, entry in self.entries.items():
+            bit = 1 << self.position[pk]
+            for name, bitmaps in self.facet_bits.items():
+                for value in set(entry.facet_values(name)):
+                    bitmaps[value] = bitmaps.get(value, 0) | bit
+        self.smallest_first = sorted(
+            self.entries.values(), key=lambda e: (e.population is None, e.population or 0, e.id)
+        )
         self.newest_first = sorted(
             self.entries.values(),
             key=lambda e: (e.published_at is not None, e.published_at, e.id),
@@ -327,6 +341,22 @@ class Snapshot:
         )
         self._autocomplete = None
         self.root_path = _site_root_path()
+
+    def bitmap_of(self, pks):
+        """The bitmap of a set of entry ids (ids the snapshot does not know are ignored)."""
+        positions = self.position
+        bits = 0
+        for pk in pks:
+            index = positions.get(pk)
+            if index is not None:
+                bits |= 1 << index
+        return bits
+
+    def union_of(self, name, values):
+        bits = 0
+        for value in values:
+            bits |= self.facet_bits[name].get(value, 0)
+        return bits
 
     def known_values(self, name):
         from casestudies.models import Status
@@ -346,6 +376,11 @@ class Snapshot:
         if name == "art":
             return set(SearchEntry.Kind.values)
         return set()
+
+    def share(self, group):
+        """The share of entries that contain the group's rarest term."""
+        frequency = min(self.vocabulary.frequency(term) for term, _w in group)
+        return frequency / self.document_count
 
     def idf(self, term):
         frequency = self.vocabulary.frequency(term)
@@ -457,55 +492,67 @@ def search(request, backend=None, log=False):
     analyzed = snap.analyzer.analyze_query(request.query) if request.query else None
     backend_name = backend or "default"
 
+    _check_filter_values(snap, request.filters)
     if analyzed is not None:
         ranked, backend_name = _match(snap, analyzed, backend)
+        candidates = snap.bitmap_of(pk for pk, _score in ranked)
     else:
-        ranked = [(entry.id, 0.0) for entry in snap.newest_first]
+        ranked = None  # browsing: every entry, in the order the sort asks for
+        candidates = snap.all_bits
 
-    _check_filter_values(snap, request.filters)
-    facts = snap.entries
-    ranked = [(pk, score) for pk, score in ranked if pk in facts]
-    selected = {name: set(values) for name, values in request.filters.items()}
+    # Facets as bitmaps (one bit per entry): a facet's counts apply every other facet's
+    # filter but not its own, so its other values stay selectable.
+    selected = request.filters
+    filter_bits = {name: snap.union_of(name, values) for name, values in selected.items()}
 
-    def passes(entry, skip=None):
-        for name, values in selected.items():
-            if name != skip and not values.intersection(entry.facet_values(name)):
-                return False
-        return True
+    def allowed(skip=None):
+        bits = candidates
+        for name, value_bits in filter_bits.items():
+            if name != skip:
+                bits &= value_bits
+        return bits
 
     facets = {}
     for name in FACETS:
-        counter = Counter()
-        for pk, _score in ranked:
-            entry = facts[pk]
-            if passes(entry, skip=name):
-                counter.update(set(entry.facet_values(name)))
-        values = [
-            FacetValue(
-                value, str(snap.facet_label(name, value)), count, value in selected.get(name, ())
-            )
-            for value, count in counter.items()
-        ]
+        base = allowed(skip=name)
+        values = []
+        for value, value_bits in snap.facet_bits[name].items():
+            count = (base & value_bits).bit_count()
+            if count or value in selected.get(name, ()):
+                values.append(
+                    FacetValue(
+                        value,
+                        str(snap.facet_label(name, value)),
+                        count,
+                        value in selected.get(name, ()),
+                    )
+                )
         for value in selected.get(name, ()):  # a selected value stays visible with 0 hits
-            if value not in counter:
+            if value not in snap.facet_bits[name]:
                 values.append(FacetValue(value, str(snap.facet_label(name, value)), 0, True))
         values.sort(key=lambda v: (-v.count, v.label))
         facets[name] = values
 
-    matching = [(pk, score) for pk, score in ranked if passes(facts[pk])]
-    if request.sort == "neu" or (request.sort == "relevanz" and analyzed is None):
-        matching.sort(
-            key=lambda item: (
-                facts[item[0]].published_at is not None,
-                facts[item[0]].published_at,
-                item[0],
-            ),
-            reverse=True,
-        )
+    matching_bits = allowed()
+    facts = snap.entries
+    position = snap.position
+    if request.sort == "neu" or (request.sort == "relevanz" and ranked is None):
+        order = [(entry.id, 0.0) for entry in snap.newest_first]
+        scores = dict(ranked) if ranked is not None else None
+        matching = [
+            (pk, scores[pk] if scores else 0.0)
+            for pk, _zero in order
+            if matching_bits >> position[pk] & 1
+        ]
     elif request.sort == "groesse":
-        matching.sort(
-            key=lambda item: (facts[item[0]].population is None, facts[item[0]].population or 0)
-        )
+        scores = dict(ranked) if ranked is not None else {}
+        matching = [
+            (entry.id, scores.get(entry.id, 0.0))
+            for entry in snap.smallest_first
+            if matching_bits >> position[entry.id] & 1
+        ]
+    else:
+        matching = [(pk, score) for pk, score in ranked if matching_bits >> position[pk] & 1]
 
     count = len(matching)
     start = (request.page - 1) * request.page_size
@@ -558,41 +605,52 @@ def _match(snap, analyzed, backend):
     common word ("Ort", "Stadt") cannot exclude a case that has the rare ones, and one rare
     word alone does not let every case with a common word in.
     """
-    structure = retrieval.query_structure(analyzed)
-    groups = [
-        (group, parts)
-        for group, parts in zip(analyzed.groups, analyzed.part_sets, strict=True)
-        if group
-    ]
-    if not structure:
+    groups = []  # (weighted alternatives, part sets, retrieval alternatives) per query word
+    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
+        alternatives = retrieval.word_alternatives(group, part_sets)
+        if group and alternatives:
+            groups.append((group, part_sets, alternatives))
+    if not groups:
         return [], backend or "default"
+    weights = [max(snap.idf(term) for term, _w in group) for group, _p, _a in groups]
+    total_weight = sum(weights) or 1.0
+    # A word in more than half of all entries hardly ranks but costs the most to retrieve:
+    # it counts as present everywhere (unless every word of the query is that common).
+    common = [snap.share(group) > COMMON_SHARE for group, _p, _a in groups]
+    if all(common):
+        common = [False] * len(groups)
+
     per_group = []
     backend_name = backend or "default"
-    for alternatives in structure:
+    for (_group, _parts, alternatives), is_common in zip(groups, common, strict=True):
+        if is_common:
+            per_group.append(None)
+            continue
         scored, backend_name = _retrieve([alternatives], True, backend)
         per_group.append(dict(scored))
-    weights = [
-        max((snap.idf(term) for term, _w in group), default=1.0) for group, _parts in groups
-    ][: len(per_group)]
-    weights += [1.0] * (len(per_group) - len(weights))
-    total_weight = sum(weights) or 1.0
 
     coverage = Counter()
     text = Counter()
+    everywhere = 0.0
     for weight, scores in zip(weights, per_group, strict=True):
+        if scores is None:
+            everywhere += weight / total_weight
+            continue
         top = max(scores.values(), default=0.0) or 1.0
         for pk, score in scores.items():
             coverage[pk] += weight / total_weight
             text[pk] += weight / total_weight * max(score, 0.0) / top
     if not coverage:
         return [], backend_name
+    for pk in coverage:
+        coverage[pk] += everywhere
     threshold = min(MIN_COVERAGE, max(coverage.values()) - 1e-9)
     ranked = []
     for pk, covered in coverage.items():
         entry = snap.entries.get(pk)
         if entry is None or covered < threshold:
             continue
-        fields = _field_score(entry, groups[: len(weights)], weights, total_weight)
+        fields = _field_score(entry, groups, weights, total_weight)
         score = (
             RANK_WEIGHTS["coverage"] * covered
             + RANK_WEIGHTS["text"] * text[pk]
@@ -607,7 +665,7 @@ def _match(snap, analyzed, backend):
 def _field_score(entry, groups, weights, total_weight):
     """0-1: how much of the query the title and the key facts (themes, tags, places) hold."""
     field_score = 0.0
-    for (group, part_sets), weight in zip(groups, weights, strict=True):
+    for (group, part_sets, _alternatives), weight in zip(groups, weights, strict=True):
         best = 0.0
         for term, term_weight in group:
             if term_weight == WEIGHT_PART:
@@ -619,7 +677,7 @@ def _field_score(entry, groups, weights, total_weight):
         for part_set in part_sets:
             if entry.title_terms.issuperset(part_set):
                 best = max(best, WEIGHT_SUBCOMPOUND)
-            elif (entry.title_terms | entry.key_terms).issuperset(part_set):
+            elif entry.terms.issuperset(part_set):
                 best = max(best, 0.7 * WEIGHT_SUBCOMPOUND)
         field_score += weight * best
     return field_score / total_weight
@@ -691,10 +749,16 @@ def highlight(text, query_terms, snap=None):
 
 
 def _promotions(query):
-    from wagtail.contrib.search_promotions.models import Query
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.search.utils import normalise_query_string
 
     try:
-        picks = Query.get(query).editors_picks.select_related("page").order_by("sort_order")
+        # Reading, not Query.get(): that would write a row for every new query string.
+        picks = (
+            SearchPromotion.objects.filter(query__query_string=normalise_query_string(query))
+            .select_related("page")
+            .order_by("sort_order")
+        )
         return [pick for pick in picks if pick.page and pick.page.live]
     except DatabaseError:
         return []
