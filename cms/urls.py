@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from partners.urls import api_urlpatterns as partner_api_urls
 from search import views as search_views
 from search.api import api as search_api
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("suche/", search_views.search, name="search"),
     path("suche/klick/<int:entry_id>/", search_views.click, name="search_click"),
     path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
+    # Wagtail API v2 (/api/v2/) before the search API, which owns the rest of /api/.
+    *partner_api_urls,
+    path("", include("partners.urls")),
     path("api/", search_api.urls),
 ]
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "home",
     "casestudies",
     "search",
+    "partners",
     "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail_modeladmin",
     "wagtail.embeds",
+    "wagtail.api.v2",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Framing policy (CSP frame-ancestors, X-Frame-Options), CORS and no cookies for partners.
+    "partners.middleware.PartnerHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -189,6 +193,9 @@ if SEARCH_URL:
 
 # Library listings
 CASES_PER_PAGE = 12
+
+# Wagtail API v2 for partners (/api/v2/, partners/api.py): page size limit.
+WAGTAILAPI_LIMIT_MAX = 50
 
 LOGGING = {
     "version": 1,

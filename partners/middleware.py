@@ -1,0 +1,92 @@
+"""Who may frame our pages, and which responses are shared with other origins.
+
+Every response gets ``Content-Security-Policy: frame-ancestors 'none'`` and
+``X-Frame-Options: DENY``, except:
+
+- responses of the embed views (marked with :func:`embeddable`): ``frame-ancestors *``,
+  no X-Frame-Options, so any partner site can show them in an iframe;
+- responses a view marked SAMEORIGIN (Wagtail's preview in the admin): ``frame-ancestors
+  'self'``.
+
+Responses marked with :func:`public_data` (embeds, oEmbed, feeds, exports, API) are read
+cross-origin (``Access-Control-Allow-Origin: *``) and never set a cookie, whatever the
+session or CSRF middleware did.
+
+The directive is merged into a Content-Security-Policy header that is already there, so a
+full policy added later (inside this middleware) keeps working.
+"""
+
+from functools import wraps
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def mark_public_data(response, embeddable=False):
+    response.partners_public_data = True
+    response.partners_embeddable = embeddable
+    return response
+
+
+def public_data(view_func):
+    """A read-only response for reuse elsewhere: CORS for GET, no cookies."""
+
+    @wraps(view_func)
+    def wrapper(*args, **kwargs):
+        return mark_public_data(view_func(*args, **kwargs))
+
+    return wrapper
+
+
+def embeddable(view_func):
+    """Like :func:`public_data`, and any site may frame the response."""
+
+    @wraps(view_func)
+    def wrapper(*args, **kwargs):
+        return mark_public_data(view_func(*args, **kwargs), embeddable=True)
+
+    return wrapper
+
+
+def _with_frame_ancestors(policy, source):
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    directives = [d for d in directives if not d.lower().startswith("frame-ancestors")]
+    directives.append(f"frame-ancestors {source}")
+    return "; ".join(directives)
+
+
+class PartnerHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "partners_embeddable", False):
+            source = "*"
+            if "X-Frame-Options" in response:
+                del response["X-Frame-Options"]
+        elif response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+            source = "'self'"
+        else:
+            source = "'none'"
+            response["X-Frame-Options"] = "DENY"
+        response["Content-Security-Policy"] = _with_frame_ancestors(
+            response.get("Content-Security-Policy", ""), source
+        )
+        if getattr(response, "partners_public_data", False):
+            for header, value in CORS_HEADERS.items():
+                response[header] = value
+            response.cookies.clear()
+            # Nothing here depends on a cookie: a cache may serve it to everyone.
+            if response.has_header("Vary"):
+                vary = [v.strip() for v in response["Vary"].split(",")]
+                vary = [v for v in vary if v and v.lower() != "cookie"]
+                if vary:
+                    response["Vary"] = ", ".join(vary)
+                else:
+                    del response["Vary"]
+        return response

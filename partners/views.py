@@ -1,0 +1,296 @@
+"""Embeds, oEmbed, exports and the codebook."""
+
+import csv
+import io
+import json
+from xml.etree import ElementTree
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from casestudies.models import CasePage, CaseTown
+from search.engine import SearchError
+
+from . import codebook, selection
+from .embeds import SIZES, case_by_slug, iframe_html, list_target, resizer_url
+from .embeds import target_from_url as _target_from_url
+from .middleware import embeddable, public_data
+
+# Embeds and oEmbed answers may be cached briefly by browsers and proxies: partners' pages
+# load them on every visit, and nothing in them depends on the visitor.
+EMBED_MAX_AGE = 300
+PROVIDER_NAME = "Praxisatlas Kleinstadt"
+MAX_URL_LENGTH = 2000
+
+
+def _cached(response, max_age=EMBED_MAX_AGE):
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def _bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Embed views
+# ---------------------------------------------------------------------------------------------
+
+
+def _case_for_embed(slug, full):
+    case = case_by_slug(slug)
+    queryset = CasePage.objects.filter(pk=case.pk).prefetch_related(
+        "themes",
+        "funding_programmes",
+        "case_contacts__contact__organisation",
+    )
+    if not full:
+        queryset = queryset.defer_streamfields()
+    case = queryset.select_related("image").get()
+    case.town_links = list(CaseTown.objects.filter(page=case).select_related("town"))
+    return case
+
+
+def _case_context(request, case, kind):
+    canonical = _absolute(request, case.get_url(request))
+    context = {"case": case, "canonical_url": canonical, "kind": kind}
+    if case.image_id:
+        spec = "fill-960x540" if kind == "karte" else "max-1440x960"
+        context["image"] = case.image.get_rendition(spec)
+    return context
+
+
+@require_GET
+@embeddable
+def embed_card(request, slug):
+    case = _case_for_embed(slug, full=False)
+    context = _case_context(request, case, "karte")
+    return _cached(render(request, "partners/embed/card.html", context))
+
+
+@require_GET
+@embeddable
+def embed_case(request, slug):
+    case = _case_for_embed(slug, full=True)
+    context = _case_context(request, case, "fall")
+    context["contacts"] = [link.contact for link in case.case_contacts.all()]
+    return _cached(render(request, "partners/embed/case.html", context))
+
+
+@require_GET
+@embeddable
+def embed_list(request):
+    try:
+        target = list_target(request.GET)
+        result = selection.run(target.selection, limit=target.count)
+    except SearchError as error:
+        return _bad_request(str(error))
+    cases = selection.cases_for(result.hits)
+    canonical = _absolute(request, target.selection.canonical_path())
+    context = {
+        "result": result,
+        "cases": cases,
+        "canonical_url": canonical,
+        "title": list_title(result),
+    }
+    return _cached(render(request, "partners/embed/list.html", context))
+
+
+def list_title(result):
+    if not result.labels and not result.selection.query:
+        return _("Praxisfälle")
+    parts = [", ".join(values) for _label, values in result.labels]
+    if result.selection.query:
+        parts.insert(0, f"„{result.selection.query}“")
+    return _("Praxisfälle: %s") % " · ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# oEmbed 1.0 (https://oembed.com/)
+# ---------------------------------------------------------------------------------------------
+
+
+def _dimension(request, name):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or int(raw) < 1 or int(raw) > 10_000:
+        raise ValueError(name)
+    return int(raw)
+
+
+@require_GET
+@public_data
+def oembed(request):
+    url = request.GET.get("url", "").strip()
+    if not url:
+        return _bad_request(_("Der Parameter „url“ fehlt."))
+    if len(url) > MAX_URL_LENGTH:
+        return _bad_request(_("Der Parameter „url“ ist zu lang."))
+    try:
+        max_width = _dimension(request, "maxwidth")
+        max_height = _dimension(request, "maxheight")
+    except ValueError as error:
+        return _bad_request(
+            _("„%s“ muss eine positive ganze Zahl sein.") % error.args[0],
+        )
+    kind = request.GET.get("ansicht") or None
+    if kind not in (None, "karte", "fall"):
+        return _bad_request(_("„ansicht“ muss „karte“ oder „fall“ sein."))
+    response_format = request.GET.get("format") or "json"
+    if response_format not in ("json", "xml"):
+        return HttpResponse(
+            _("Dieses Format wird nicht unterstützt; möglich sind json und xml."),
+            status=501,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        target = _target_from_url(url, request, kind=kind)
+        data = oembed_data(request, target, max_width, max_height)
+    except SearchError as error:
+        return _bad_request(str(error))
+    except Http404:
+        return HttpResponse(
+            _(
+                "Diese Adresse gehört nicht zum Praxisatlas Kleinstadt oder lässt sich nicht "
+                "einbetten."
+            ),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    if response_format == "xml":
+        root = ElementTree.Element("oembed")
+        for key, value in data.items():
+            ElementTree.SubElement(root, key).text = str(value)
+        body = ElementTree.tostring(root, encoding="unicode")
+        response = HttpResponse(
+            '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n' + body,
+            content_type="text/xml; charset=utf-8",
+        )
+    else:
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return _cached(response)
+
+
+def oembed_data(request, target, max_width=None, max_height=None):
+    width, height = SIZES[target.kind]
+    if max_width:
+        width = min(width, max_width)
+    if max_height:
+        height = min(height, max_height)
+    if target.kind == "liste":
+        result = selection.run(target.selection, limit=1)
+        title = list_title(result)
+        author = ""
+    else:
+        title = target.case.title
+        author = ", ".join(link.town.name for link in target.case.case_towns.all())
+    frame_title = _("%(title)s – Praxisatlas Kleinstadt") % {"title": title}
+    data = {
+        "version": "1.0",
+        "type": "rich",
+        "title": title,
+        "provider_name": PROVIDER_NAME,
+        "provider_url": _absolute(request, "/"),
+        "cache_age": EMBED_MAX_AGE,
+        "width": width,
+        "height": height,
+        "html": iframe_html(
+            _absolute(request, target.embed_path()),
+            frame_title,
+            width,
+            height,
+            resizer_url(request),
+            max_height=max_height,
+        ),
+    }
+    if author:
+        data["author_name"] = author
+    if target.case is not None and target.case.image_id:
+        box_width = min(640, max_width or 640)
+        box_height = min(640, max_height or 640)
+        rendition = target.case.image.get_rendition(f"max-{box_width}x{box_height}")
+        data["thumbnail_url"] = _absolute(request, rendition.url)
+        data["thumbnail_width"] = rendition.width
+        data["thumbnail_height"] = rendition.height
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Export and codebook
+# ---------------------------------------------------------------------------------------------
+
+
+def _export_selection(request):
+    chosen = selection.selection_from_params(request.GET)
+    result = selection.run(chosen)
+    return result, selection.cases_for(result.hits)
+
+
+def _filename(extension):
+    return f"praxisfaelle-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_GET
+@public_data
+def export_csv(request):
+    try:
+        _result, cases = _export_selection(request)
+    except SearchError as error:
+        return _bad_request(str(error))
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # BOM: spreadsheet programs then read the file as UTF-8
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(codebook.FIELD_NAMES)
+    for case in cases:
+        data = codebook.record(case, request)
+        writer.writerow([codebook.csv_cell(f, data[f.name]) for f in codebook.FIELDS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@require_GET
+@public_data
+def export_json(request):
+    try:
+        result, cases = _export_selection(request)
+    except SearchError as error:
+        return _bad_request(str(error))
+    body = {
+        "codebook": _absolute(request, reverse("partners:codebook_json")),
+        "source": _absolute(request, result.selection.canonical_path()),
+        "generated_at": timezone.now().isoformat(),
+        "count": len(cases),
+        "cases": [codebook.record(case, request) for case in cases],
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{_filename("json")}"'
+    return response
+
+
+@require_GET
+@public_data
+def codebook_json(request):
+    return JsonResponse(codebook.as_dict(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def codebook_page(request):
+    return render(
+        request,
+        "partners/codebook.html",
+        {"codebook": codebook.as_dict(), "fields": codebook.FIELDS},
+    )
