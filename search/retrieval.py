@@ -17,7 +17,7 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 2000
 # Column weights: title, key facts (themes, tags, places), body.
 SQLITE_WEIGHTS = (4.0, 2.5, 1.0)
 
