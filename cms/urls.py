@@ -16,6 +16,8 @@ urlpatterns = [
     path("suche/", search_views.search, name="search"),
     path("suche/klick/<int:entry_id>/", search_views.click, name="search_click"),
     path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
+    path("benachrichtigungen/", include("alerts.urls")),
+    path("kalender/", include("agenda.urls")),
     # Wagtail API v2 (/api/v2/) before the search API, which owns the rest of /api/.
     *partner_api_urls,
     path("", include("partners.urls")),

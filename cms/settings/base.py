@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "home",
     "casestudies",
     "search",
+    "knowledge",
+    "agenda",
+    "alerts",
     "partners",
     "ninja",
     "wagtail.contrib.forms",
@@ -196,6 +199,12 @@ CASES_PER_PAGE = 12
 
 # Wagtail API v2 for partners (/api/v2/, partners/api.py): page size limit.
 WAGTAILAPI_LIMIT_MAX = 50
+
+# Email alerts (alerts/): sender, and how long a confirmation link is valid (days).
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Praxisatlas Kleinstadt <praxisatlas@localhost>"
+)
+ALERTS_CONFIRM_DAYS = int(os.environ.get("ALERTS_CONFIRM_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
+from agenda.demo import ensure_events
 from casestudies.importer import CaseImporter, ImportFailed, german_slugify
 from casestudies.models import CaseLibraryPage, CasePage, Theme
 from home.models import FeaturedCase, HomePage
+from knowledge.demo import ensure_knowledge
 
 DEMO_DATA = Path(__file__).resolve().parents[3] / "casestudies" / "demo_data"
 
@@ -47,6 +49,13 @@ class Command(BaseCommand):
             r.get("slug") or german_slugify(r["title"]) for r in records if r.get("featured")
         ]
         self.ensure_featured(home, featured)
+        with transaction.atomic():
+            guides = ensure_knowledge(home)
+            events = ensure_events(home)
+        self.stdout.write(
+            _("Wissen und Veranstaltungen: %(guides)d Leitfäden und %(events)d Termine neu.")
+            % {"guides": guides, "events": events}
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo-Inhalte: %(new)d Fälle neu, %(upd)d aktualisiert, %(same)d unverändert.")

@@ -1,0 +1,43 @@
+"""What the search knows about an event."""
+
+from django.utils import timezone
+
+from casestudies.importer import html_to_text
+from search.indexer import Document, register
+
+from .models import EventPage
+
+
+@register(EventPage)
+def event_document(page):
+    themes = list(page.themes.all())
+    speakers = list(page.speakers.all())
+    questions = [block.value for block in page.questions if block.block_type == "question"]
+    cases = [link.case for link in page.event_cases.select_related("case") if link.case.live]
+    start = timezone.localtime(page.start)
+    text = "\n\n".join(
+        part
+        for part in [page.subtitle, html_to_text(page.description), "\n".join(questions)]
+        if part and part.strip()
+    )
+    return Document(
+        kind="event",
+        heading=page.title,
+        summary=page.summary,
+        text=text,
+        key_texts=[
+            page.get_event_format_display(),
+            page.series,
+            *(speaker.name for speaker in speakers),
+            *(speaker.town for speaker in speakers if speaker.town),
+            *(theme.name for theme in themes),
+            *(case.title for case in cases),
+            page.venue,
+            page.address,
+        ],
+        themes=[theme.slug for theme in themes],
+        theme_names=[theme.name for theme in themes],
+        period_start=start.year,
+        period_end=start.year,
+        completeness=0.5,
+    )

@@ -1,0 +1,164 @@
+"""Email alerts end to end: subscribe, confirm (double opt-in), digest, one-click unsubscribe."""
+
+import datetime as dt
+import logging
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from alerts.models import Subscription
+from casestudies.importer import CaseImporter
+
+from .helpers import make_event
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "leserin@example.org"
+
+
+def link(message, path):
+    match = re.search(rf"https?://\S+{path}\S+/", message.body)
+    assert match, message.body
+    return match.group(0).replace("http://testserver", "")
+
+
+def subscribe(client, **data):
+    payload = {"email": ADDRESS, "consent": "on", **data}
+    return client.post("/benachrichtigungen/", payload)
+
+
+def test_case_alert_end_to_end(client, demo_site, caplog):
+    caplog.set_level(logging.INFO)
+    form = client.get("/benachrichtigungen/?thema=wohnen&land=NI")
+    assert form.status_code == 200
+    assert re.search(r'value="wohnen" id="\w+" checked', form.content.decode())
+
+    response = subscribe(client, art="faelle", thema="wohnen", land="NI")
+    assert response.status_code == 200
+    assert "Bitte bestätigen" in response.content.decode()
+    subscription = Subscription.objects.get()
+    assert (subscription.email, subscription.filters) == (
+        ADDRESS,
+        {"land": ["NI"], "thema": ["wohnen"]},
+    )
+    assert subscription.confirmed_at is None
+    (confirmation,) = mail.outbox
+    assert confirmation.to == [ADDRESS]
+    assert "List-Unsubscribe" in confirmation.extra_headers
+
+    # Nothing is sent before the confirmation.
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(mail.outbox) == 1
+
+    confirmed = client.get(link(confirmation, "/bestaetigen/"))
+    assert confirmed.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is not None
+
+    # A new case on Wohnen in Lower Saxony, and one elsewhere that must not be reported.
+    CaseImporter().run(
+        [
+            {
+                "title": "Wohnprojekt Alte Molkerei",
+                "slug": "alerts-wohnen-ni",
+                "summary": "Genossenschaftliches Wohnen in einer alten Molkerei.",
+                "town": "Bad Bevensen",
+                "state": "NI",
+                "population": 8900,
+                "themes": ["Wohnen"],
+            },
+            {
+                "title": "Wohnprojekt in Bayern",
+                "slug": "alerts-wohnen-by",
+                "summary": "Wohnen in Bayern.",
+                "town": "Dinkelsbühl",
+                "state": "BY",
+                "themes": ["Wohnen"],
+            },
+        ]
+    )
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(mail.outbox) == 2
+    digest = mail.outbox[1]
+    assert "Wohnprojekt Alte Molkerei" in digest.body
+    assert "Wohnprojekt in Bayern" not in digest.body
+    unsubscribe_url = link(digest, "/abmelden/")
+    assert digest.extra_headers["List-Unsubscribe"] == f"<http://testserver{unsubscribe_url}>"
+    assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # Only what is new since the last digest.
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(mail.outbox) == 2
+
+    # One-click unsubscribe as a mail client does it: a POST without CSRF token.
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(unsubscribe_url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Subscription.objects.filter(email__iexact=ADDRESS).exists()
+    assert ADDRESS not in caplog.text
+
+
+def test_event_alert_and_unsubscribe_page(client, demo_site):
+    subscribe(client, art="veranstaltungen", format="web-talk")
+    client.get(link(mail.outbox[0], "/bestaetigen/"))
+    subscription = Subscription.objects.get()
+    subscription.confirmed_at = timezone.now() - dt.timedelta(minutes=5)
+    subscription.save()
+    make_event("alert-web-talk", start=timezone.now() + dt.timedelta(days=30), title="Neuer Talk")
+    make_event(
+        "alert-werkstatt",
+        start=timezone.now() + dt.timedelta(days=30),
+        title="Neue Werkstatt",
+        event_format="werkstatt",
+    )
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    digest = mail.outbox[-1]
+    assert "Neuer Talk" in digest.body and "Neue Werkstatt" not in digest.body
+
+    url = link(digest, "/abmelden/")
+    page = client.get(url)
+    assert "Abmelden und Adresse löschen" in page.content.decode()
+    assert Subscription.objects.exists()  # a GET (link preview, scanner) deletes nothing
+    client.post(url)
+    assert not Subscription.objects.exists()
+    assert "abgemeldet" in client.post(url).content.decode()  # twice is fine
+
+
+def test_bad_input_gets_clear_errors(client, demo_site):
+    response = client.post("/benachrichtigungen/", {"email": "kein-at", "art": "faelle"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Das ist keine gültige E-Mail-Adresse" in content
+    assert "Bitte bestätigen Sie, dass Sie die E-Mails möchten." in content
+    response = subscribe(client, art="faelle", land="XX")
+    assert response.status_code == 400
+    assert "Unbekannter Wert" in response.content.decode()
+    assert not Subscription.objects.exists()
+    assert mail.outbox == []
+
+
+def test_bad_or_expired_confirmation_links(client, demo_site, settings):
+    assert client.get("/benachrichtigungen/bestaetigen/falsch/").status_code == 404
+    subscribe(client, art="faelle")
+    url = link(mail.outbox[0], "/bestaetigen/")
+    settings.ALERTS_CONFIRM_DAYS = 0
+    assert client.get(url).status_code == 404
+    assert Subscription.objects.get().confirmed_at is None
+
+
+def test_subscribing_twice_keeps_one_subscription(client, demo_site):
+    subscribe(client, art="faelle", thema="wohnen")
+    subscribe(client, art="faelle", thema="wohnen")
+    assert Subscription.objects.count() == 1
+
+
+def test_unconfirmed_subscriptions_are_purged(demo_site):
+    old = Subscription.objects.create(email=ADDRESS, kind="faelle", filters={})
+    Subscription.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not Subscription.objects.exists()
