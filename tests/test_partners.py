@@ -76,7 +76,7 @@ TYPE_CHECKS = {
 def assert_matches_codebook(record, fields=None):
     """Every field of the codebook is there, with its type and (if enumerated) a known
     value; nothing else is."""
-    fields = fields or [field for field in codebook.as_dict()["fields"]]
+    fields = fields or codebook.as_dict()["fields"]
     assert list(record) == [field["name"] for field in fields]
     for field in fields:
         value = record[field["name"]]
@@ -150,7 +150,7 @@ def test_oembed_xml(client, demo_site):
     response = oembed(client, f"{BASE}/faelle/{CASE}/", format="xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
-    root = ElementTree.fromstring(response.content)
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
     assert root.tag == "oembed"
     assert root.findtext("version") == "1.0"
     assert root.findtext("type") == "rich"
