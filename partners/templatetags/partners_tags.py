@@ -182,9 +182,14 @@ def partners_list_head(context):
 
 
 def _snippet(request, target, label, ident):
+    from ..views import list_title
+
     width, height = SIZES[target.kind]
     src = request.build_absolute_uri(target.embed_path())
-    title = target.case.title if target.case is not None else _("Praxisfälle")
+    if target.case is not None:
+        title = target.case.title
+    else:
+        title = list_title(selections.run(target.selection, limit=1))
     code = iframe_html(
         src,
         _("%(title)s – Praxisatlas Kleinstadt") % {"title": title},
