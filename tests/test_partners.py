@@ -529,3 +529,9 @@ def test_selection_links_keep_filters_in_order():
 
     chosen = selection_from_params(QueryDict("land=NW&thema=wohnen&seite=3&utm=x"))
     assert chosen.query_string() == "?" + urlencode([("thema", "wohnen"), ("land", "NW")])
+
+
+def test_list_page_with_an_unknown_filter_value_still_renders(client, demo_site):
+    response = client.get("/faelle/", {"land": "XX"})
+    assert response.status_code == 200
+    assert '<details class="share">' not in response.content.decode()

@@ -223,19 +223,21 @@ def share_list(context):
     if chosen is None:
         return {"snippets": []}
     query = chosen.query_string()
+    try:
+        snippet = _snippet(
+            request,
+            Target("liste", selection=chosen, count=LIST_DEFAULT_COUNT),
+            _("Liste der ersten zehn Fälle"),
+            "share-liste",
+        )
+    except SearchError:  # an unknown filter value: the page says so, nothing to embed
+        return {"snippets": []}
     return {
         "intro": _(
             "Zeigen Sie diese Liste auf Ihrer Website: immer aktuell, mit denselben Filtern "
             "und einem Link hierher. Kopieren Sie den Code in Ihre Seite."
         ),
-        "snippets": [
-            _snippet(
-                request,
-                Target("liste", selection=chosen, count=LIST_DEFAULT_COUNT),
-                _("Liste der ersten zehn Fälle"),
-                "share-liste",
-            )
-        ],
+        "snippets": [snippet],
         "reuse": {
             "rss": reverse("partners:feed_rss") + query,
             "atom": reverse("partners:feed_atom") + query,
