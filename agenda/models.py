@@ -35,6 +35,10 @@ def now():
     return timezone.now()
 
 
+# Listings show whether an event has a recording, so that stream field stays loaded.
+LISTING_DEFER = ("description", "questions")
+
+
 class EventFormat(models.TextChoices):
     WEB_TALK = "web-talk", _("Web-Talk")
     LUNCH_TALK = "mittagstisch", _("Digitaler Mittagstisch")
@@ -347,6 +351,6 @@ def upcoming_events(**filters):
         EventPage.objects.live()
         .public()
         .filter(end__gte=now(), **filters)
-        .defer_streamfields()
+        .defer(*LISTING_DEFER)
         .order_by("start")
     )

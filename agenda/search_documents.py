@@ -13,7 +13,6 @@ def event_document(page):
     themes = list(page.themes.all())
     speakers = list(page.speakers.all())
     questions = [block.value for block in page.questions if block.block_type == "question"]
-    cases = [link.case for link in page.event_cases.select_related("case") if link.case.live]
     start = timezone.localtime(page.start)
     text = "\n\n".join(
         part
@@ -25,13 +24,13 @@ def event_document(page):
         heading=page.title,
         summary=page.summary,
         text=text,
+        # Not the titles of the related cases: the event must not outrank the case itself.
         key_texts=[
             page.get_event_format_display(),
             page.series,
             *(speaker.name for speaker in speakers),
             *(speaker.town for speaker in speakers if speaker.town),
             *(theme.name for theme in themes),
-            *(case.title for case in cases),
             page.venue,
             page.address,
         ],
@@ -39,5 +38,4 @@ def event_document(page):
         theme_names=[theme.name for theme in themes],
         period_start=start.year,
         period_end=start.year,
-        completeness=0.5,
     )

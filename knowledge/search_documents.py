@@ -14,7 +14,6 @@ def guide_document(page):
         for block in page.steps
         if block.block_type == "step"
     ]
-    cases = [link.case for link in page.guide_cases.select_related("case") if link.case.live]
     text = "\n\n".join(
         part
         for part in [
@@ -31,14 +30,11 @@ def guide_document(page):
         heading=page.title,
         summary=page.summary,
         text=text,
-        key_texts=[
-            page.get_kind_display(),
-            *(theme.name for theme in themes),
-            *(case.title for case in cases),
-        ],
+        # The titles of the cases that apply the guide are left out on purpose: they would
+        # make the guide outrank the case itself for a search for that case.
+        key_texts=[page.get_kind_display(), *(theme.name for theme in themes)],
         themes=[theme.slug for theme in themes],
         theme_names=[theme.name for theme in themes],
-        completeness=0.5,
     )
 
 
@@ -50,5 +46,4 @@ def glossary_document(page):
         summary=page.definition,
         text=html_to_text(page.body),
         key_texts=[form for form in [page.long_form, *page.forms] if form],
-        completeness=0.5,
     )

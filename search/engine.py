@@ -53,6 +53,9 @@ MAX_CANDIDATES = 2000
 # the documentation quality of the case (tuned on tests/relevance/judgements.json).
 RANK_WEIGHTS = {"coverage": 0.3, "text": 0.3, "fields": 0.2, "quality": 0.2}
 MIN_COVERAGE = 0.75
+# The library is about cases: a guide, glossary entry or event that matches as well as a case
+# ranks after it (they still show up, and the "art" facet selects them).
+KIND_PRIOR = {"case": 1.0, "guide": 0.8, "event": 0.75, "glossary": 0.75}
 COMMON_SHARE = 0.5
 MAX_PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
@@ -656,7 +659,7 @@ def _match(snap, analyzed, backend):
             + RANK_WEIGHTS["text"] * text[pk]
             + RANK_WEIGHTS["fields"] * fields
             + RANK_WEIGHTS["quality"] * entry.quality
-        )
+        ) * KIND_PRIOR.get(entry.kind, 1.0)
         ranked.append((pk, score))
     ranked.sort(key=lambda item: item[1], reverse=True)
     return ranked, backend_name

@@ -5,13 +5,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 # Upper bounds asserted below; the measured numbers are in the issue notes.
+# Issue 5 added: one query on every page for the navigation links to the knowledge base and
+# the events; on theme pages the theme's events (+ view restrictions); on case pages the
+# glossary terms, the case's guides and its events (each + view restrictions): 7 queries.
+# The case page bound is the measured total with the sections of issue 4 ("Einbetten").
 MAX_QUERIES = {
-    "home": 14,
-    "library": 14,
-    "library_filtered": 14,
-    "theme": 14,
-    "theme_index": 9,
-    "case": 16,
+    "home": 15,
+    "library": 15,
+    "library_filtered": 15,
+    "theme": 17,
+    "theme_index": 10,
+    "case": 25,
 }
 
 

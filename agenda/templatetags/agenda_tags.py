@@ -6,13 +6,13 @@ register = template.Library()
 @register.simple_tag
 def events_for_case(case, limit=6):
     """Live events linked to a case: upcoming ones first (soonest first), then past ones."""
-    from ..models import EventPage, now
+    from ..models import LISTING_DEFER, EventPage, now
 
     events = list(
         EventPage.objects.live()
         .public()
         .filter(event_cases__case=case)
-        .defer_streamfields()
+        .defer(*LISTING_DEFER)
         .distinct()
         .order_by("-start")[:limit]
     )
@@ -24,9 +24,9 @@ def events_for_case(case, limit=6):
 @register.simple_tag
 def events_for_theme(theme, limit=4):
     """Upcoming live events on a theme, soonest first; past ones if none are upcoming."""
-    from ..models import EventPage, now
+    from ..models import LISTING_DEFER, EventPage, now
 
-    events = EventPage.objects.live().public().filter(themes=theme).defer_streamfields().distinct()
+    events = EventPage.objects.live().public().filter(themes=theme).defer(*LISTING_DEFER).distinct()
     current = now()
     upcoming = list(events.filter(end__gte=current).order_by("start")[:limit])
     if upcoming:
