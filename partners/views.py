@@ -106,11 +106,16 @@ def embed_list(request):
 
 
 def list_title(result):
-    if not result.labels and not result.selection.query:
+    return title_for(result.selection.query, [values for _label, values in result.labels])
+
+
+def title_for(query, value_labels):
+    """ "Praxisfälle: „Leerstand“ · Wohnen · Nordrhein-Westfalen" """
+    parts = [", ".join(str(value) for value in values) for values in value_labels if values]
+    if query:
+        parts.insert(0, f"„{query}“")
+    if not parts:
         return _("Praxisfälle")
-    parts = [", ".join(values) for _label, values in result.labels]
-    if result.selection.query:
-        parts.insert(0, f"„{result.selection.query}“")
     return _("Praxisfälle: %s") % " · ".join(parts)
 
 

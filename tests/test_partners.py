@@ -535,3 +535,24 @@ def test_list_page_with_an_unknown_filter_value_still_renders(client, demo_site)
     response = client.get("/faelle/", {"land": "XX"})
     assert response.status_code == 200
     assert '<details class="share">' not in response.content.decode()
+
+
+def test_case_with_image_has_thumbnail_and_og_image(client, demo_site):
+    from wagtail_factories import ImageFactory
+
+    case = demo_site.case(CASE)
+    case.image = ImageFactory(width=1600, height=900)
+    case.save_revision().publish()
+
+    data = oembed(client, f"{BASE}/faelle/{CASE}/", maxwidth="400", maxheight="300").json()
+    assert data["thumbnail_url"].startswith(BASE + "/")
+    assert data["thumbnail_width"] <= 400 and data["thumbnail_height"] <= 300
+    assert {"thumbnail_url", "thumbnail_width", "thumbnail_height"} <= set(data)
+
+    tags = elements(client.get(f"/faelle/{CASE}/"))
+    meta = {a["property"]: a["content"] for t, a in tags if t == "meta" and "property" in a}
+    assert meta["og:image"].startswith(BASE + "/") and int(meta["og:image:width"]) > 0
+    record = client.get(f"/api/v2/faelle/{case.pk}/").json()
+    assert record["image_url"].startswith(BASE + "/")
+    card = client.get(f"/einbetten/fall/{CASE}/karte/")
+    assert any(tag == "img" for tag, _attrs in elements(card))

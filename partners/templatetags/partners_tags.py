@@ -57,14 +57,40 @@ def _stylesheet():
 
 
 def _page_selection(context):
+    """The selection a list page shows, or None if the page found its parameters invalid
+    (the library form or the search reports the error; there is nothing to embed)."""
     request = context["request"]
     theme = context.get("theme")
+    case_filter = context.get("filter")
+    if context.get("error") or (
+        case_filter is not None and case_filter.is_bound and not case_filter.form.is_valid()
+    ):
+        return None
     try:
         return selections.selection_from_params(
             request.GET, theme_slug=getattr(theme, "slug", None)
         )
     except SearchError:
         return None
+
+
+def _page_title(context, chosen):
+    """The list's title from what the page already knows: no extra query."""
+    from ..views import title_for
+
+    values = []
+    theme = context.get("theme")
+    if theme is not None:
+        values.append([theme.name])
+    case_filter = context.get("filter")
+    if case_filter is not None:
+        values += [[labels] for _label, labels in case_filter.active_filters]
+    search = context.get("search")
+    if search is not None:
+        for name, facet_values in search.facets.items():
+            if name != "art":
+                values.append([value.label for value in facet_values if value.selected])
+    return title_for(chosen.query, values)
 
 
 @register.simple_tag(takes_context=True)
@@ -96,8 +122,9 @@ def partners_case_head(context, case):
         og.append(("article:published_time", case.first_published_at.isoformat()))
     if case.last_published_at:
         og.append(("article:modified_time", case.last_published_at.isoformat()))
-    for theme in case.themes.all():
-        og.append(("article:tag", theme.name))
+    themes = [theme.name for theme in case.themes.all()]
+    for theme in themes:
+        og.append(("article:tag", theme))
     parts += [format_html('<meta property="{}" content="{}">', key, value) for key, value in og]
     parts.append(
         format_html(
@@ -105,7 +132,7 @@ def partners_case_head(context, case):
             "summary_large_image" if image else "summary",
         )
     )
-    data = json_ld(request, case, url, description, image)
+    data = json_ld(request, case, url, description, image, themes)
     parts.append(
         mark_safe(  # noqa: S308 - JSON with <, > and & escaped cannot leave the element
             '<script type="application/ld+json">'
@@ -117,7 +144,7 @@ def partners_case_head(context, case):
     return mark_safe("\n  ".join(str(part) for part in parts))  # noqa: S308 - built escaped
 
 
-def json_ld(request, case, url, description, image):
+def json_ld(request, case, url, description, image, themes):
     places = []
     for link in case.town_links:
         town = link.town
@@ -148,7 +175,7 @@ def json_ld(request, case, url, description, image):
         "description": description,
         "inLanguage": "de",
         "isAccessibleForFree": True,
-        "about": [{"@type": "Thing", "name": theme.name} for theme in case.themes.all()],
+        "about": [{"@type": "Thing", "name": theme} for theme in themes],
         "keywords": [tag.name for tag in case.tags.all()],
         "spatialCoverage": places,
         "publisher": {
@@ -181,15 +208,9 @@ def partners_list_head(context):
     return mark_safe("\n  ".join(str(part) for part in parts))  # noqa: S308 - built escaped
 
 
-def _snippet(request, target, label, ident):
-    from ..views import list_title
-
+def _snippet(request, target, label, ident, title):
     width, height = SIZES[target.kind]
     src = request.build_absolute_uri(target.embed_path())
-    if target.case is not None:
-        title = target.case.title
-    else:
-        title = list_title(selections.run(target.selection, limit=1))
     code = iframe_html(
         src,
         _("%(title)s – Praxisatlas Kleinstadt") % {"title": title},
@@ -209,8 +230,12 @@ def share_case(context, case):
             "hierher. Kopieren Sie den Code in Ihre Seite."
         ),
         "snippets": [
-            _snippet(request, Target("karte", case=case), _("Als Karte"), "share-karte"),
-            _snippet(request, Target("fall", case=case), _("Ganzer Fall"), "share-fall"),
+            _snippet(
+                request, Target("karte", case=case), _("Als Karte"), "share-karte", case.title
+            ),
+            _snippet(
+                request, Target("fall", case=case), _("Ganzer Fall"), "share-fall", case.title
+            ),
         ],
         "reuse": None,
     }
@@ -223,15 +248,13 @@ def share_list(context):
     if chosen is None:
         return {"snippets": []}
     query = chosen.query_string()
-    try:
-        snippet = _snippet(
-            request,
-            Target("liste", selection=chosen, count=LIST_DEFAULT_COUNT),
-            _("Liste der ersten zehn Fälle"),
-            "share-liste",
-        )
-    except SearchError:  # an unknown filter value: the page says so, nothing to embed
-        return {"snippets": []}
+    snippet = _snippet(
+        request,
+        Target("liste", selection=chosen, count=LIST_DEFAULT_COUNT),
+        _("Liste der ersten zehn Fälle"),
+        "share-liste",
+        _page_title(context, chosen),
+    )
     return {
         "intro": _(
             "Zeigen Sie diese Liste auf Ihrer Website: immer aktuell, mit denselben Filtern "
