@@ -70,9 +70,17 @@ def _get_or_create(email, kind, filters):
 
 @never_cache
 def confirm(request, token):
+    """Opening the link shows a button; only pressing it (a POST) confirms, so a mail
+    scanner that follows links cannot subscribe anyone."""
     subscription = read_token(token, CONFIRM_SALT, max_age=confirm_max_age())
     if subscription is None:
         return render(request, "alerts/invalid.html", status=404)
+    if request.method != "POST" and not subscription.is_confirmed:
+        return render(
+            request,
+            "alerts/confirm.html",
+            {"description": describe(subscription), "token": token},
+        )
     if not subscription.is_confirmed:
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["confirmed_at"])

@@ -53,7 +53,12 @@ def test_case_alert_end_to_end(client, demo_site, caplog):
     call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(mail.outbox) == 1
 
-    confirmed = client.get(link(confirmation, "/bestaetigen/"))
+    # Following the link (as a mail scanner would) does not confirm; the button does.
+    opened = client.get(link(confirmation, "/bestaetigen/"))
+    assert opened.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is None
+    confirmed = client.post(link(confirmation, "/bestaetigen/"))
     assert confirmed.status_code == 200
     subscription.refresh_from_db()
     assert subscription.confirmed_at is not None
@@ -148,6 +153,7 @@ def test_bad_or_expired_confirmation_links(client, demo_site, settings):
     url = link(mail.outbox[0], "/bestaetigen/")
     settings.ALERTS_CONFIRM_DAYS = 0
     assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
     assert Subscription.objects.get().confirmed_at is None
 
 
