@@ -736,12 +736,16 @@ class CaseImporter:
         if "partners" in record:
             page.partners = [self.organisation(name) for name in record["partners"]]
         if "towns" in record:
+            # An explicit order: equal (empty) sort orders come back in any order on PostgreSQL.
             page.case_towns = [
-                CaseTown(town=self.town(town, result), role=town["role"])
-                for town in record["towns"]
+                CaseTown(town=self.town(town, result), role=town["role"], sort_order=position)
+                for position, town in enumerate(record["towns"])
             ]
         if "contacts" in record:
-            page.case_contacts = [CaseContact(contact=self.contact(c)) for c in record["contacts"]]
+            page.case_contacts = [
+                CaseContact(contact=self.contact(c), sort_order=position)
+                for position, c in enumerate(record["contacts"])
+            ]
 
     # Reference data, created on first use ------------------------------------------------
 

@@ -225,3 +225,23 @@ def test_unreadable_files_fail_cleanly(tmp_path, demo_site):
     not_a_list.write_text('{"title": "x"}', encoding="utf-8")
     with pytest.raises(CommandError, match="Liste"):
         call_command("import_cases", str(not_a_list))
+
+
+@pytest.mark.django_db
+def test_towns_and_contacts_keep_the_file_order(tmp_path, demo_site):
+    from casestudies.models import CaseContact, CaseTown
+
+    record = generate_records(1, seed=12)[0]
+    record["towns"] = [
+        {"name": "Zweitort", "state": "HE", "role": "partner"},
+        {"name": "Erstort", "state": "BY", "role": "lead"},
+    ]
+    record["contacts"] = [{"function": "B-Amt"}, {"function": "A-Amt"}]
+    call_command("import_cases", str(write_json(tmp_path, [record])), "--no-progress")
+    page = CasePage.objects.get(slug=record["slug"])
+    assert list(CaseTown.objects.filter(page=page).values_list("sort_order", flat=True)) == [0, 1]
+    assert [link.town.name for link in page.case_towns.all()] == ["Zweitort", "Erstort"]
+    assert [link.contact.function for link in CaseContact.objects.filter(page=page)] == [
+        "B-Amt",
+        "A-Amt",
+    ]
