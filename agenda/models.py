@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
+from core.models import IndexPage
 
 from .blocks import QuestionsBlock, RecordingBlock
 
@@ -47,14 +48,8 @@ class EventFormat(models.TextChoices):
     OTHER = "sonstige", _("Sonstige Veranstaltung")
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(RoutablePageMixin, IndexPage):
     """Upcoming events (default), past events and the calendar feed."""
-
-    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["agenda.EventPage"]

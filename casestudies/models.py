@@ -30,6 +30,7 @@ from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.geo import SizeClass, State, size_class_for
+from core.models import IndexPage
 
 from .periods import parse_period
 
@@ -355,14 +356,8 @@ class BudgetRange(models.TextChoices):
     GT1M = "gt1m", _("über 1 Mio. €")
 
 
-class CaseLibraryPage(RoutablePageMixin, Page):
+class CaseLibraryPage(RoutablePageMixin, IndexPage):
     """The index of all cases, with server-side filters and theme routes."""
-
-    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["casestudies.CasePage"]

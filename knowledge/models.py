@@ -11,18 +11,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
+from core.models import IndexPage
 
 from .blocks import DownloadsBlock, StepsBlock
 
 
-class KnowledgeIndexPage(Page):
+class KnowledgeIndexPage(IndexPage):
     """Lists the guides and methods; the glossary is a child page."""
-
-    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["knowledge.GuidePage", "knowledge.GlossaryPage"]
@@ -148,12 +143,8 @@ class GuidePage(Page):
         return sum(1 for block in self.steps if block.block_type == "step")
 
 
-class GlossaryPage(Page):
+class GlossaryPage(IndexPage):
     """The glossary: all terms from A to Z."""
-
-    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
 
     parent_page_types = ["knowledge.KnowledgeIndexPage"]
     subpage_types = ["knowledge.GlossaryTermPage"]
