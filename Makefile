@@ -21,6 +21,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
+	$(PY) manage.py setup_editorial --demo-users --url http://$(HOST):$(PORT)/admin/
 
 ## Install, migrate, load the demo content, print the admin login and serve the site.
 run: setup

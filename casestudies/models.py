@@ -1,6 +1,8 @@
 """The case library: reference data (towns, themes, organisations, funding programmes,
 contacts) and the page types (library index, case page)."""
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,7 +34,13 @@ from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.geo import SizeClass, State, size_class_for
 from core.models import IndexPage
 
+from .completeness import IncompleteCase, require_complete
+from .forms import CasePageForm
+from .freshness import is_due
+from .panels import CompletenessPanel
 from .periods import parse_period
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Reference data
@@ -360,7 +368,7 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     """The index of all cases, with server-side filters and theme routes."""
 
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["casestudies.CasePage"]
+    subpage_types = ["casestudies.CasePage", "casestudies.CaseSectionPage"]
 
     class Meta:
         verbose_name = _("Fallbibliothek")
@@ -426,6 +434,64 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 
     def theme_url(self, theme):
         return self.url + self.reverse_subpage("theme_route", kwargs={"slug": theme.slug})
+
+
+# Slugs the library's own routes use: a section page must not shadow them.
+RESERVED_SECTION_SLUGS = {"thema"}
+
+
+class CaseSectionPage(IndexPage):
+    """A section of the library that one organisation looks after, for example a partner
+    network. Its cases are library cases like any other (lists, search, feeds, API); the
+    section gives them an address of their own and a permission boundary for the partner's
+    group (``manage.py add_partner``)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_sections",
+        help_text=_("Wer diesen Bereich betreut."),
+    )
+
+    content_panels = IndexPage.content_panels + [FieldPanel("organisation")]
+
+    parent_page_types = ["casestudies.CaseLibraryPage"]
+    subpage_types = ["casestudies.CasePage"]
+
+    class Meta:
+        verbose_name = _("Bereich")
+        verbose_name_plural = _("Bereiche")
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SECTION_SLUGS:
+            raise ValidationError(
+                {"slug": _("Diese Adresse ist für die Fallbibliothek reserviert.")}
+            )
+
+    def route(self, request, path_components):
+        request.case_section = self
+        return super().route(request, path_components)
+
+    def cases(self):
+        return (
+            CasePage.objects.live()
+            .public()
+            .descendant_of(self)
+            .order_by("-first_published_at", "title")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        library = CaseLibraryPage.objects.ancestor_of(self).first()
+        context["library"] = library
+        page_obj = library.paginate(request, self.cases()) if library else None
+        context["page_obj"] = page_obj
+        context["cases"] = CasePage.with_listing_data(page_obj.object_list) if page_obj else []
+        return context
 
 
 class CasePage(Page):
@@ -502,6 +568,7 @@ class CasePage(Page):
     )
 
     content_panels = Page.content_panels + [
+        CompletenessPanel(),
         FieldPanel("summary"),
         FieldPanel("image"),
         FieldPanel("body"),
@@ -570,8 +637,10 @@ class CasePage(Page):
         APIField("project_website"),
     ]
 
-    parent_page_types = ["casestudies.CaseLibraryPage"]
+    parent_page_types = ["casestudies.CaseLibraryPage", "casestudies.CaseSectionPage"]
     subpage_types = []
+
+    base_form_class = CasePageForm
 
     class Meta:
         verbose_name = _("Praxisfall")
@@ -579,6 +648,12 @@ class CasePage(Page):
 
     def clean(self):
         super().clean()
+        # Embeds, feeds and the importer find a case by its slug: unique in the whole library,
+        # not only among its siblings (cases live in the library and in its sections).
+        if CasePage.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"slug": _("Ein anderer Praxisfall verwendet diese Adresse bereits.")}
+            )
         try:
             parse_period(self.period)
         except ValidationError as error:
@@ -591,6 +666,30 @@ class CasePage(Page):
         self.period_end_year = None if period.open_ended else period.end_year
         super().save(*args, **kwargs)
 
+    def publish(self, revision, user=None, log_action=True, **kwargs):
+        """Publishing needs the core facts (casestudies.completeness). Checked when a person
+        publishes (edit form, workflow approval, bulk action, status change: ``user`` is
+        set) and when a scheduled revision goes live; scripts without a user (the demo
+        loader, tests' fixtures) are trusted."""
+        scheduled = log_action == "wagtail.publish.scheduled"
+        if user is not None or scheduled:
+            try:
+                require_complete(revision.as_object())
+            except IncompleteCase as error:
+                if not scheduled:
+                    raise
+                # publish_scheduled must not stop at one case: unschedule it and say why.
+                logger.warning(
+                    "Scheduled revision %s of case %s not published: %s",
+                    revision.pk,
+                    self.pk,
+                    "; ".join(error.messages),
+                )
+                revision.approved_go_live_at = None
+                revision.save(update_fields=["approved_go_live_at"])
+                return None
+        return super().publish(revision, user=user, log_action=log_action, **kwargs)
+
     @classmethod
     def with_listing_data(cls, queryset):
         """Prefetch what a case card shows, so a listing costs a fixed number of queries."""
@@ -600,6 +699,15 @@ class CasePage(Page):
                 "themes",
             )
         return queryset
+
+    @property
+    def check_is_due(self):
+        """ "Zuletzt geprüft" is missing or older than CASE_CHECK_MAX_AGE_MONTHS."""
+        return is_due(self.last_checked)
+
+    @property
+    def check_max_age_months(self):
+        return settings.CASE_CHECK_MAX_AGE_MONTHS
 
     @cached_property
     def town_links(self):
@@ -636,7 +744,12 @@ class CasePage(Page):
         context = super().get_context(request, *args, **kwargs)
         self.town_links = list(self.case_towns.select_related("town"))
         library = getattr(request, "case_library", None)
-        context["library"] = library if library is not None else self.get_library()
+        library = library if library is not None else self.get_library()
+        context["library"] = library
+        section = getattr(request, "case_section", None)
+        if section is None and library is not None and self.depth > library.depth + 1:
+            section = CaseSectionPage.objects.ancestor_of(self).first()
+        context["section"] = section
         context["contacts"] = [
             link.contact for link in self.case_contacts.select_related("contact__organisation")
         ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "agenda",
     "alerts",
     "partners",
+    "editorial",
     "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -196,6 +197,13 @@ if SEARCH_URL:
 
 # Library listings
 CASES_PER_PAGE = 12
+
+# Editorial work (editorial/): revisions are commented on in the editor; a case is due for a
+# check when "Zuletzt geprüft" is older than this many months (cases_due_for_check); a
+# contact's "Angaben sind aktuell" link is valid for this many days.
+WAGTAILADMIN_COMMENTS_ENABLED = True
+CASE_CHECK_MAX_AGE_MONTHS = int(os.environ.get("CASE_CHECK_MAX_AGE_MONTHS", "12"))
+CASE_CHECK_LINK_DAYS = int(os.environ.get("CASE_CHECK_LINK_DAYS", "30"))
 
 # Wagtail API v2 for partners (/api/v2/, partners/api.py): page size limit.
 WAGTAILAPI_LIMIT_MAX = 50

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             r.get("slug") or german_slugify(r["title"]) for r in records if r.get("featured")
         ]
         self.ensure_featured(home, featured)
+        # Groups, the moderation workflow and the two demo partner sections with their cases.
+        call_command("setup_editorial", demo=True, verbosity=0, stdout=self.stdout)
         with transaction.atomic():
             guides = ensure_knowledge(home)
             events = ensure_events(home)

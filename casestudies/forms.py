@@ -1,0 +1,44 @@
+"""The admin form of a case: drafts may be incomplete, publishing needs the core facts."""
+
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .completeness import check_values, missing_message
+
+
+class CasePageForm(WagtailAdminPageForm):
+    class Meta:
+        # Wagtail's deferred validation: saving a draft skips these required fields.
+        defer_required_on_fields = ["summary"]
+
+    def is_publishing(self):
+        """Publishing now or approving in the workflow (the edit view's buttons)."""
+        data = self.data
+        if data.get("action-publish"):
+            return True
+        return bool(data.get("action-workflow-action")) and (
+            data.get("workflow-action-name") == "approve"
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.is_deferred_validation or not self.is_publishing():
+            return cleaned_data
+        towns = self.formsets.get("case_towns")
+        town_count = 0
+        if towns is not None:
+            towns.errors  # noqa: B018 - validates the formset (cached) so cleaned_data exists
+            for form in towns.forms:
+                data = getattr(form, "cleaned_data", None) or {}
+                if data.get("town") and not data.get("DELETE"):
+                    town_count += 1
+        values = {**cleaned_data, "case_towns": town_count}
+        result = check_values(values)
+        if result.is_complete:
+            return cleaned_data
+        message = missing_message(result)
+        self.add_error(None, ValidationError(message))
+        for field, _label in result.missing:
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, ValidationError(message))
+        return cleaned_data
