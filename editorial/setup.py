@@ -13,7 +13,6 @@ Roles
 """
 
 from django.contrib.auth.models import Group, Permission
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import (
@@ -159,8 +158,9 @@ def partner_group_name(name):
 @transaction.atomic
 def ensure_partner(name, slug=None, intro="", organisation=None):
     """A partner's section below the library, its collection and its group. Idempotent
-        (matched by the section's slug). The partner's images and documents stay in its own
-    collection: it neither sees nor chooses another partner's. Returns (section, collection, group)."""
+    (matched by the section's slug). The partner's images and documents stay in its own
+    collection: it neither sees nor chooses another partner's.
+    Returns (section, collection, group)."""
     case_library = library()
     if case_library is None:
         raise ValueError(_("Es gibt noch keine Fallbibliothek."))
