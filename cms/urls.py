@@ -18,6 +18,7 @@ urlpatterns = [
     path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
     path("benachrichtigungen/", include("alerts.urls")),
     path("kalender/", include("agenda.urls")),
+    path("fall-pruefen/", include("editorial.urls")),
     # Wagtail API v2 (/api/v2/) before the search API, which owns the rest of /api/.
     *partner_api_urls,
     path("", include("partners.urls")),
