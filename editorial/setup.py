@@ -24,6 +24,7 @@ from wagtail.models import (
     Workflow,
     WorkflowContentType,
     WorkflowPage,
+    WorkflowTask,
 )
 
 from casestudies.importer import german_slugify
@@ -143,8 +144,8 @@ def ensure_workflow(case_library, moderators):
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     workflow.active = True
     workflow.save()
-    if not workflow.workflow_tasks.filter(task=task).exists():
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    # workflow_tasks is a cluster relation: create the row itself, not in memory.
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=case_library, defaults={"workflow": workflow})
     # Snippets are not moderated here: reference data changes are small and immediate.
     WorkflowContentType.objects.filter(workflow=workflow).delete()

@@ -39,7 +39,6 @@ def case_form_data(page, **overrides):
         "scope": page.scope,
         "status": page.status,
         "period": page.period,
-        "themes": [str(theme.pk) for theme in page.themes.all()],
         "tags": ", ".join(tag.name for tag in page.tags.all()),
         "last_checked": page.last_checked.isoformat() if page.last_checked else "",
     }
@@ -56,7 +55,14 @@ def case_form_data(page, **overrides):
         "source_url",
     ):
         data[key] = getattr(page, key)
-    data["funding_programmes"] = [str(p.pk) for p in page.funding_programmes.all()]
-    data["partners"] = [str(p.pk) for p in page.partners.all()]
+    # Multiple choices are lists of values; nested_form_data would flatten them.
+    choices = {
+        "themes": [str(theme.pk) for theme in page.themes.all()],
+        "funding_programmes": [str(p.pk) for p in page.funding_programmes.all()],
+        "partners": [str(p.pk) for p in page.partners.all()],
+    }
+    for key in choices:
+        if key in overrides:
+            choices[key] = overrides.pop(key)
     data.update(overrides)
-    return nested_form_data(data)
+    return {**nested_form_data(data), **choices}

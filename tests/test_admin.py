@@ -83,12 +83,13 @@ def test_editor_creates_and_publishes_a_case(admin_client, demo_site):
             "scope": "lokal",
             "status": "laufend",
             "period": "seit 2024",
-            "themes": theme_ids,
             "tags": "Obergeschoss, Altstadt",
             "transfer_budget_range": "50k-250k",
             "action-publish": "publish",
         }
     )
+    # A list of values; nested_form_data would flatten it into themes-0, themes-1, ...
+    data["themes"] = theme_ids
     response = admin_client.post(
         f"/admin/pages/add/casestudies/casepage/{demo_site.library.pk}/", data
     )
@@ -96,6 +97,7 @@ def test_editor_creates_and_publishes_a_case(admin_client, demo_site):
     page = CasePage.objects.get(slug="wohnen-ueber-dem-laden")
     assert page.live
     assert page.towns == [town]
+    assert sorted(str(t.pk) for t in page.themes.all()) == sorted(theme_ids)
     assert page.period_start_year == 2024
     assert sorted(t.name for t in page.tags.all()) == ["Altstadt", "Obergeschoss"]
     assert admin_client.get(page.url).status_code == 200

@@ -8,13 +8,14 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from wagtail.models import Comment, Page
 
 from casestudies.completeness import IncompleteCase, check_page
 from casestudies.models import CasePage, CaseSectionPage
 from editorial.checks import make_token
 from editorial.demo import PARTNERS
-from editorial.setup import EDITORS, MODERATORS, partner_group_name
-from tests.editorial_helpers import user_in
+from editorial.setup import EDITORS, MODERATORS, WORKFLOW_NAME, partner_group_name
+from tests.editorial_helpers import case_form_data, user_in
 
 CENTRAL = "istag-muensterland-wohnungsbaugesellschaft"
 
@@ -62,6 +63,72 @@ def test_setup_commands_are_idempotent(demo_site):
 
 
 @pytest.mark.django_db
+def test_workflow_submit_approve_compare_schedule_lock_comment(client, demo_site):
+    case = demo_site.case("koenigslutter-machbar")
+    assert case.get_workflow().name == WORKFLOW_NAME
+    editor, moderator = user_in(EDITORS), user_in(MODERATORS)
+
+    # An editor cannot publish: "Veröffentlichen" falls back; submitting starts the workflow.
+    client.force_login(editor)
+    data = case_form_data(case, title="MachBar: neuer Titel", **{"action-submit": "1"})
+    assert client.post(f"/admin/pages/{case.pk}/edit/", data).status_code == 302
+    case = CasePage.objects.get(pk=case.pk)
+    assert case.workflow_in_progress and case.title != "MachBar: neuer Titel"
+
+    # A moderator approves: the revision goes live.
+    client.force_login(moderator)
+    task_state = case.current_workflow_task_state
+    response = client.post(
+        f"/admin/pages/workflow/action/{case.pk}/approve/{task_state.pk}/", {"comment": ""}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.title == "MachBar: neuer Titel" and not case.workflow_in_progress
+
+    # Revision comparison shows a diff.
+    revisions = list(case.revisions.order_by("-created_at", "-id")[:2])
+    response = client.get(
+        f"/admin/pages/{case.pk}/revisions/compare/{revisions[1].pk}...{revisions[0].pk}/"
+    )
+    assert response.status_code == 200
+    assert "neuer Titel" in response.content.decode()
+
+    # Locking stops another user.
+    client.post(f"/admin/pages/{case.pk}/lock/")
+    case.refresh_from_db()
+    assert case.locked and case.locked_by == moderator
+    client.force_login(editor)
+    data = case_form_data(case, title="Trotz Sperre", **{"action-submit": "1"})
+    client.post(f"/admin/pages/{case.pk}/edit/", data)
+    case.refresh_from_db()
+    assert case.get_latest_revision_as_object().title != "Trotz Sperre"
+    case.locked = False
+    case.save()
+
+    # Comments.
+    data = case_form_data(case)
+    data.update(
+        {
+            "comments-TOTAL_FORMS": "1",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
+            "comments-0-id": "",
+            "comments-0-contentpath": "title",
+            "comments-0-text": "Bitte den Titel kürzen.",
+            "comments-0-position": "",
+            "comments-0-resolved": "",
+            "comments-0-replies-TOTAL_FORMS": "0",
+            "comments-0-replies-INITIAL_FORMS": "0",
+            "comments-0-replies-MIN_NUM_FORMS": "0",
+            "comments-0-replies-MAX_NUM_FORMS": "1000",
+        }
+    )
+    assert client.post(f"/admin/pages/{case.pk}/edit/", data).status_code == 302
+    assert Comment.objects.filter(page=case, text="Bitte den Titel kürzen.").exists()
+
+
+@pytest.mark.django_db
 def test_scheduled_publishing(demo_site):
     case = demo_site.case("koenigslutter-machbar")
     draft = case.get_latest_revision_as_object()
@@ -80,19 +147,67 @@ def test_scheduled_publishing(demo_site):
     case.refresh_from_db()
     assert case.title == "MachBar (geplant)"
 
+    # An incomplete scheduled revision is not published: it is unscheduled (and logged), and
+    # the command carries on.
+    draft = CasePage.objects.get(pk=case.pk).get_latest_revision_as_object()
+    draft.title, draft.period = "MachBar (unvollständig)", ""
+    incomplete = draft.save_revision(clean=False)
+    incomplete.approved_go_live_at = past
+    incomplete.save()
+    call_command("publish_scheduled", verbosity=0)
+    incomplete.refresh_from_db()
+    assert incomplete.approved_go_live_at is None
+    assert CasePage.objects.get(pk=case.pk).title == "MachBar (geplant)"
+
 
 @pytest.mark.django_db
-def test_publishing_an_incomplete_revision_with_a_user_is_refused(demo_site):
+def test_drafts_may_be_incomplete_publishing_needs_core_facts(client, demo_site):
+    case = demo_site.case("koenigslutter-machbar")
+    moderator = user_in(MODERATORS)
+    client.force_login(moderator)
+    data = case_form_data(case, summary="", period="", themes=[])
+    for index in range(int(data["case_towns-TOTAL_FORMS"])):
+        data[f"case_towns-{index}-DELETE"] = "1"
+    # Saving a draft works (Wagtail's deferred validation) ...
+    assert client.post(f"/admin/pages/{case.pk}/edit/", data).status_code == 302
+    draft = CasePage.objects.get(pk=case.pk).get_latest_revision_as_object()
+    assert [f for f, _label in check_page(draft).missing] == [
+        "case_towns",
+        "themes",
+        "summary",
+        "period",
+    ]
+    # ... publishing does not, and says what is missing.
+    response = client.post(f"/admin/pages/{case.pk}/edit/", {**data, "action-publish": "1"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Zum Veröffentlichen fehlt" in content and "mindestens ein Ort" in content
+    case.refresh_from_db()
+    assert case.summary
+    # Nor through the bulk action "Veröffentlichen" in the page listing ...
+    response = client.post(f"/admin/bulk/wagtailcore/page/publish/?id={case.pk}", {})
+    assert response.status_code in (302, 403)
+    assert CasePage.objects.get(pk=case.pk).summary == case.summary
+    # ... nor through any other publish call with a user (the workflow approval).
+    with pytest.raises(IncompleteCase):
+        CasePage.objects.get(pk=case.pk).get_latest_revision().publish(user=moderator)
+
+
+@pytest.mark.django_db
+def test_workflow_approval_of_an_incomplete_case_is_refused(client, demo_site):
     case = demo_site.case("koenigslutter-machbar")
     draft = case.get_latest_revision_as_object()
     draft.period = ""
-    draft.themes = []
     revision = draft.save_revision(clean=False)
-    assert [f for f, _label in check_page(revision.as_object()).missing] == ["themes", "period"]
-    with pytest.raises(IncompleteCase):
-        revision.publish(user=user_in(MODERATORS))
-    case.refresh_from_db()
-    assert case.period and case.live_revision_id != revision.pk
+    editor, moderator = user_in(EDITORS), user_in(MODERATORS)
+    case.get_workflow().start(case, editor)
+    client.force_login(moderator)
+    task_state = case.current_workflow_task_state
+    response = client.post(f"/admin/pages/workflow/action/{case.pk}/approve/{task_state.pk}/")
+    # Wagtail's admin answers a PermissionDenied with a redirect and an error message.
+    assert response.status_code in (302, 403)
+    case = CasePage.objects.get(pk=case.pk)
+    assert case.period and case.workflow_in_progress and case.live_revision != revision
 
 
 @pytest.mark.django_db
@@ -154,3 +269,31 @@ def test_due_cases_reminders_and_the_confirmation_link(client, demo_site, partne
     assert client.post(link).status_code == 404
     assert client.get("/fall-pruefen/unsinn/").status_code == 404
     assert make_token(case) not in link
+
+
+@pytest.mark.django_db
+def test_status_change_in_one_click(client, demo_site, partner_case):
+    case = demo_site.case("koenigslutter-machbar")
+    moderator = user_in(MODERATORS)
+    client.force_login(moderator)
+    assert client.get(f"/admin/redaktion/status/{case.pk}/").status_code == 200
+    response = client.post(f"/admin/redaktion/status/{case.pk}/", {"status": "beendet"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "beendet"
+    from wagtail.models import PageLogEntry
+
+    assert PageLogEntry.objects.filter(page=case, action="editorial.status").exists()
+    # A partner's change of status goes to moderation instead.
+    _section, own = partner_case
+    partner = user_in(partner_group_name(PARTNERS[0]["name"]))
+    client.force_login(partner)
+    client.post(f"/admin/redaktion/status/{own.pk}/", {"status": "verstetigt"})
+    own = CasePage.objects.get(pk=own.pk)
+    assert own.status == "laufend" and own.workflow_in_progress
+    assert own.get_latest_revision_as_object().status == "verstetigt"
+    # ... and never on another partner's case.
+    other = CasePage.objects.child_of(CaseSectionPage.objects.get(slug=PARTNERS[1]["slug"])).get()
+    response = client.post(f"/admin/redaktion/status/{other.pk}/", {"status": "beendet"})
+    assert response.status_code in (302, 403)  # the admin redirects on PermissionDenied
+    assert Page.objects.get(pk=other.pk).specific.status == "laufend"
