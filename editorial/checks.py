@@ -106,25 +106,34 @@ class StatusChange:
 @transaction.atomic
 def change_status(page, status, user):
     """Change a case's status in one step: publish it if the user may publish (and the case
-    is complete), otherwise save a draft and submit it to the moderation workflow."""
+    is complete), otherwise save a draft and submit it to the moderation workflow.
+
+    Publishing starts from the live version, so that a pending draft is not published along
+    with the status; the draft keeps its place as the latest revision and gets the status
+    too."""
     perms = page.permissions_for_user(user)
-    latest = page.get_latest_revision_as_object()
-    old = latest.status
-    latest.status = status
-    revision = latest.save_revision(user=user, log_action=True, clean=False)
-    log(
-        page,
-        "editorial.status",
-        user=user,
-        data={"old": old, "new": status},
-        revision=revision,
-    )
-    if perms.can_publish():
+    page = CasePage.objects.get(pk=page.pk)
+    old = page.get_latest_revision_as_object().status
+    if perms.can_publish() and page.live:
+        draft = page.get_latest_revision() if page.has_unpublished_changes else None
+        page.status = status
+        revision = page.save_revision(user=user, log_action=True, clean=False)
+        log(
+            page, "editorial.status", user=user, data={"old": old, "new": status}, revision=revision
+        )
         try:
             revision.publish(user=user)
-            return StatusChange(published=True, submitted=False)
         except IncompleteCase as error:
             return StatusChange(published=False, submitted=False, missing=error.messages)
+        if draft is not None:
+            draft_object = draft.as_object()
+            draft_object.status = status
+            draft_object.save_revision(user=draft.user, log_action=False, clean=False)
+        return StatusChange(published=True, submitted=False)
+    latest = page.get_latest_revision_as_object()
+    latest.status = status
+    revision = latest.save_revision(user=user, log_action=True, clean=False)
+    log(page, "editorial.status", user=user, data={"old": old, "new": status}, revision=revision)
     workflow = page.get_workflow()
     if workflow is not None and not page.workflow_in_progress and perms.can_submit_for_moderation():
         workflow.start(page, user)

@@ -276,11 +276,18 @@ def test_status_change_in_one_click(client, demo_site, partner_case):
     case = demo_site.case("koenigslutter-machbar")
     moderator = user_in(MODERATORS)
     client.force_login(moderator)
+    # A pending draft is not published along with the status; it keeps its changes.
+    draft = case.get_latest_revision_as_object()
+    live_title = draft.title
+    draft.title = "MachBar (Entwurf)"
+    draft.save_revision()
     assert client.get(f"/admin/redaktion/status/{case.pk}/").status_code == 200
     response = client.post(f"/admin/redaktion/status/{case.pk}/", {"status": "beendet"})
     assert response.status_code == 302
-    case.refresh_from_db()
-    assert case.status == "beendet"
+    case = CasePage.objects.get(pk=case.pk)
+    assert case.status == "beendet" and case.title == live_title
+    latest = case.get_latest_revision_as_object()
+    assert latest.title == "MachBar (Entwurf)" and latest.status == "beendet"
     from wagtail.models import PageLogEntry
 
     assert PageLogEntry.objects.filter(page=case, action="editorial.status").exists()
