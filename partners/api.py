@@ -5,6 +5,7 @@ values as the CSV and JSON export) plus Wagtail's ``meta`` (type, detail_url, ht
 /api/v2/openapi.json documents it; the schema is generated from the codebook as well.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 from rest_framework import serializers
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
@@ -32,6 +34,13 @@ class CodebookSerializerField(serializers.Field):
 
 
 class PublicDataMixin:
+    def handle_exception(self, exc):
+        # A filter value the field cannot hold (?first_published_at=abc) is the client's
+        # mistake: 400 with the message, as Wagtail does for its own parameters.
+        if isinstance(exc, ValidationError | ValueError | OverflowError):
+            exc = BadRequestError("; ".join(getattr(exc, "messages", [str(exc)])))
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         return mark_public_data(response)
