@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from rest_framework import serializers
 from wagtail.api import APIField
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
@@ -33,7 +34,34 @@ class CodebookSerializerField(serializers.Field):
         return self.codebook_field.value(value, self.context["request"])
 
 
+class CleanSearchFilter(SearchFilter):
+    """Wagtail's ``?search=`` with the site's query rules: control characters removed, at
+    most MAX_QUERY_LENGTH characters, and a blank query is no search (Wagtail's database
+    backend fails on it)."""
+
+    def filter_queryset(self, request, queryset, view):
+        from search.engine import MAX_QUERY_LENGTH, clean_query
+
+        if "search" not in request.GET:
+            return queryset
+        query = clean_query(request.GET["search"])
+        if len(query) > MAX_QUERY_LENGTH:
+            raise BadRequestError(f"search is longer than {MAX_QUERY_LENGTH} characters")
+        params = request._request.GET.copy()
+        if query:
+            params["search"] = query
+        else:
+            del params["search"]
+        request._request.GET = params
+        return super().filter_queryset(request, queryset, view)
+
+
 class PublicDataMixin:
+    filter_backends = [
+        CleanSearchFilter if backend is SearchFilter else backend
+        for backend in PagesAPIViewSet.filter_backends
+    ]
+
     def handle_exception(self, exc):
         # A filter value the field cannot hold (?first_published_at=abc) is the client's
         # mistake: 400 with the message, as Wagtail does for its own parameters.

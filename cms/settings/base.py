@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -233,10 +233,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-# The Wagtail admin (/admin/, /django-admin/) gets its own policy: see core/security.py.
+# The Wagtail admin (/admin/, /django-admin/; core/security.py) needs inline code: Wagtail
+# 8's date/time widgets and inline panels write inline <script> elements, and the editor sets
+# style attributes. Only logged-in editors see it; everything else stays as strict as above.
 CONTENT_SECURITY_POLICY_ADMIN = {
     "DIRECTIVES": {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
     },
 }
 # Powerful browser features nobody on this site needs; video players keep fullscreen.

@@ -1,6 +1,7 @@
 """Production: everything from the environment, HTTPS only. ``manage.py check --deploy`` is
 clean with these settings (tests/test_security_settings.py)."""
 
+import copy
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # Any http: resource left in editorial content is fetched over HTTPS.
+CONTENT_SECURITY_POLICY = copy.deepcopy(CONTENT_SECURITY_POLICY)
+CONTENT_SECURITY_POLICY_ADMIN = copy.deepcopy(CONTENT_SECURITY_POLICY_ADMIN)
 for _policy in (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN):
     _policy["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
