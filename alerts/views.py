@@ -2,11 +2,14 @@
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 
 from .digest import describe, send_confirmation
 from .forms import SubscribeForm
@@ -29,11 +32,50 @@ def _initial_from_query(params):
     return initial
 
 
+RATE_LIMITED = 429
+
+
+def _too_many(request, form, by_address=False):
+    """Too many subscriptions from one address or for one e-mail address."""
+    logger.warning("Alert subscription rate limit reached (%s)", "e-mail" if by_address else "ip")
+    form.add_error(
+        None,
+        _("Zu viele Anmeldungen in kurzer Zeit. Bitte versuchen Sie es in einer Stunde erneut."),
+    )
+    return render(request, "alerts/subscribe.html", {"form": form}, status=RATE_LIMITED)
+
+
+def _over_ip_rate(request):
+    return is_ratelimited(
+        request,
+        group="alerts:subscribe:ip",
+        key="ip",
+        rate=settings.ALERTS_RATE_PER_IP,
+        method="POST",
+        increment=True,
+    )
+
+
+def _over_address_rate(request, email):
+    return is_ratelimited(
+        request,
+        group="alerts:subscribe:email",
+        key=lambda _group, _request: email.lower(),
+        rate=settings.ALERTS_RATE_PER_EMAIL,
+        method="POST",
+        increment=True,
+    )
+
+
 @never_cache
 def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
+        if _over_ip_rate(request):
+            return _too_many(request, form)
         if form.is_valid():
+            if _over_address_rate(request, form.cleaned_data["email"].strip()):
+                return _too_many(request, form, by_address=True)
             subscription = _get_or_create(
                 form.cleaned_data["email"].strip(),
                 form.cleaned_data["art"],

@@ -5,13 +5,16 @@ values as the CSV and JSON export) plus Wagtail's ``meta`` (type, detail_url, ht
 /api/v2/openapi.json documents it; the schema is generated from the codebook as well.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from rest_framework import serializers
 from wagtail.api import APIField
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
@@ -31,7 +34,41 @@ class CodebookSerializerField(serializers.Field):
         return self.codebook_field.value(value, self.context["request"])
 
 
+class CleanSearchFilter(SearchFilter):
+    """Wagtail's ``?search=`` with the site's query rules: control characters removed, at
+    most MAX_QUERY_LENGTH characters, and a blank query is no search (Wagtail's database
+    backend fails on it)."""
+
+    def filter_queryset(self, request, queryset, view):
+        from search.engine import MAX_QUERY_LENGTH, clean_query
+
+        if "search" not in request.GET:
+            return queryset
+        query = clean_query(request.GET["search"])
+        if len(query) > MAX_QUERY_LENGTH:
+            raise BadRequestError(f"search is longer than {MAX_QUERY_LENGTH} characters")
+        params = request._request.GET.copy()
+        if query:
+            params["search"] = query
+        else:
+            del params["search"]
+        request._request.GET = params
+        return super().filter_queryset(request, queryset, view)
+
+
 class PublicDataMixin:
+    filter_backends = [
+        CleanSearchFilter if backend is SearchFilter else backend
+        for backend in PagesAPIViewSet.filter_backends
+    ]
+
+    def handle_exception(self, exc):
+        # A filter value the field cannot hold (?first_published_at=abc) is the client's
+        # mistake: 400 with the message, as Wagtail does for its own parameters.
+        if isinstance(exc, ValidationError | ValueError | OverflowError):
+            exc = BadRequestError("; ".join(getattr(exc, "messages", [str(exc)])))
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         return mark_public_data(response)

@@ -118,7 +118,10 @@ def list_target(params):
     from search.engine import SearchError
 
     raw = params.get("anzahl") or str(LIST_DEFAULT_COUNT)
-    if not raw.isdigit() or not 1 <= int(raw) <= LIST_MAX_COUNT:
+    # ASCII digits only ("²".isdigit() is true) and short, so int() cannot fail.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not (
+        1 <= int(raw) <= LIST_MAX_COUNT
+    ):
         raise SearchError(_("„anzahl“ muss eine ganze Zahl von 1 bis %d sein.") % LIST_MAX_COUNT)
     return Target("liste", selection=selection_from_params(params), count=int(raw))
 

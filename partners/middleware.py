@@ -1,6 +1,6 @@
 """Who may frame our pages, and which responses are shared with other origins.
 
-Every response gets ``Content-Security-Policy: frame-ancestors 'none'`` and
+Every response gets ``frame-ancestors 'none'`` in its Content-Security-Policy and
 ``X-Frame-Options: DENY``, except:
 
 - responses of the embed views (marked with :func:`embeddable`): ``frame-ancestors *``,
@@ -12,8 +12,9 @@ Responses marked with :func:`public_data` (embeds, oEmbed, feeds, exports, API) 
 cross-origin (``Access-Control-Allow-Origin: *``) and never set a cookie, whatever the
 session or CSRF middleware did.
 
-The directive is merged into a Content-Security-Policy header that is already there, so a
-full policy added later (inside this middleware) keeps working.
+The directive is handed to the site's Content-Security-Policy (django-csp, written by
+``core.security.SecurityHeadersMiddleware`` outside this middleware), so every response has
+exactly one policy.
 """
 
 from functools import wraps
@@ -52,11 +53,11 @@ def embeddable(view_func):
     return wrapper
 
 
-def _with_frame_ancestors(policy, source):
-    directives = [part.strip() for part in policy.split(";") if part.strip()]
-    directives = [d for d in directives if not d.lower().startswith("frame-ancestors")]
-    directives.append(f"frame-ancestors {source}")
-    return "; ".join(directives)
+def _set_frame_ancestors(response, source):
+    # django-csp's per-response override (what its @csp_replace decorator sets).
+    replace = dict(getattr(response, "_csp_replace", None) or {})
+    replace["frame-ancestors"] = [source]
+    response._csp_replace = replace
 
 
 class PartnerHeadersMiddleware:
@@ -74,9 +75,7 @@ class PartnerHeadersMiddleware:
         else:
             source = "'none'"
             response["X-Frame-Options"] = "DENY"
-        response["Content-Security-Policy"] = _with_frame_ancestors(
-            response.get("Content-Security-Policy", ""), source
-        )
+        _set_frame_ancestors(response, source)
         if getattr(response, "partners_public_data", False):
             for header, value in CORS_HEADERS.items():
                 response[header] = value

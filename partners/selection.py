@@ -85,7 +85,7 @@ def selection_from_params(params, theme_slug=None):
     filters = {name: values for name, values in filters.items() if values}
     sort = params.get("sortierung") or ""
     sort = SORT_ALIASES.get(sort, sort)
-    query = (params.get("q") or "").strip()
+    query = engine.clean_query(params.get("q"))
     if not sort:
         sort = "relevanz" if query else "neu"
     if sort not in (*engine.SORTS, "titel"):

@@ -128,7 +128,7 @@ def _dimension(request, name):
     raw = request.GET.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 10_000:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 5) or not 1 <= int(raw) <= 10_000:
         raise ValueError(name)
     return int(raw)
 

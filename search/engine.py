@@ -59,6 +59,14 @@ KIND_PRIOR = {"case": 1.0, "guide": 0.8, "event": 0.75, "glossary": 0.75}
 COMMON_SHARE = 0.5
 MAX_PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
+# Control characters (and the XML non-characters) mean nothing in a query and cannot be
+# written into a feed or any XML answer: they become spaces.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_query(text):
+    return CONTROL_CHARACTERS.sub(" ", text or "").strip()
+
 
 PERIOD_BUCKETS = [
     ("bis-2014", _("bis 2014"), None, 2014),
@@ -96,7 +104,7 @@ class SearchRequest:
     page_size: int = 10
 
     def __post_init__(self):
-        self.query = (self.query or "").strip()
+        self.query = clean_query(self.query)
         if len(self.query) > MAX_QUERY_LENGTH:
             raise SearchError(
                 _("Die Suchanfrage ist zu lang (höchstens %d Zeichen).") % MAX_QUERY_LENGTH

@@ -1,6 +1,9 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from hypothesis import settings
 
 from casestudies.models import CaseLibraryPage, CasePage
 from home.models import HomePage
@@ -47,9 +50,19 @@ def demo_site(request, db):
 
 def pytest_sessionfinish(session, exitstatus):
     """Under CI=true nothing may be skipped: a skipped test fails the run."""
-    import os
-
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if os.environ.get("CI") == "true" and reporter and reporter.stats.get("skipped"):
         reporter.write_line("CI=true: skipped tests count as failures.", red=True)
         session.exitstatus = 1
+
+
+# Property-based tests (tests/test_fuzz_params.py): a bounded number of examples per test so
+# the file runs in about a minute. Under CI=true derandomized: the same examples every run.
+settings.register_profile("fuzz", max_examples=40, print_blob=True)
+settings.register_profile("fuzz-ci", parent=settings.get_profile("fuzz"), derandomize=True)
+# A longer exploration by hand: HYPOTHESIS_PROFILE=fuzz-long pytest tests/test_fuzz_params.py
+settings.register_profile("fuzz-long", max_examples=400, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("fuzz-ci" if os.environ.get("CI") == "true" else "fuzz")
+)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +28,11 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -43,6 +49,8 @@ INSTALLED_APPS = [
     "partners",
     "editorial",
     "ninja",
+    "csp",
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -73,8 +81,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Framing policy (CSP frame-ancestors, X-Frame-Options), CORS and no cookies for partners.
+    # Content-Security-Policy (one policy per response; a separate one for the admin) and
+    # Permissions-Policy: core/security.py.
+    "core.security.SecurityHeadersMiddleware",
+    # Framing (the policy's frame-ancestors, X-Frame-Options), CORS and no cookies for partners.
     "partners.middleware.PartnerHeadersMiddleware",
+    # A friendly 503 page (JSON on the API) when the database is unreachable.
+    "core.security.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +97,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Admin login throttling; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins while an address/user is locked out; must come first.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -157,6 +178,10 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies other than file uploads (forms, the admin's page editor with large stream
+# fields): 10 MB. Files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CACHES = {
     "default": {
@@ -168,15 +193,83 @@ CACHES = {
 # Wagtail
 WAGTAIL_SITE_NAME = "Praxisatlas Kleinstadt"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Uploads: only these types (nothing a browser would run: no .html, .svg, .exe …) and sizes.
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "odp", "pdf", "pptx", "txt", "xlsx", "zip"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("WAGTAILDOCS_MAX_UPLOAD_SIZE", 20 * 1024 * 1024)
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp", "avif"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 TAGGIT_CASE_INSENSITIVE = True
 # Nothing may call out at run time: no update check, no Gravatar, no "what's new" feed.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+
+# Security headers. SecurityMiddleware: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy
+# (HSTS and HTTPS redirects in production.py).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from other hosts. Frames of
+# other hosts only for video embeds, which the visitor loads with a click (CSP_FRAME_SRC,
+# comma-separated sources; "https:" allows any provider an editor embeds). frame-ancestors is
+# set per response by partners.middleware ('none'; * for /einbetten/; 'self' for previews).
+VIDEO_FRAME_SOURCES = env_list("CSP_FRAME_SRC", "https:")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [SELF, *VIDEO_FRAME_SOURCES],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The Wagtail admin (/admin/, /django-admin/; core/security.py) needs inline code: Wagtail
+# 8's date/time widgets and inline panels write inline <script> elements, and the editor sets
+# style attributes. Only logged-in editors see it; everything else stays as strict as above.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+    },
+}
+# Powerful browser features nobody on this site needs; video players keep fullscreen.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user
+# name from one address, that combination is locked for AXES_COOLOFF_MINUTES; a successful
+# login resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "core.security.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none; the client
+# address is REMOTE_ADDR). Used for login throttling and rate limits.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# Alert subscriptions (/benachrichtigungen/): at most this many requests per hour from one
+# address and per e-mail address (django-ratelimit, counted in the default cache).
+RATELIMIT_IP_META_KEY = "core.security.client_ip"
+ALERTS_RATE_PER_IP = os.environ.get("ALERTS_RATE_PER_IP", "10/h")
+ALERTS_RATE_PER_EMAIL = os.environ.get("ALERTS_RATE_PER_EMAIL", "3/h")
 
 # Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
 # names an OpenSearch or Elasticsearch server (SEARCH_BACKEND: opensearch3 (default),
@@ -221,6 +314,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every login at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
         # Task and page-action chatter would drown the output of data commands.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
