@@ -28,9 +28,12 @@ run: setup
 	@echo "Praxisatlas Kleinstadt: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Install and run the whole test suite (browser tests need Chromium: scripts/ensure-chromium).
+## Install and run the whole test suite (browser tests need Chromium: scripts/ensure-chromium,
+## and axe-core from npm for the accessibility tests: scripts/ensure-axe). Under CI=true a
+## missing prerequisite stops here; otherwise the tests that need it are skipped.
 test: install
-	@scripts/ensure-chromium || true
+	@scripts/ensure-chromium || [ "$$CI" != true ]
+	@scripts/ensure-axe || [ "$$CI" != true ]
 	$(PY) -m pytest
 
 ## The whole suite again against a throwaway PostgreSQL 15 cluster.

@@ -1,9 +1,11 @@
 """Subscribe (double opt-in), confirm and unsubscribe (one click, also by List-Unsubscribe)."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +19,39 @@ from .models import Subscription
 from .tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, confirm_max_age, read_token
 
 logger = logging.getLogger(__name__)
+
+
+def _same_origin(request):
+    """Whether a browser sent this request from a page of this site. Browsers set
+    Sec-Fetch-Site (and Origin on every POST) themselves; a page elsewhere cannot forge them.
+    Clients that send neither (no browser) are not the cross-site case CSRF is about."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in getattr(
+        settings, "CSRF_TRUSTED_ORIGINS", []
+    )
+
+
+def same_origin_post(view):
+    """CSRF protection without a cookie for the visitors' forms: a POST from another site is
+    refused by its headers (as above). Django's token check would set a csrftoken cookie for
+    every anonymous visitor who opens the form, and the site sets no cookies for them."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and not _same_origin(request):
+            logger.warning("Cross-site POST to %s refused", request.path)
+            return HttpResponseForbidden(
+                _("Dieses Formular kann nur auf dieser Website abgeschickt werden."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)
 
 
 def _initial_from_query(params):
@@ -67,6 +102,7 @@ def _over_address_rate(request, email):
     )
 
 
+@same_origin_post
 @never_cache
 def subscribe(request):
     if request.method == "POST":
@@ -110,6 +146,7 @@ def _get_or_create(email, kind, filters):
         return Subscription.objects.get(**lookup)
 
 
+@same_origin_post
 @never_cache
 def confirm(request, token):
     """Opening the link shows a button; only pressing it (a POST) confirms, so a mail

@@ -107,6 +107,10 @@ def test_codebook_documents_every_field(client):
     text = page.content.decode()
     for name in codebook.FIELD_NAMES:
         assert f"<code>{name}</code>" in text
+    # Sub-fields only where a field has them, enumerations with their values: no empty rows.
+    assert "<li><code></code>" not in text
+    assert "<code>name</code> (<code>string</code>)" in text
+    assert "<code>wohnen</code> Wohnen" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,9 +107,14 @@ def browser_log(live_server):
 
 
 @pytest.fixture
-def page(browser, browser_log):
+def page(request, browser, browser_log):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="de-DE", service_workers="block"
+        viewport={"width": 1280, "height": 900},
+        locale="de-DE",
+        service_workers="block",
+        # Tests marked ``axe`` inject axe-core, a script the site does not serve; the page's
+        # Content-Security-Policy would refuse it.
+        bypass_csp=request.node.get_closest_marker("axe") is not None,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()

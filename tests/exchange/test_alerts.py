@@ -168,3 +168,46 @@ def test_unconfirmed_subscriptions_are_purged(demo_site):
     Subscription.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
     call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not Subscription.objects.exists()
+
+
+def test_forms_set_no_cookie_and_refuse_posts_from_other_sites(client, demo_site):
+    """The form and the confirmation page set no CSRF cookie (no cookies for visitors); a POST
+    that a browser sends from another site is refused by its Sec-Fetch-Site/Origin headers."""
+    from django.test import Client
+
+    for path in ("/benachrichtigungen/?thema=wohnen", "/benachrichtigungen/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert not response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+    strict = Client(enforce_csrf_checks=True)
+    payload = {"email": ADDRESS, "consent": "on", "art": "faelle"}
+    refused = [
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://angreifer.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "http://sub.testserver"},
+        {"HTTP_ORIGIN": "https://angreifer.example"},
+    ]
+    for headers in refused:
+        response = strict.post("/benachrichtigungen/", payload, **headers)
+        assert response.status_code == 403, headers
+    assert not Subscription.objects.exists()
+    assert not mail.outbox
+
+    response = strict.post(
+        "/benachrichtigungen/",
+        payload,
+        HTTP_SEC_FETCH_SITE="same-origin",
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert response.status_code == 200
+    assert not response.cookies
+    confirm_path = link(mail.outbox[0], "/bestaetigen/")
+    page = strict.get(confirm_path)
+    assert not page.cookies
+    response = strict.post(confirm_path, HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 403
+    assert Subscription.objects.get().confirmed_at is None
+    response = strict.post(confirm_path, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 200
+    assert Subscription.objects.get().confirmed_at is not None
