@@ -41,6 +41,8 @@ def test_partner_cases_appear_like_any_other(client, partner_case):
     api = client.get("/api/v2/faelle/", {"slug": case.slug}).json()
     assert api["meta"]["total_count"] == 1
     assert client.get(f"/einbetten/fall/{case.slug}/karte/").status_code == 200
+    oembed = client.get("/oembed/", {"url": f"http://testserver{case.url}"})
+    assert oembed.status_code == 200 and oembed.json()["title"] == case.title
     feed = client.get("/feeds/faelle/rss/", {"q": "Ratsgremien"}).content.decode()
     assert case.slug in feed
     search = client.get("/api/search/", {"q": "Ratsgremien Servicegesellschaft"}).json()
