@@ -40,8 +40,9 @@ def restricted_ancestors_exist(paths, outer_pk="pk"):
 class SitePageQuerySet(PageQuerySet):
     def private_q(self):
         # A page is private if a view restriction sits on it or on one of its ancestors: the
-        # restricted page's path is a prefix of the page's path.
-        return Q(
+        # restricted page's path is a prefix of the page's path. The uncorrelated EXISTS in
+        # front is evaluated once: without any restriction the per-row check never runs.
+        return Q(Exists(PageViewRestriction.objects.all())) & Q(
             Exists(
                 PageViewRestriction.objects.filter(
                     page__path=Substr(OuterRef("path"), 1, Length("page__path"))
