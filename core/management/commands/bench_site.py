@@ -177,9 +177,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"| {kind:<28} | {state:<10} | {result['rps']:7.0f} | "
                 f"{result['p50_us'] / 1000:9.1f} | {result['p95_us'] / 1000:7.1f} | "
-                f"{result['errors']:6d} | {queries if state == _('ungecacht') else 0:3d} |"
+                f"{result['errors']:6d} | {queries if state == _('ungecacht') else '–':>3} |"
             )
-        self.stdout.write(_("SQL: Abfragen je Anfrage ohne Seitencache (kalter Django-Cache)."))
+        self.stdout.write(
+            _("SQL: Abfragen je Anfrage ohne Seitencache (kalter Django-Cache, letzte Adresse).")
+        )
         self.stdout.write(_("Die Suche protokolliert jede Anfrage und wird nie gecacht."))
         self.write_targets(rows)
 
