@@ -33,7 +33,6 @@ from django.utils.cache import (
     cc_delim_re,
     get_conditional_response,
     patch_cache_control,
-    patch_vary_headers,
 )
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -165,11 +164,13 @@ class PageCacheMiddleware:
 
     @staticmethod
     def private_headers(request, response):
-        """Nothing a logged-in user sees may be kept by a browser or a proxy."""
+        """Nothing a logged-in user sees may be kept by a browser or a proxy, except what is
+        the same for everyone by design (embeds, feeds, API: partners.middleware)."""
+        if getattr(response, "partners_public_data", False):
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
-            patch_vary_headers(response, ("Cookie",))
         elif response.cookies and "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_cache=True)
         return response

@@ -100,7 +100,9 @@ class Command(BaseCommand):
 
         rows = []
         for state, page_cache in ((_("ungecacht"), False), (_("gecacht"), True)):
+            # Cold: nothing cached from an earlier run (pages, related cases, site root paths).
             caches[settings.PAGE_CACHE_ALIAS].clear()
+            cache.clear()
             env = {"PAGE_CACHE": "true" if page_cache else "false"}
             with Server(workers=workers, env=env) as server:
                 self.stdout.write(
