@@ -82,3 +82,21 @@ bench-search-postgres: install
 	mkdir -p var/bench
 	$(BENCH_ENV) scripts/with-postgres sh -c \
 		'$(PY) manage.py migrate --noinput && $(PY) manage.py bench_search $(BENCH_ARGS)'
+
+# The site benchmark's own database and caches (VAR_DIR=var/bench-site): N generated cases.
+N ?= 10000
+BENCH_SITE_ENV = VAR_DIR=$(CURDIR)/var/bench-site DEBUG=false
+
+.PHONY: bench loadtest
+
+## Throughput and latency (median, p95) of home, library, case, search, embed and API with
+## gunicorn (2 workers) and wrk on loopback, without and with the page cache: one table.
+bench: install
+	$(BENCH_SITE_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_SITE_ENV) $(PY) manage.py bench_site --cases $(N)
+
+## 60 s of bounded load over all page types: fails on any error or 5xx, or if the workers'
+## memory grows by 10 % or more.
+loadtest: install
+	VAR_DIR=$(CURDIR)/var/loadtest DEBUG=false $(PY) manage.py migrate --noinput -v0
+	VAR_DIR=$(CURDIR)/var/loadtest DEBUG=false $(PY) manage.py loadtest

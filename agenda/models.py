@@ -27,6 +27,7 @@ from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
 from core.models import IndexPage
+from core.pages import SitePage
 
 from .blocks import QuestionsBlock, RecordingBlock
 
@@ -138,7 +139,7 @@ class EventCase(Orderable):
         verbose_name_plural = _("Praxisfälle zur Veranstaltung")
 
 
-class EventPage(Page):
+class EventPage(SitePage):
     class Registration(models.TextChoices):
         OPEN = "offen", _("Anmeldung offen")
         CLOSED = "geschlossen", _("Anmeldeschluss vorbei")

@@ -33,6 +33,7 @@ from wagtail.search import index
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.geo import SizeClass, State, size_class_for
 from core.models import IndexPage
+from core.pages import SitePage
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -494,7 +495,7 @@ class CaseSectionPage(IndexPage):
         return context
 
 
-class CasePage(Page):
+class CasePage(SitePage):
     summary = models.TextField(
         _("Kurzfassung"),
         max_length=400,
@@ -743,6 +744,8 @@ class CasePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         self.town_links = list(self.case_towns.select_related("town"))
+        # The fact box and the JSON-LD in the head both list themes and tags: load each once.
+        models.prefetch_related_objects([self], "themes", "tags", "funding_programmes", "partners")
         library = getattr(request, "case_library", None)
         library = library if library is not None else self.get_library()
         context["library"] = library

@@ -7,9 +7,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES
+from .pages import SitePage
 
 
-class IndexPage(Page):
+class IndexPage(SitePage):
     """A section's index page: a title and an introduction above a listing."""
 
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)

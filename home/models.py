@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from casestudies.models import CaseLibraryPage, CasePage, Theme
 from core.blocks import RICH_TEXT_FEATURES
+from core.pages import SitePage
 
 
 class FeaturedCase(Orderable):
@@ -22,7 +23,7 @@ class FeaturedCase(Orderable):
     panels = [FieldPanel("case")]
 
 
-class HomePage(Page):
+class HomePage(SitePage):
     lead = models.TextField(_("Leitsatz"), blank=True)
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
 

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
 from core.models import IndexPage
+from core.pages import SitePage
 
 from .blocks import DownloadsBlock, StepsBlock
 
@@ -73,7 +74,7 @@ class GuideCase(Orderable):
         verbose_name_plural = _("Praxisfälle zum Leitfaden")
 
 
-class GuidePage(Page):
+class GuidePage(SitePage):
     class Kind(models.TextChoices):
         GUIDE = "leitfaden", _("Leitfaden")
         METHOD = "methode", _("Methode")
@@ -167,7 +168,7 @@ class GlossaryPage(IndexPage):
         return context
 
 
-class GlossaryTermPage(Page):
+class GlossaryTermPage(SitePage):
     """One term. Its first occurrence in the text of a case or guide links here."""
 
     long_form = models.CharField(

@@ -19,6 +19,8 @@ The snapshot (facts, vocabulary, synonyms, autocomplete labels) is rebuilt when 
 or synonyms change; every search checks that with one cheap aggregate query.
 """
 
+import hashlib
+import heapq
 import html
 import logging
 import math
@@ -29,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.core.cache import cache as django_cache
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 
@@ -861,49 +864,97 @@ class Recommendation:
     reasons: list
 
 
+def _related_features(snap):
+    """What ``related`` compares, per entry, computed once per snapshot: the entry of each
+    page, and each entry's themes, folded tags, title and key terms, towns, states and
+    size-class positions."""
+    features = snap.__dict__.get("_related_features")
+    if features is None:
+        by_page = {}
+        per_entry = {}
+        for entry in snap.entries.values():
+            by_page.setdefault(entry.page_id, entry)
+            per_entry[entry.id] = (
+                frozenset(entry.themes),
+                frozenset(fold_tag(t) for t in entry.tags),
+                frozenset(entry.title_terms | entry.key_terms),
+                frozenset(entry.towns),
+                frozenset(entry.states),
+                [SIZE_ORDER.index(c) for c in entry.size_classes if c in SIZE_ORDER],
+            )
+        features = snap.__dict__["_related_features"] = (by_page, per_entry)
+    return features
+
+
 def related(page_id, limit=3):
     """Cases like the given one: shared themes and tags, similar words in title and key
     facts, and a similar town profile (size class, state)."""
     snap = snapshot()
-    source = next((e for e in snap.entries.values() if e.page_id == page_id), None)
+    by_page, per_entry = _related_features(snap)
+    source = by_page.get(page_id)
     if source is None:
         return []
     cache = snap.__dict__.setdefault("_related", {})
     if page_id in cache:
         return cache[page_id][:limit]
-    source_terms = source.title_terms | source.key_terms
-    source_tags = {fold_tag(t) for t in source.tags}
-    recommendations = []
+    # Shared by the server processes (the default cache lives in VAR_DIR): each computes a
+    # case's neighbours once per snapshot version at most.
+    shared_key = "related:" + hashlib.sha256(repr((snap.version, page_id)).encode()).hexdigest()
+    try:
+        shared = django_cache.get(shared_key)
+    except Exception:  # the recommendations do not depend on the cache working
+        shared = None
+    if shared is not None:
+        cache[page_id] = shared
+        return shared[:limit]
+    s_themes, s_tags, s_terms, s_towns, s_states, s_sizes = per_entry[source.id]
+    scored = []
     for entry in snap.entries.values():
         if entry.id == source.id or entry.kind != source.kind:
             continue
-        shared_themes = set(source.themes) & set(entry.themes)
-        shared_tags = source_tags & {fold_tag(t) for t in entry.tags}
-        terms = entry.title_terms | entry.key_terms
-        overlap = len(source_terms & terms) / (len(source_terms | terms) or 1)
-        score = 2.0 * len(shared_themes) + 1.5 * len(shared_tags) + 6.0 * overlap
+        themes, tags, terms, towns, states, sizes = per_entry[entry.id]
+        shared_themes = s_themes & themes
+        shared_terms = len(s_terms & terms)
+        union = len(s_terms) + len(terms) - shared_terms
+        score = (
+            2.0 * len(shared_themes)
+            + 1.5 * len(s_tags & tags)
+            + 6.0 * (shared_terms / (union or 1))
+        )
         if score == 0:
             continue
-        reasons = [snap.facet_label("thema", t) for t in sorted(shared_themes)]
-        if set(source.towns) & set(entry.towns):
+        same_town = not s_towns.isdisjoint(towns)
+        if same_town:
             score += 2.0
-            reasons.insert(0, str(_("gleicher Ort")))
-        distance = _size_distance(source.size_classes, entry.size_classes)
-        if distance == 0:
+        same_size = bool(s_sizes and sizes) and min(abs(a - b) for a in s_sizes for b in sizes) == 0
+        if same_size:
             score += 1.0
-            reasons.append(str(_("gleiche Stadtgröße")))
-        if set(source.states) & set(entry.states):
+        same_state = not s_states.isdisjoint(states)
+        if same_state:
             score += 0.5
-            reasons.append(str(_("gleiches Bundesland")))
         score += 1.5 * entry.quality
-        recommendations.append((score, entry, reasons))
-    recommendations.sort(key=lambda item: (-item[0], item[1].heading))
+        scored.append((score, entry, shared_themes, same_town, same_size, same_state))
+    best = heapq.nsmallest(12, scored, key=lambda item: (-item[0], item[1].heading))
     root_path = snap.root_path
-    cache[page_id] = [
-        Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
-        for score, entry, reasons in recommendations[:12]
-    ]
-    return cache[page_id][:limit]
+    recommendations = []
+    # The reasons (translated labels) only for the cases shown.
+    for score, entry, shared_themes, same_town, same_size, same_state in best:
+        reasons = [snap.facet_label("thema", t) for t in sorted(shared_themes)]
+        if same_town:
+            reasons.insert(0, str(_("gleicher Ort")))
+        if same_size:
+            reasons.append(str(_("gleiche Stadtgröße")))
+        if same_state:
+            reasons.append(str(_("gleiches Bundesland")))
+        recommendations.append(
+            Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
+        )
+    cache[page_id] = recommendations
+    try:
+        django_cache.set(shared_key, recommendations, 24 * 3600)
+    except Exception:
+        logger.warning("Could not share the related cases of page %s", page_id)
+    return recommendations[:limit]
 
 
 def fold_tag(tag):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.search_promotions",
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Whole pages for anonymous visitors (core/cache.py). Near the top, so a cached response
+    # carries the headers of the middleware below it as they were when it was rendered.
+    "core.cache.PageCacheMiddleware",
     # Content-Security-Policy (one policy per response; a separate one for the admin) and
     # Permissions-Policy: core/security.py.
     "core.security.SecurityHeadersMiddleware",
@@ -183,12 +187,61 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Caches are files in VAR_DIR, shared by all server processes: Wagtail's site root paths and
+# the page cache must be invalidated in every worker at once.
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "praxisatlas",
-    }
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR / "default"),
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR / "pages"),
+        "TIMEOUT": int(os.environ.get("PAGE_CACHE_TIMEOUT", "300")),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
+    },
 }
+
+# Full-page cache for anonymous visitors (core/cache.py): on unless PAGE_CACHE=false.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_TIMEOUT = CACHES["pages"]["TIMEOUT"]
+PAGE_CACHE_EXCLUDE_PATHS = ["/admin/", "/django-admin/", "/dokumente/"]
+# Saving or deleting any of these drops every cached page (pages: publish, unpublish, move,
+# delete).
+PAGE_CACHE_INVALIDATED_BY = [
+    "casestudies.Town",
+    "casestudies.Organisation",
+    "casestudies.FundingProgramme",
+    "casestudies.Theme",
+    "casestudies.Contact",
+    "search.Synonym",
+    "wagtailcore.Site",
+    "wagtailcore.PageViewRestriction",
+    "wagtailimages.Image",
+    "wagtaildocs.Document",
+]
+# Cache-Control for anonymous visitors: browsers keep a page CACHE_MAX_AGE seconds (then
+# revalidate with ETag/Last-Modified); shared caches (a CDN) CACHE_S_MAXAGE if set.
+CACHE_CONTROL_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "60"))
+CACHE_CONTROL_S_MAXAGE = int(os.environ.get("CACHE_S_MAXAGE", "0"))
+
+# Frontend cache (CDN or Varnish) purged on publish (wagtail.contrib.frontend_cache): off
+# unless FRONTEND_CACHE_URL (an HTTP PURGE endpoint, e.g. Varnish) or CLOUDFLARE_API_TOKEN
+# with CLOUDFLARE_ZONE_ID is set.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("FRONTEND_CACHE_URL"):
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_URL"],
+    }
+if os.environ.get("CLOUDFLARE_API_TOKEN"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": os.environ["CLOUDFLARE_API_TOKEN"],
+        "ZONEID": os.environ.get("CLOUDFLARE_ZONE_ID", ""),
+    }
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Praxisatlas Kleinstadt"

@@ -34,7 +34,16 @@ def exchange_nav(context):
     if cached is not None:
         return cached
     urls = {"knowledge": "", "events": ""}
-    pages = Page.objects.live().type(KnowledgeIndexPage, EventIndexPage).specific(defer=True)
+    # Routing below the home page loaded its sections (core.pages): no query if both are there.
+    sections = [
+        page
+        for page in getattr(request, "site_sections", ())
+        if page.live and isinstance(page, KnowledgeIndexPage | EventIndexPage)
+    ]
+    if {type(page) for page in sections} == {KnowledgeIndexPage, EventIndexPage}:
+        pages = sections
+    else:
+        pages = Page.objects.live().type(KnowledgeIndexPage, EventIndexPage).specific(defer=True)
     for page in pages:
         key = "events" if isinstance(page, EventIndexPage) else "knowledge"
         if not urls[key]:

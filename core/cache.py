@@ -1,0 +1,255 @@
+"""Full-page cache for anonymous visitors, and the HTTP caching headers of every response.
+
+``PageCacheMiddleware`` keeps whole GET responses in the ``pages`` cache (files in
+``VAR_DIR``, shared by all server processes). What may never be served from it:
+
+- requests that carry a session, CSRF or messages cookie (logged-in editors with the userbar,
+  previews, visitors who sent a form or have a message waiting) or an ``Authorization``
+  header, requests to the admin, and every method but GET;
+- responses that set a cookie, are not 200, stream, or say ``private``/``no-cache``/
+  ``no-store`` (the search and the forms do; pages behind a view restriction do).
+
+Every cached response carries ``ETag`` and ``Last-Modified`` (when it was rendered), so a
+browser or proxy that asks again with ``If-None-Match``/``If-Modified-Since`` gets a 304.
+Logged-in users get ``Cache-Control: private, no-store`` on every response.
+
+Invalidation: the cache keys contain a generation token; publishing, unpublishing, moving or
+deleting a page and saving or deleting reference data (themes, towns, synonyms, …; the list
+is ``PAGE_CACHE_INVALIDATED_BY``) replace the token, in every process at once. A response
+rendered while the change was committed is stored under the old token and never served.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+CACHE_HEADER = "X-Page-Cache"
+NO_STORE = ("private", "no-cache", "no-store")
+# Vary headers a cached response may carry: this site has one language, and only requests
+# without cookies are cached.
+HARMLESS_VARY = {"cookie", "accept-language", "accept-encoding"}
+
+
+def page_cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def generation():
+    cache = page_cache()
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, token, None)
+        token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+def invalidate(reason=""):
+    """Drop every cached page (in every process): new responses get a new key."""
+    try:
+        page_cache().set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # a broken cache must not break publishing
+        logger.exception("Page cache: could not invalidate (%s)", reason)
+        return
+    logger.debug("Page cache invalidated: %s", reason)
+
+
+def invalidate_now_and_on_commit(reason):
+    invalidate(reason)
+    # Again after the commit: a request that read the old data while the transaction was
+    # open may have stored its response under the token set just now.
+    transaction.on_commit(lambda: invalidate(reason))
+
+
+def request_is_cacheable(request):
+    if request.method != "GET":
+        return False
+    if any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDE_PATHS):
+        return False
+    cookies = request.COOKIES
+    if (
+        settings.SESSION_COOKIE_NAME in cookies
+        or settings.CSRF_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+    ):
+        return False
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+def response_is_cacheable(response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(directive in cache_control for directive in NO_STORE):
+        return False
+    if response.has_header("Vary"):
+        vary = {v.strip().lower() for v in cc_delim_re.split(response["Vary"]) if v.strip()}
+        if vary - HARMLESS_VARY:
+            return False
+    return True
+
+
+def cache_key(request, token):
+    url = request.build_absolute_uri()
+    return f"page:{token}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def add_public_headers(response):
+    """Cache-Control for anonymous visitors, unless the view chose its own lifetime."""
+    if "max-age" not in response.get("Cache-Control", ""):
+        options = {"public": True, "max_age": settings.CACHE_CONTROL_MAX_AGE}
+        if settings.CACHE_CONTROL_S_MAXAGE:
+            options["s_maxage"] = settings.CACHE_CONTROL_S_MAXAGE
+        patch_cache_control(response, **options)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_ENABLED or not request_is_cacheable(request):
+            response = self.get_response(request)
+            return self.private_headers(request, response)
+
+        try:
+            key = cache_key(request, generation())
+            cached = page_cache().get(key)
+        except Exception:
+            logger.exception("Page cache: could not read")
+            return self.get_response(request)
+        if cached is not None:
+            cached[CACHE_HEADER] = "hit"
+            return get_conditional_response(
+                request,
+                etag=cached["ETag"],
+                last_modified=parse_http_date_safe(cached["Last-Modified"]),
+                response=cached,
+            )
+
+        response = self.get_response(request)
+        if not response_is_cacheable(response):
+            response[CACHE_HEADER] = "skip"
+            return self.private_headers(request, response)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        add_public_headers(response)
+        now = time.time()
+        response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+        response["Last-Modified"] = http_date(now)
+        response[CACHE_HEADER] = "miss"
+        try:
+            page_cache().set(key, response, settings.PAGE_CACHE_TIMEOUT)
+        except Exception:
+            logger.exception("Page cache: could not store")
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=int(now), response=response
+        )
+
+    @staticmethod
+    def private_headers(request, response):
+        """Nothing a logged-in user sees may be kept by a browser or a proxy, except what is
+        the same for everyone by design (embeds, feeds, API: partners.middleware)."""
+        if getattr(response, "partners_public_data", False):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        elif response.cookies and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+# --- Invalidation ------------------------------------------------------------------------------
+
+
+def _page_changed(sender, instance=None, **kwargs):
+    invalidate_now_and_on_commit(f"page {getattr(instance, 'pk', '')}")
+
+
+def _reference_data_changed(sender, instance=None, **kwargs):
+    invalidate_now_and_on_commit(f"{sender._meta.label} {getattr(instance, 'pk', '')}")
+    purge_references(instance)
+
+
+def _page_deleted(sender, instance=None, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        _page_changed(sender, instance)
+
+
+def purge_references(instance):
+    """Frontend cache (CDN): purge the pages that show this object, and the home page and
+    listings. Nothing happens unless ``WAGTAILFRONTENDCACHE`` is configured."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None) or instance is None:
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.models import Site
+
+    batch = PurgeBatch()
+    batch.add_pages(pages_showing(instance))
+    for site in Site.objects.select_related("root_page"):
+        batch.add_page(site.root_page)
+        batch.add_pages(site.root_page.get_children().live())
+    batch.purge()
+
+
+# Reference data -> the lookup from a case page to it.
+CASE_LOOKUPS = {
+    "casestudies.Theme": "themes",
+    "casestudies.FundingProgramme": "funding_programmes",
+    "casestudies.Organisation": "partners",
+    "casestudies.Town": "case_towns__town",
+    "casestudies.Contact": "case_contacts__contact",
+}
+
+
+def pages_showing(instance):
+    """Live pages that show this object: the cases for reference data, else the pages the
+    reference index knows."""
+    from wagtail.models import Page, ReferenceIndex
+
+    from casestudies.models import CasePage
+
+    lookup = CASE_LOOKUPS.get(instance._meta.label)
+    if lookup:
+        return list(CasePage.objects.live().filter(**{lookup: instance}).distinct())
+    try:
+        references = ReferenceIndex.get_references_to(instance).group_by_source_object()
+    except Exception:  # models outside the reference index
+        return []
+    return [source for source, _refs in references if isinstance(source, Page) and source.live]
+
+
+def connect_signals():
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_page_changed, dispatch_uid="page_cache_published")
+    page_unpublished.connect(_page_changed, dispatch_uid="page_cache_unpublished")
+    post_page_move.connect(_page_changed, dispatch_uid="page_cache_moved")
+    post_delete.connect(_page_deleted, dispatch_uid="page_cache_page_deleted")
+    for label in settings.PAGE_CACHE_INVALIDATED_BY:
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _reference_data_changed,
+                sender=model,
+                dispatch_uid=f"page_cache_{signal is post_save}_{label}",
+            )
