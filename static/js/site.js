@@ -21,6 +21,11 @@
         embed.className = "video__embed";
         embed.appendChild(template.content.cloneNode(true));
         placeholder.replaceWith(embed);
+        // The aspect ratio of a responsive embed (templates/wagtailembeds/), set through the
+        // CSSOM because the Content-Security-Policy forbids style="" attributes.
+        embed.querySelectorAll("[data-aspect-padding]").forEach(function (wrapper) {
+          wrapper.style.paddingBottom = wrapper.getAttribute("data-aspect-padding");
+        });
         var frame = embed.querySelector("iframe");
         if (frame) {
           frame.focus();
