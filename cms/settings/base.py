@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "agenda",
     "alerts",
     "partners",
+    "transfer",
     "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
