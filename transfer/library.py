@@ -46,7 +46,7 @@ VERSION = 1
 # are text. An empty JSON cell is null.
 JSON_COLUMNS = {
     "library": {"version", "live"},
-    "sections": {"live", "fields"},
+    "sections": {"position", "live", "fields"},
     "themes": {"sort_order"},
     "organisations": set(),
     "funding_programmes": set(),
@@ -87,6 +87,13 @@ def export_library(library=None):
     if library is None:
         raise ImportFailed([_("Es gibt keine Fallbibliothek.")])
     sections = Page.objects.child_of(library).not_type(CasePage).select_related("content_type")
+    # A section's place among the library's children (cases and sections), to restore it.
+    positions = {
+        pk: index
+        for index, pk in enumerate(
+            Page.objects.child_of(library).order_by("path").values_list("pk", flat=True)
+        )
+    }
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -102,6 +109,7 @@ def export_library(library=None):
         "sections": [
             {
                 "slug": page.slug,
+                "position": positions[page.pk],
                 "title": page.title,
                 "type": f"{page.content_type.app_label}.{page.content_type.model}",
                 "live": page.live,
@@ -275,9 +283,11 @@ def import_library(data, user=None, source="", progress=None):
     with transaction.atomic():
         library = _library(data["library"])
         _reference_data(data)
-        _sections(library, data.get("sections", []))
+        created = _sections(library, data.get("sections", []))
         importer = CaseImporter(library=library, user=user, source=source)
-        return importer.run(data.get("cases", []), progress=progress)
+        result = importer.run(data.get("cases", []), progress=progress)
+        _place_sections(library, created)
+        return result
 
 
 def _library(values):
@@ -393,7 +403,9 @@ def _to_decimal(value):
 
 
 def _sections(library, sections):
+    """Create the missing sections; return ``[(page, position), ...]`` of the new ones."""
     existing = {page.slug for page in Page.objects.child_of(library).not_type(CasePage)}
+    created = []
     for row in sections:
         if row["slug"] in existing:
             continue
@@ -411,3 +423,24 @@ def _sections(library, sections):
         revision = page.save_revision()
         if row.get("live", True):
             revision.publish()
+        if row.get("position") is not None:
+            created.append((page, int(row["position"])))
+    return created
+
+
+def _place_sections(library, created):
+    """Move new sections to their exported place among the library's children (they were
+    created before the cases, so their cases had a parent)."""
+    for section, position in sorted(created, key=lambda item: item[1]):
+        others = [
+            page
+            for page in Page.objects.child_of(library).order_by("path")
+            if page.pk != section.pk
+        ]
+        if not others:
+            continue
+        section = Page.objects.get(pk=section.pk)
+        if position < len(others):
+            section.move(others[position], pos="left")
+        else:
+            section.move(others[-1], pos="right")
