@@ -659,14 +659,6 @@ def _name(raw):
     return ""
 
 
-def _describe(raw, number):
-    if isinstance(raw, dict):
-        name = raw.get("slug") or raw.get("title")
-        if name:
-            return _("Datensatz %(n)d („%(name)s“)") % {"n": number, "name": str(name)[:80]}
-    return _("Datensatz %d") % number
-
-
 # ---------------------------------------------------------------------------------------------
 # Converting between plain text and the page's rich text / StreamField
 # ---------------------------------------------------------------------------------------------
@@ -1073,10 +1065,8 @@ class CaseImporter:
                 for page in touched:
                     if page is not None:
                         ReferenceIndex.create_or_update_for_object(page)
-        except ImportFailed:
-            self._forget()
-            raise
         except Exception:
+            # Rolled back: cached reference data may name rows that no longer exist.
             self._forget()
             raise
 
@@ -1085,13 +1075,6 @@ class CaseImporter:
         self._themes.clear()
         self._programmes.clear()
         self._organisations.clear()
-
-    def import_record(self, record, result):
-        """Plan and write one normalised record (no permission checks without a user)."""
-        plans, rows = self.check([record])
-        if rows:
-            raise ImportFailed(rows, rows=rows)
-        return self.write_one(plans[0], result)
 
     def write_one(self, plan, result):
         record = plan.record

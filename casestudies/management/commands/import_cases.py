@@ -78,10 +78,18 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if dry_run:
-            summary = _("Prüfung bestanden: %(new)d neu, %(upd)d vorhanden. Nichts geschrieben.")
+            summary = _(
+                "Prüfung bestanden: %(new)d neu, %(upd)d geändert, %(same)d unverändert. "
+                "Nichts geschrieben."
+            )
             self.stdout.write(
                 self.style.SUCCESS(
-                    summary % {"new": len(result.created), "upd": len(result.updated)}
+                    summary
+                    % {
+                        "new": len(result.created),
+                        "upd": len(result.updated),
+                        "same": len(result.unchanged),
+                    }
                 )
             )
         else:
