@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import ReferenceIndex
+from wagtail.log_actions import log
+from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from core.geo import parse_state
@@ -39,6 +40,7 @@ from .models import (
     Town,
 )
 from .periods import parse_period
+from .search_batch import deferred_search_updates
 
 LIST_FIELDS = ("themes", "tags", "funding", "partners")
 # Many-to-many relations keep no order of their own.
@@ -73,6 +75,14 @@ KNOWN_KEYS = {
     "contacts",
     "last_checked",
     "featured",
+    # Full-library exports (``transfer.library``) carry what the plain text format cannot.
+    "section",
+    "story",
+    "lessons_html",
+    "image",
+    "seo_title",
+    "search_description",
+    "live",
     *LIST_FIELDS,
     *TEXT_FIELDS,
     *URL_FIELDS,
@@ -98,12 +108,43 @@ class RecordError(Exception):
         self.message = message
 
 
-class ImportFailed(Exception):
-    """The file cannot be imported; ``errors`` lists every problem found."""
+@dataclass
+class RowError:
+    """One problem of one record: its number in the file (1 = first record), its slug (or
+    title), the field and the message."""
 
-    def __init__(self, errors):
+    number: int
+    name: str
+    field: str
+    message: str
+
+    def __str__(self):
+        label = (
+            _("Datensatz %(n)d („%(name)s“)") % {"n": self.number, "name": self.name[:80]}
+            if self.name
+            else _("Datensatz %d") % self.number
+        )
+        field_part = _("Feld „%s“: ") % self.field if self.field else ""
+        return f"{label}: {field_part}{self.message}"
+
+    def as_dict(self):
+        return {
+            "number": self.number,
+            "name": self.name,
+            "field": self.field,
+            "message": str(self.message),
+        }
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; ``errors`` lists every problem found (as text),
+    ``rows`` the same problems as ``RowError`` where they belong to a record."""
+
+    def __init__(self, errors, rows=None):
+        errors = [str(error) for error in errors]
         super().__init__("\n".join(errors))
         self.errors = errors
+        self.rows = rows or []
 
 
 @dataclass
@@ -112,6 +153,31 @@ class ImportResult:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # Slugs saved as a draft (the user may not publish, or the record says live: false).
+    drafts: list = field(default_factory=list)
+
+
+class Action:
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class RowPlan:
+    """What importing one valid record would do; nothing is written to make it."""
+
+    number: int
+    record: dict
+    action: str
+    changed: list = field(default_factory=list)  # field names, for Action.CHANGED
+    publish: bool = True
+    page: object = None  # the existing page, for CHANGED and UNCHANGED
+    parent: object = None  # where a new page goes, or where an existing one moves
+
+    @property
+    def slug(self):
+        return self.record["slug"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,16 +186,39 @@ class ImportResult:
 
 
 def read_records(path):
-    """Read a JSON (array of objects, or {"cases": [...]}) or CSV file into a list of dicts."""
+    """Read a JSON (array of objects, or {"cases": [...]}), CSV or XLSX file into a list of
+    dicts."""
     path = str(path)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as error:
         raise ImportFailed([_("Datei kann nicht gelesen werden: %s") % error]) from error
+    return parse_file(path, data)
+
+
+FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def file_format(name):
+    """ "json", "csv" or "xlsx" by the file name's ending, or None."""
+    lowered = str(name).lower()
+    for ending, kind in FORMATS.items():
+        if lowered.endswith(ending):
+            return kind
+    return None
+
+
+def parse_file(name, data):
+    """Parse the bytes of an uploaded or read file by its name's ending (JSON by default)."""
+    kind = file_format(name) or "json"
+    if kind == "xlsx":
+        return parse_xlsx(data)
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFailed([_("Die Datei ist nicht UTF-8-kodiert: %s") % error]) from error
-    if path.lower().endswith(".csv"):
+    if kind == "csv":
         return parse_csv(text)
     return parse_json(text)
 
@@ -158,27 +247,81 @@ def parse_csv(text):
     reader = csv.DictReader(io.StringIO(text))
     records = []
     for row in reader:
-        record = {}
-        for key, value in row.items():
-            if key is None:
-                raise ImportFailed(
-                    [_("CSV-Zeile %d hat mehr Werte als Spalten.") % (reader.line_num)]
-                )
-            key = key.strip()
-            value = (value or "").strip()
-            if value == "":
-                continue
-            if key in LIST_FIELDS:
-                record[key] = [item.strip() for item in value.split(";") if item.strip()]
-            elif key in ("towns", "contacts", "transfer"):
-                try:
-                    record[key] = json.loads(value)
-                except json.JSONDecodeError:
-                    record[key] = value  # reported by validation with the record's name
-            else:
-                record[key] = value
-        records.append(record)
+        if None in row:
+            raise ImportFailed([_("CSV-Zeile %d hat mehr Werte als Spalten.") % (reader.line_num)])
+        records.append(_row_to_record(row))
     return records
+
+
+def parse_xlsx(data):
+    """The first worksheet of an Excel file: a header row with the record keys, then one row
+    per case, read like CSV."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ImportFailed([_("Die Excel-Datei kann nicht gelesen werden: %s") % error]) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            return []
+        keys = [str(key).strip() if key is not None else "" for key in header]
+        records = []
+        for number, values in enumerate(rows, start=2):
+            if all(value in (None, "") for value in values):
+                continue
+            if len(values) > len(keys) or any(
+                not key and value not in (None, "")
+                for key, value in zip(keys, values, strict=False)
+            ):
+                raise ImportFailed([_("Excel-Zeile %d hat Werte ohne Spaltennamen.") % number])
+            records.append(
+                _row_to_record(
+                    {
+                        key: _cell_text(value)
+                        for key, value in zip(keys, values, strict=False)
+                        if key
+                    }
+                )
+            )
+        return records
+    finally:
+        workbook.close()
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_to_record(row):
+    record = {}
+    for key, value in row.items():
+        key = key.strip()
+        value = (value or "").strip()
+        if value == "":
+            continue
+        if key in LIST_FIELDS:
+            record[key] = [item.strip() for item in value.split(";") if item.strip()]
+        elif key in ("towns", "contacts", "transfer", "story", "image"):
+            try:
+                record[key] = json.loads(value)
+            except json.JSONDecodeError:
+                record[key] = value  # reported by validation with the record's name
+        else:
+            record[key] = value
+    return record
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,40 +562,101 @@ def normalise_record(raw):
             )
         else:
             record[f"transfer_{key}"] = _text({key: value}, key) if value != "" else ""
+    _normalise_full_fields(raw, record)
     return record
+
+
+def _normalise_full_fields(raw, record):
+    """The keys of a full-library export: section, raw story and lessons, image, promote
+    fields and the live flag."""
+    if "section" in raw:
+        section = _text(raw, "section", 255) or ""
+        if section != german_slugify(section):
+            raise RecordError("section", _("„%s“ ist kein gültiger slug") % section)
+        record["section"] = section
+    for key, max_length in (("seo_title", 255), ("search_description", None)):
+        value = _text(raw, key, max_length)
+        if value is not None:
+            record[key] = value
+    if raw.get("lessons_html") is not None:
+        if "lessons" in raw:
+            raise RecordError("lessons_html", _("entweder „lessons“ oder „lessons_html“"))
+        record["lessons_html"] = _text(raw, "lessons_html")
+    if raw.get("story") is not None:
+        if any(key in raw for key in (*SECTION_FIELDS, "body")):
+            raise RecordError("story", _("entweder „story“ oder die Textabschnitte angeben"))
+        story = raw["story"]
+        if isinstance(story, str):
+            try:
+                story = json.loads(story)
+            except json.JSONDecodeError:
+                raise RecordError("story", _("ist kein gültiges JSON")) from None
+        if not isinstance(story, list):
+            raise RecordError("story", _("erwartet eine Liste von Blöcken"))
+        block = CasePage._meta.get_field("body").stream_block
+        try:
+            value = block.to_python(story)
+            block.clean(value)
+        except ValidationError as error:
+            raise RecordError("story", "; ".join(error.messages)) from None
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise RecordError("story", _("ungültiger Block: %s") % error) from None
+        record["story"] = block.get_prep_value(value)
+    if raw.get("image") not in (None, ""):
+        image = raw["image"]
+        if isinstance(image, int | str) and not isinstance(image, bool):
+            image = {"id": image} if str(image).isdigit() else {"title": str(image)}
+        if not isinstance(image, dict) or not (image.get("id") or image.get("title")):
+            raise RecordError("image", _("erwartet {id, title}"))
+        record["image"] = {
+            "id": _integer(image.get("id"), "image.id"),
+            "title": str(image.get("title") or ""),
+        }
+    if "live" in raw:
+        live = raw["live"]
+        if isinstance(live, str):
+            live = live.strip().lower() in {"1", "true", "ja", "yes"}
+        record["live"] = bool(live)
 
 
 def validate_records(raw_records):
     """Normalise every record; raise ImportFailed naming each bad record and field."""
-    records, errors, slugs = [], [], {}
-    for number, raw in enumerate(raw_records, start=1):
-        label = _describe(raw, number)
+    records, rows = check_records(raw_records)
+    if rows:
+        raise ImportFailed(rows, rows=rows)
+    return [record for _number, record in records]
+
+
+def check_records(raw_records, first_number=1):
+    """Normalise every record. Returns ``([(number, record), ...], [RowError, ...])``."""
+    records, rows, slugs = [], [], {}
+    for number, raw in enumerate(raw_records, start=first_number):
+        name = _name(raw)
         try:
             record = normalise_record(raw)
         except RecordError as error:
-            field_part = _("Feld „%s“: ") % error.field_name if error.field_name else ""
-            errors.append(f"{label}: {field_part}{error.message}")
+            rows.append(RowError(number, name, error.field_name, error.message))
             continue
         if record["slug"] in slugs:
-            errors.append(
-                f"{label}: "
-                + _("Feld „slug“: „%(slug)s“ steht schon in Datensatz %(other)d")
-                % {"slug": record["slug"], "other": slugs[record["slug"]]}
+            rows.append(
+                RowError(
+                    number,
+                    name,
+                    "slug",
+                    _("„%(slug)s“ steht schon in Datensatz %(other)d")
+                    % {"slug": record["slug"], "other": slugs[record["slug"]]},
+                )
             )
             continue
         slugs[record["slug"]] = number
-        records.append(record)
-    if errors:
-        raise ImportFailed(errors)
-    return records
+        records.append((number, record))
+    return records, rows
 
 
-def _describe(raw, number):
+def _name(raw):
     if isinstance(raw, dict):
-        name = raw.get("slug") or raw.get("title")
-        if name:
-            return _("Datensatz %(n)d („%(name)s“)") % {"n": number, "name": str(name)[:80]}
-    return _("Datensatz %d") % number
+        return str(raw.get("slug") or raw.get("title") or "")
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,8 +727,9 @@ def stream_to_sections(stream):
 # ---------------------------------------------------------------------------------------------
 
 
-def export_record(page):
-    """The record for a case page, in the import format."""
+def export_record(page, section=""):
+    """The record for a case page, in the import format. ``section`` is the slug of the
+    page's parent when that is not the library."""
     sections = stream_to_sections(page.body)
     record = {
         "title": page.title,
@@ -569,34 +774,81 @@ def export_record(page):
     }
     for key, attribute in TRANSFER_FIELDS.items():
         record[f"transfer_{key}"] = getattr(page, attribute)
+    if section:
+        record["section"] = section
     return record
 
 
-def export_queryset():
+def export_full_record(page, section=""):
+    """The record with everything of the page: the story and lessons as stored (headings,
+    quotes, images, videos, links), the title image, promote fields and the live flag,
+    instead of the plain text sections."""
+    record = export_record(page, section)
+    for key in (*SECTION_FIELDS, "body", "lessons"):
+        del record[key]
+    record["story"] = _story(page)
+    record["lessons_html"] = page.lessons or ""
+    record["image"] = {"id": page.image_id, "title": page.image.title} if page.image_id else None
+    record["seo_title"] = page.seo_title
+    record["search_description"] = page.search_description
+    record["live"] = page.live
+    return record
+
+
+def _story(page):
+    return page.body.get_prep_value()
+
+
+def section_slugs(library):
+    """Tree path of each child page of the library -> its slug."""
+    return {
+        page.path: page.slug
+        for page in Page.objects.child_of(library).not_type(CasePage).only("path", "slug")
+    }
+
+
+def page_section(page, library, sections):
+    """The section slug of a page ("" when its parent is the library)."""
+    parent_path = page.path[: -Page.steplen]
+    if parent_path == library.path:
+        return ""
+    return sections.get(parent_path, "")
+
+
+def export_queryset(library=None):
     from django.db.models import Prefetch
 
-    return (
-        CasePage.objects.order_by("path")
-        .select_related(None)
-        .prefetch_related(
-            Prefetch("case_towns", queryset=CaseTown.objects.select_related("town")),
-            Prefetch(
-                "case_contacts",
-                queryset=CaseContact.objects.select_related("contact__organisation"),
-            ),
-            "themes",
-            "tags",
-            "funding_programmes",
-            "partners",
-        )
+    queryset = CasePage.objects.order_by("path")
+    if library is not None:
+        queryset = queryset.descendant_of(library)
+    return queryset.select_related("image").prefetch_related(
+        Prefetch("case_towns", queryset=CaseTown.objects.select_related("town")),
+        Prefetch(
+            "case_contacts",
+            queryset=CaseContact.objects.select_related("contact__organisation"),
+        ),
+        "themes",
+        "tags",
+        "funding_programmes",
+        "partners",
     )
+
+
+def export_records(library=None, full=False):
+    """All case records of a library (the first one by default), in tree order."""
+    library = library or CaseLibraryPage.objects.order_by("path").first()
+    if library is None:
+        return []
+    sections = section_slugs(library)
+    build = export_full_record if full else export_record
+    return [build(page, page_section(page, library, sections)) for page in export_queryset(library)]
 
 
 def _comparable(record):
     """Normalise a record for comparison: order-insensitive lists, tags sorted, no None."""
     result = {}
     for key, value in record.items():
-        if key == "featured":
+        if key in ("featured", "section", "live", *FULL_KEYS):
             continue
         if key in UNORDERED_FIELDS:
             value = sorted(value, key=str.lower)
@@ -606,11 +858,14 @@ def _comparable(record):
     return result
 
 
-def differs(page, record):
-    """True if importing the record would change the page."""
+FULL_KEYS = ("story", "lessons_html", "image", "seo_title", "search_description")
+
+
+def changed_fields(page, record, section=""):
+    """The fields of the record whose values differ from the page's (in record order)."""
     current = _comparable(export_record(page))
-    incoming = _comparable(record)
-    for key, value in incoming.items():
+    changed = []
+    for key, value in _comparable(record).items():
         if key == "towns":
             # Town facts the page already has count as equal if the record leaves them out.
             mine = [
@@ -619,26 +874,53 @@ def differs(page, record):
             ]
             theirs = [{k: v for k, v in t.items() if k in ("name", "state", "role")} for t in value]
             if mine != theirs:
-                return True
-            continue
-        if key in UNORDERED_FIELDS:
+                changed.append(key)
+        elif key in UNORDERED_FIELDS:
             if [t.lower() for t in current.get(key, [])] != [t.lower() for t in value]:
-                return True
-            continue
-        if current.get(key, "") != value:
-            return True
-    return False
+                changed.append(key)
+        elif current.get(key, "") != value:
+            changed.append(key)
+    if "section" in record and record["section"] != section:
+        changed.append("section")
+    if "story" in record and _canonical(record["story"]) != _canonical(_story(page)):
+        changed.append("story")
+    if "lessons_html" in record and record["lessons_html"] != (page.lessons or ""):
+        changed.append("lessons_html")
+    for key in ("seo_title", "search_description"):
+        if key in record and record[key] != (getattr(page, key) or ""):
+            changed.append(key)
+    if "image" in record and record["image"].get("resolved") != page.image_id:
+        changed.append("image")
+    return changed
+
+
+def differs(page, record):
+    """True if importing the record would change the page."""
+    return bool(changed_fields(page, record))
+
+
+def _canonical(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
 
+LOG_ACTION = "praxisatlas.import"
+
 
 class CaseImporter:
-    def __init__(self, library=None, user=None):
+    """Plan and write an import. With a ``user``, every record is checked against Wagtail's
+    page permissions: creating needs "add" on the parent, updating "edit" on the page, and a
+    user who may not publish gets a draft revision (submitted to the page's workflow, if it
+    has one). Without a user (the command line) everything is allowed."""
+
+    def __init__(self, library=None, user=None, source=""):
         self.library = library or CaseLibraryPage.objects.order_by("path").first()
         self.user = user
+        self.source = source  # the file name, for the page history
+        self.log_data = {}  # extra data for the page history (e.g. the import's id)
         self._towns = {}
         self._themes = {}
         self._programmes = {}
@@ -646,44 +928,147 @@ class CaseImporter:
 
     def run(self, raw_records, dry_run=False, progress=None):
         """Validate and import; raise ImportFailed (with nothing written) on any error."""
-        records = validate_records(raw_records)
+        plans = self.plan(raw_records)
         result = ImportResult()
+        if dry_run:
+            for plan in plans:
+                {
+                    Action.NEW: result.created,
+                    Action.CHANGED: result.updated,
+                    Action.UNCHANGED: result.unchanged,
+                }[plan.action].append(plan.slug)
+            return result
+        self.write(plans, result, progress=progress)
+        return result
+
+    def plan(self, raw_records):
+        """The plan of every record; raise ImportFailed listing every bad record."""
+        plans, rows = self.check(raw_records)
+        if rows:
+            raise ImportFailed(rows, rows=rows)
+        return plans
+
+    def check(self, raw_records, first_number=1):
+        """Validate all records, find their pages and parents, check permissions and work out
+        what each would change. Writes nothing. Returns ``(plans, row_errors)``."""
         if self.library is None:
             raise ImportFailed(
                 [_("Es gibt noch keine Fallbibliothek, unter der Fälle angelegt werden können.")]
             )
-        if dry_run:
-            existing = set(
-                CasePage.objects.filter(slug__in=[r["slug"] for r in records]).values_list(
-                    "slug", flat=True
-                )
+        records, rows = check_records(raw_records, first_number)
+        existing = {}
+        slugs = [record["slug"] for _number, record in records]
+        for page in CasePage.objects.descendant_of(self.library).filter(slug__in=slugs):
+            existing.setdefault(page.slug, []).append(page)
+        sections = {
+            page.slug: page for page in Page.objects.child_of(self.library).not_type(CasePage)
+        }
+        paths = {page.path: slug for slug, page in sections.items()}
+        plans = []
+        for number, record in records:
+            try:
+                plans.append(self._plan(number, record, existing, sections, paths))
+            except RecordError as error:
+                rows.append(RowError(number, record["slug"], error.field_name, error.message))
+        rows.sort(key=lambda row: row.number)
+        return plans, rows
+
+    def _plan(self, number, record, existing, sections, paths):
+        pages = existing.get(record["slug"], [])
+        if len(pages) > 1:
+            raise RecordError(
+                "slug", _("mehrere Fälle der Bibliothek haben den slug „%s“") % record["slug"]
             )
-            for record in records:
-                (result.updated if record["slug"] in existing else result.created).append(
-                    record["slug"]
+        page = pages[0] if pages else None
+        parent = None
+        if "section" in record:
+            parent = sections.get(record["section"]) if record["section"] else self.library
+            if parent is None:
+                raise RecordError(
+                    "section",
+                    _("Die Fallbibliothek hat keinen Bereich „%s“") % record["section"],
                 )
-            return result
+            if not CasePage.can_create_at(parent):
+                raise RecordError(
+                    "section", _("Unter „%s“ können keine Praxisfälle liegen") % parent.title
+                )
+        current_section = ""
+        if page is not None:
+            parent_path = page.path[: -Page.steplen]
+            current_section = "" if parent_path == self.library.path else paths.get(parent_path)
+            if parent is not None and parent.path == parent_path:
+                parent = None  # stays where it is
+        else:
+            parent = parent or self.library
+            if not record.get("summary"):
+                # Caught here, not by the page's full_clean() halfway through the import.
+                raise RecordError("summary", _("fehlt (Pflichtfeld für neue Fälle)"))
+        if "image" in record:
+            record["image"]["resolved"] = self.image_id(record["image"])
+
+        may_publish = True
+        if self.user is not None:
+            if page is None:
+                permissions = parent.permissions_for_user(self.user)
+                if not permissions.can_add_subpage():
+                    raise RecordError(
+                        "section" if record.get("section") else "",
+                        _("keine Berechtigung, unter „%s“ Fälle anzulegen") % parent.title,
+                    )
+                may_publish = permissions.can_publish_subpage()
+            else:
+                permissions = page.permissions_for_user(self.user)
+                if not permissions.can_edit():
+                    raise RecordError(
+                        "", _("keine Berechtigung, den Fall „%s“ zu bearbeiten") % page.title
+                    )
+                if parent is not None and not permissions.can_move_to(parent):
+                    raise RecordError(
+                        "section",
+                        _("keine Berechtigung, den Fall nach „%s“ zu verschieben") % parent.title,
+                    )
+                may_publish = permissions.can_publish()
+        plan = RowPlan(
+            number=number,
+            record=record,
+            action=Action.NEW,
+            publish=may_publish and record.get("live", True),
+            page=page,
+            parent=parent,
+        )
+        if page is not None:
+            current = page.get_latest_revision_as_object() if page.has_unpublished_changes else page
+            plan.changed = changed_fields(current, record, current_section)
+            plan.action = Action.CHANGED if plan.changed else Action.UNCHANGED
+        return plan
+
+    def write(self, plans, result, progress=None):
+        """Write planned records in one transaction; on an error nothing stays written."""
         touched = []
         try:
-            # The reference index is brought up to date once per page at the end, not on
-            # each of the several saves that creating and publishing a page takes.
-            with transaction.atomic(), disable_reference_index_auto_update():
-                for number, record in enumerate(records, start=1):
+            # The reference index and the search entries are brought up to date once per
+            # page at the end, not on each of the several saves a page takes.
+            with (
+                transaction.atomic(),
+                disable_reference_index_auto_update(),
+                deferred_search_updates(),
+            ):
+                for done, plan in enumerate(plans, start=1):
                     try:
-                        touched.append(self.import_record(record, result))
+                        touched.append(self.write_one(plan, result))
                     except (ValidationError, ValueError) as error:
                         messages = getattr(error, "messages", [str(error)])
-                        raise ImportFailed(
-                            [_describe(record, number) + ": " + "; ".join(messages)]
-                        ) from error
+                        row = RowError(plan.number, plan.slug, "", "; ".join(messages))
+                        raise ImportFailed([row], rows=[row]) from error
                     if progress:
-                        progress(number, len(records))
+                        progress(done, len(plans))
                 for page in touched:
-                    ReferenceIndex.create_or_update_for_object(page)
-        except ImportFailed:
+                    if page is not None:
+                        ReferenceIndex.create_or_update_for_object(page)
+        except Exception:
+            # Rolled back: cached reference data may name rows that no longer exist.
             self._forget()
             raise
-        return result
 
     def _forget(self):
         self._towns.clear()
@@ -691,29 +1076,78 @@ class CaseImporter:
         self._programmes.clear()
         self._organisations.clear()
 
-    def import_record(self, record, result):
-        page = CasePage.objects.filter(slug=record["slug"]).first()
-        if page is not None:
-            if not differs(page, record):
-                result.unchanged.append(record["slug"])
-                return page
-            page = page.get_latest_revision_as_object()
-            created = False
+    def write_one(self, plan, result):
+        record = plan.record
+        if plan.action == Action.UNCHANGED:
+            result.unchanged.append(plan.slug)
+            return None
+        if plan.page is not None:
+            if plan.parent is not None:
+                plan.page.move(plan.parent, pos="last-child", user=self.user)
+            page = CasePage.objects.get(pk=plan.page.pk).get_latest_revision_as_object()
         else:
             page = CasePage(title=record["title"], slug=record["slug"], live=False)
-            created = True
-
+            if self.user is not None:
+                page.owner = self.user
         self.apply(page, record, result)
-        if created:
-            self.library.add_child(instance=page)
+        if plan.page is None:
+            plan.parent.add_child(instance=page)
         revision = page.save_revision(user=self.user, log_action=True)
-        revision.publish(user=self.user)
-        (result.created if created else result.updated).append(record["slug"])
+        if plan.publish:
+            revision.publish(user=self.user)
+        else:
+            result.drafts.append(plan.slug)
+            workflow = page.get_workflow()
+            if (
+                workflow is not None
+                and record.get("live", True)
+                and not page.workflow_in_progress
+                and self.user is not None
+            ):
+                workflow.start(page, self.user)
+        log(
+            instance=page,
+            action=LOG_ACTION,
+            user=self.user,
+            data={
+                "file": self.source,
+                "action": plan.action,
+                "fields": plan.changed,
+                "published": plan.publish,
+                **self.log_data,
+            },
+        )
+        (result.created if plan.action == Action.NEW else result.updated).append(plan.slug)
         return page
+
+    def image_id(self, reference):
+        """The id of the image a record names: by id when its title matches (or no title is
+        given), otherwise by title; None when there is no such image."""
+        from wagtail.images import get_image_model
+
+        images = get_image_model().objects
+        if reference.get("id"):
+            image = images.filter(pk=reference["id"]).first()
+            if image is not None and (not reference["title"] or image.title == reference["title"]):
+                return image.pk
+        if reference.get("title"):
+            image = images.filter(title=reference["title"]).order_by("pk").first()
+            if image is not None:
+                return image.pk
+        return None
 
     def apply(self, page, record, result):
         page.title = record["title"]
-        for key in ("summary", "scope", "status", "period", "project_website", "source_url"):
+        for key in (
+            "summary",
+            "scope",
+            "status",
+            "period",
+            "project_website",
+            "source_url",
+            "seo_title",
+            "search_description",
+        ):
             if key in record:
                 setattr(page, key, record[key])
         for key in TRANSFER_FIELDS.values():
@@ -721,9 +1155,20 @@ class CaseImporter:
                 setattr(page, key, record[key])
         if "lessons" in record:
             page.lessons = text_to_html(record["lessons"])
+        if "lessons_html" in record:
+            page.lessons = record["lessons_html"]
+        if "image" in record:
+            page.image_id = record["image"].get("resolved")
+            if page.image_id is None:
+                result.warnings.append(
+                    _("Fall %(slug)s: Bild „%(image)s“ nicht gefunden, ohne Titelbild importiert")
+                    % {"slug": record["slug"], "image": record["image"]["title"]}
+                )
         if "last_checked" in record:
             page.last_checked = datetime.date.fromisoformat(record["last_checked"])
-        if any(key in record for key in (*SECTION_FIELDS, "body")):
+        if "story" in record:
+            page.body = record["story"]
+        elif any(key in record for key in (*SECTION_FIELDS, "body")):
             current = stream_to_sections(page.body) if page.pk else {}
             merged = {**current, **{k: record[k] for k in (*SECTION_FIELDS, "body") if k in record}}
             page.body = sections_to_stream(merged)

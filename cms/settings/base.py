@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alerts",
     "partners",
     "editorial",
+    "transfer",
     "ninja",
     "csp",
     "axes",

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from casestudies.importer import export_queryset, export_record
+from casestudies.importer import export_records
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help=_("Zieldatei; ohne Angabe Standardausgabe"))
 
     def handle(self, *args, file=None, **options):
-        records = [export_record(page) for page in export_queryset()]
+        records = export_records()
         text = json.dumps(records, ensure_ascii=False, indent=2)
         if file:
             with open(file, "w", encoding="utf-8") as handle:

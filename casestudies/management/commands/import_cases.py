@@ -10,12 +10,12 @@ from casestudies.models import CaseLibraryPage
 
 class Command(BaseCommand):
     help = _(
-        "Legt Praxisfälle aus einer JSON- oder CSV-Datei an oder aktualisiert sie (Abgleich über "
-        "den slug). Eine Datei mit einem fehlerhaften Datensatz ändert nichts."
+        "Legt Praxisfälle aus einer JSON-, CSV- oder Excel-Datei an oder aktualisiert sie "
+        "(Abgleich über den slug). Eine Datei mit einem fehlerhaften Datensatz ändert nichts."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("Pfad zur JSON- oder CSV-Datei"))
+        parser.add_argument("file", help=_("Pfad zur JSON-, CSV- oder XLSX-Datei"))
         parser.add_argument(
             "--dry-run", action="store_true", help=_("Nur prüfen, nichts schreiben")
         )
@@ -26,8 +26,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help=_("Keinen Fortschrittsbalken zeigen")
         )
+        parser.add_argument(
+            "--user",
+            help=_(
+                "Benutzername: jeder Fall wird mit dessen Seitenrechten geprüft (anlegen, "
+                "bearbeiten, veröffentlichen); ohne Angabe gilt keine Einschränkung"
+            ),
+        )
 
-    def handle(self, *args, file, dry_run, library, no_progress, **options):
+    def handle(self, *args, file, dry_run, library, no_progress, user=None, **options):
+        from pathlib import Path
+
+        from transfer.users import user_by_name
+
+        account = user_by_name(user) if user else None
         library_page = None
         if library:
             library_page = CaseLibraryPage.objects.filter(slug=library).first()
@@ -47,9 +59,9 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             with bar:
-                result = CaseImporter(library=library_page).run(
-                    records, dry_run=dry_run, progress=progress
-                )
+                result = CaseImporter(
+                    library=library_page, user=account, source=Path(file).name
+                ).run(records, dry_run=dry_run, progress=progress)
         except ImportFailed as failure:
             shown = failure.errors[:50]
             more = len(failure.errors) - len(shown)
@@ -58,13 +70,26 @@ class Command(BaseCommand):
                 lines.append(_("  … und %d weitere Fehler") % more)
             raise CommandError("\n".join(lines)) from failure
 
+        if result.drafts:
+            self.stdout.write(
+                _("%d Fälle nur als Entwurf gespeichert (keine Berechtigung zum Veröffentlichen).")
+                % len(result.drafts)
+            )
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if dry_run:
-            summary = _("Prüfung bestanden: %(new)d neu, %(upd)d vorhanden. Nichts geschrieben.")
+            summary = _(
+                "Prüfung bestanden: %(new)d neu, %(upd)d geändert, %(same)d unverändert. "
+                "Nichts geschrieben."
+            )
             self.stdout.write(
                 self.style.SUCCESS(
-                    summary % {"new": len(result.created), "upd": len(result.updated)}
+                    summary
+                    % {
+                        "new": len(result.created),
+                        "upd": len(result.updated),
+                        "same": len(result.unchanged),
+                    }
                 )
             )
         else:
