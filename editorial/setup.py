@@ -111,9 +111,17 @@ def ensure_groups():
     access_admin = _perm("wagtailadmin", "access_admin")
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in PAGE_PERMISSIONS}
     reference = _model_perms("casestudies", REFERENCE_MODELS, ["add", "change", "view"])
-    groups[EDITORS].permissions.set([access_admin, *reference])
+    # Admin upload and full export (transfer/): the central team only. Partners import
+    # nothing through the admin (the full export holds every partner's contacts).
+    import_cases = _perm("transfer", "import_cases")
+    groups[EDITORS].permissions.set([access_admin, import_cases, *reference])
     groups[MODERATORS].permissions.set(
-        [access_admin, *reference, *_model_perms("casestudies", REFERENCE_MODELS, ["delete"])]
+        [
+            access_admin,
+            import_cases,
+            *reference,
+            *_model_perms("casestudies", REFERENCE_MODELS, ["delete"]),
+        ]
     )
     groups[ADMINISTRATORS].permissions.set(Permission.objects.all())
 

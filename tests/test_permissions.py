@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from casestudies.importer import CaseImporter, ImportFailed, export_record
 from casestudies.models import CasePage, CaseSectionPage
 from editorial.demo import PARTNERS
 from editorial.setup import ADMINISTRATORS, EDITORS, MODERATORS, partner_group_name
@@ -208,3 +209,58 @@ def test_the_public_api_is_read_only_and_shows_no_drafts(pages, client):
     never = CasePage(title="Nur Entwurf", slug="nur-entwurf-api", summary="x", live=False)
     pages["section_a"].add_child(instance=never)
     assert client.get(f"/api/v2/faelle/{never.pk}/").status_code == 404
+
+
+def _import_outcome(user, record):
+    """'ok' if the importer writes the record for this user, 'refused' if it reports a
+    permission error (and writes nothing)."""
+    try:
+        CaseImporter(user=user, source="matrix.json").run([record])
+    except ImportFailed as failure:
+        assert all("keine Berechtigung" in error for error in failure.errors), failure.errors
+        return "refused"
+    return "ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_the_importer_matches_the_matrix(role, pages):
+    """The importer path (admin upload and ``import_cases --user``) checks the same page
+    permissions: a new case in section A needs the right to add there, an update of
+    partner B's case the right to edit it."""
+    user = make_user(role)
+    section_a, case_b = pages["section_a"], pages["case_b"]
+    new_case = {
+        "title": f"Neuer Fall von {role}",
+        "summary": "Kurzfassung.",
+        "town": "Telgte",
+        "state": "NW",
+        "themes": ["Wohnen"],
+        "period": "2024-2026",
+        "status": "laufend",
+        "section": section_a.slug,
+    }
+    outcome = _import_outcome(user, new_case)
+    assert outcome == ("ok" if EXPECTED[role, "section_a"]["e"] else "refused"), role
+    assert CasePage.objects.filter(title=new_case["title"]).exists() == (outcome == "ok")
+
+    update = export_record(case_b)
+    update["summary"] = f"Von {role} geändert."
+    revisions = case_b.revisions.count()
+    outcome = _import_outcome(user, update)
+    assert outcome == ("ok" if EXPECTED[role, "case_b"]["e"] else "refused"), role
+    case_b.refresh_from_db()
+    # Nothing of another partner's case changes; an update is a new revision, published only
+    # for those who may publish.
+    assert case_b.revisions.count() == revisions + (outcome == "ok")
+    published = CasePage.objects.get(pk=case_b.pk).summary == update["summary"]
+    assert published == (outcome == "ok" and EXPECTED[role, "case_b"]["p"]), role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_only_the_central_team_reaches_the_admin_upload(role, pages, client):
+    client.force_login(make_user(role))
+    response = client.get("/admin/import-export/")
+    allowed = role in ("editor", "moderator", "administrator")
+    assert (response.status_code == 200) == allowed, (role, response.status_code)

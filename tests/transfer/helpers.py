@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import GroupPagePermission, Page, PageLogEntry, Revision
 
 from casestudies.models import (
-    CaseLibraryPage,
     CasePage,
+    CaseSectionPage,
     Contact,
     FundingProgramme,
     Organisation,
@@ -45,11 +45,8 @@ def revisions_of(page):
 
 
 def make_section(library, slug, title):
-    """A child page of the library that holds cases. This branch has no section page type of
-    its own (casestudies.CaseSectionPage comes with the editorial work), so a nested case
-    library stands in: any page type under the library that allows case pages works the
-    same for the importer (``section`` = slug of a child page of the library)."""
-    section = CaseLibraryPage(title=title, slug=slug)
+    """A partner section (``section`` = slug of a child page of the library)."""
+    section = CaseSectionPage(title=title, slug=slug)
     library.add_child(instance=section)
     section.save_revision().publish()
     return Page.objects.get(pk=section.pk)
