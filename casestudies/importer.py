@@ -25,6 +25,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from core.geo import parse_state
 
+from .completeness import CORE_FACTS, check_values
 from .models import (
     BudgetRange,
     CaseContact,
@@ -174,6 +175,7 @@ class RowPlan:
     publish: bool = True
     page: object = None  # the existing page, for CHANGED and UNCHANGED
     parent: object = None  # where a new page goes, or where an existing one moves
+    missing: list = field(default_factory=list)  # core facts lacking: saved as a draft
 
     @property
     def slug(self):
@@ -910,6 +912,25 @@ def _canonical(value):
 LOG_ACTION = "praxisatlas.import"
 
 
+def missing_core_facts(record, current=None):
+    """The core facts (casestudies.completeness) a case would lack after importing
+    ``record`` over ``current`` (the page as it is, or None for a new case)."""
+    values = {}
+    for name in CORE_FACTS:
+        key = "towns" if name == "case_towns" else name
+        if key in record:
+            values[name] = record[key]
+        elif current is None:
+            values[name] = None
+        elif name == "case_towns":
+            values[name] = len(current.case_towns.all())
+        elif name == "themes":
+            values[name] = len(current.themes.all())
+        else:
+            values[name] = getattr(current, name)
+    return [label for _field, label in check_values(values).missing]
+
+
 class CaseImporter:
     """Plan and write an import. With a ``user``, every record is checked against Wagtail's
     page permissions: creating needs "add" on the parent, updating "edit" on the page, and a
@@ -1036,10 +1057,16 @@ class CaseImporter:
             page=page,
             parent=parent,
         )
+        current = None
         if page is not None:
             current = page.get_latest_revision_as_object() if page.has_unpublished_changes else page
             plan.changed = changed_fields(current, record, current_section)
             plan.action = Action.CHANGED if plan.changed else Action.UNCHANGED
+        if self.user is not None and plan.publish and plan.action != Action.UNCHANGED:
+            # A person's import publishes only complete cases (CasePage.publish refuses the
+            # rest): the others become drafts, and the dry run says what they lack.
+            plan.missing = [str(label) for label in missing_core_facts(record, current)]
+            plan.publish = not plan.missing
         return plan
 
     def write(self, plans, result, progress=None):
@@ -1101,6 +1128,7 @@ class CaseImporter:
             if (
                 workflow is not None
                 and record.get("live", True)
+                and not plan.missing  # incomplete: stays a draft for the editors
                 and not page.workflow_in_progress
                 and self.user is not None
             ):

@@ -86,6 +86,7 @@ def check_upload(name, data, user):
             "action": plan.action,
             "fields": plan.changed,
             "publish": plan.publish,
+            "missing": plan.missing,
         }
         for plan in plans
     ]

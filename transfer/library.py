@@ -431,11 +431,15 @@ def _sections(library, sections):
 def _place_sections(library, created):
     """Move new sections to their exported place among the library's children (they were
     created before the cases, so their cases had a parent)."""
+    # In order of position: the sections placed before stand where they belong, and those
+    # still to place (at the front, where they were created) must not count.
+    pending = {section.pk for section, _position in created}
     for section, position in sorted(created, key=lambda item: item[1]):
+        pending.discard(section.pk)
         others = [
             page
             for page in Page.objects.child_of(library).order_by("path")
-            if page.pk != section.pk
+            if page.pk != section.pk and page.pk not in pending
         ]
         if not others:
             continue

@@ -25,7 +25,8 @@ def shoot(page, name):
 def make_csv(path):
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(["title", "slug", "summary", "town", "state", "population", "themes", "tags"])
+    header = ["title", "slug", "summary", "town", "state", "population", "themes", "tags"]
+    writer.writerow([*header, "period", "status"])
     for n in range(1, ROWS + 1):
         writer.writerow(
             [
@@ -37,9 +38,11 @@ def make_csv(path):
                 "20000",
                 "Wohnen",
                 "Test;Import",
+                "2025",
+                "laufend",
             ]
         )
-    writer.writerow(["Kaputt", "kaputt", "Kurz.", "Telgte", "Atlantis", "", "", ""])
+    writer.writerow(["Kaputt", "kaputt", "Kurz.", "Telgte", "Atlantis", "", "", "", "", ""])
     path.write_text(text.getvalue(), encoding="utf-8")
 
 

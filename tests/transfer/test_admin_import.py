@@ -90,6 +90,8 @@ def test_dry_run_previews_each_row_then_the_import_runs_in_steps(admin_client, d
         "town": "Telgte",
         "state": "NW",
         "themes": ["Wohnen"],
+        "period": "2025",
+        "status": "laufend",
     }
     revisions_before = revisions_of(same_page)
     changed_revisions = revisions_of(CasePage.objects.get(slug=changed["slug"]))

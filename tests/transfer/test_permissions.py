@@ -21,7 +21,17 @@ def write(tmp_path, records, name="faelle.json"):
 
 
 def record(title, **extra):
-    return {"title": title, "summary": "Kurz.", "town": "Telgte", "state": "NW", **extra}
+    # Complete (town, theme, summary, period, status): publishable by those who may publish.
+    return {
+        "title": title,
+        "summary": "Kurz.",
+        "town": "Telgte",
+        "state": "NW",
+        "themes": ["Wohnen"],
+        "period": "2024",
+        "status": "laufend",
+        **extra,
+    }
 
 
 @pytest.fixture
