@@ -140,6 +140,9 @@ class EventCase(Orderable):
 
 
 class EventPage(SitePage):
+    # Saving one starts a new content generation: core.memo keeps data derived from them.
+    feeds_memos = True
+
     class Registration(models.TextChoices):
         OPEN = "offen", _("Anmeldung offen")
         CLOSED = "geschlossen", _("Anmeldeschluss vorbei")

@@ -742,10 +742,11 @@ class CasePage(SitePage):
         return CaseLibraryPage.objects.ancestor_of(self).first()
 
     def get_context(self, request, *args, **kwargs):
+        from .facts import load_facts
+
         context = super().get_context(request, *args, **kwargs)
-        self.town_links = list(self.case_towns.select_related("town"))
-        # The fact box and the JSON-LD in the head both list themes and tags: load each once.
-        models.prefetch_related_objects([self], "themes", "tags", "funding_programmes", "partners")
+        # The fact box and the JSON-LD in the head list towns, themes and tags: two queries.
+        contacts = load_facts(self, request)
         library = getattr(request, "case_library", None)
         library = library if library is not None else self.get_library()
         context["library"] = library
@@ -753,9 +754,7 @@ class CasePage(SitePage):
         if section is None and library is not None and self.depth > library.depth + 1:
             section = CaseSectionPage.objects.ancestor_of(self).first()
         context["section"] = section
-        context["contacts"] = [
-            link.contact for link in self.case_contacts.select_related("contact__organisation")
-        ]
+        context["contacts"] = contacts
         from search.engine import related
 
         context["related"] = related(self.pk) if self.live else []

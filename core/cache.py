@@ -195,6 +195,22 @@ def _page_deleted(sender, instance=None, **kwargs):
         _page_changed(sender, instance)
 
 
+def _memoised_page_saved(sender, instance=None, **kwargs):
+    """The memos (core.memo) hold the pages between a site root and a case (routing) and
+    pages of types that say ``feeds_memos`` (glossary terms, guides, events): a change to one
+    of them, even a draft save or a save without publishing, starts a new generation."""
+    from wagtail.models import Page
+
+    from .pages import is_container_model
+
+    if isinstance(instance, Page) and (
+        instance.depth <= 3
+        or getattr(instance, "feeds_memos", False)
+        or is_container_model(type(instance))
+    ):
+        _page_changed(sender, instance)
+
+
 def purge_references(instance):
     """Frontend cache (CDN): purge the pages that show this object, and the home page and
     listings. Nothing happens unless ``WAGTAILFRONTENDCACHE`` is configured."""
@@ -245,6 +261,7 @@ def connect_signals():
     page_unpublished.connect(_page_changed, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(_page_changed, dispatch_uid="page_cache_moved")
     post_delete.connect(_page_deleted, dispatch_uid="page_cache_page_deleted")
+    post_save.connect(_memoised_page_saved, dispatch_uid="page_cache_memoised_page_saved")
     for label in settings.PAGE_CACHE_INVALIDATED_BY:
         model = apps.get_model(label)
         for signal in (post_save, post_delete):

@@ -5,6 +5,7 @@ for text nodes: text inside links, abbreviations, headings, buttons, code, scrip
 <template> elements is left alone, so the markup is never broken and no link is nested.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from html import escape
@@ -62,6 +63,7 @@ class Term:
     long_form: str = ""
 
 
+@functools.lru_cache(maxsize=64)
 def build_pattern(terms):
     """One regular expression for all forms, longest first; group name -> term key."""
     alternatives = []
@@ -85,7 +87,7 @@ class _Linker(HTMLParser):
     def __init__(self, terms, seen):
         super().__init__(convert_charrefs=False)
         self.terms = {term.key: term for term in terms}
-        self.pattern, self.owners = build_pattern(terms)
+        self.pattern, self.owners = build_pattern(tuple(terms))
         self.seen = seen
         self.out = []
         self.skip_depth = 0
@@ -159,7 +161,14 @@ def link_terms(html, terms, seen=None):
     carries over between calls, so a term is linked once per page."""
     if not terms or not html:
         return html
-    linker = _Linker(terms, seen if seen is not None else set())
+    seen = seen if seen is not None else set()
+    pattern, owners = build_pattern(tuple(terms))
+    if pattern is None:
+        return html
+    # Most texts name no term, or only terms linked already: then nothing needs parsing.
+    if not any(owners[match.lastgroup] not in seen for match in pattern.finditer(str(html))):
+        return html
+    linker = _Linker(terms, seen)
     linker.feed(str(html))
     linker.close()
     # Anything the parser still holds back (an unfinished tag at the end) is kept as it was.
@@ -168,12 +177,16 @@ def link_terms(html, terms, seen=None):
 
 
 def terms_for_request(request, exclude_page_id=None):
-    """The glossary terms to link, loaded once per request."""
+    """The glossary terms to link: the same on every page, so kept per content generation
+    (``core.memo``) and site (their URLs are relative to the request's site)."""
+    from wagtail.models import Site
+
+    from core.memo import memoised
+
     from .models import GlossaryTermPage
 
-    cached = getattr(request, "_glossary_terms", None) if request is not None else None
-    if cached is None:
-        cached = [
+    def build():
+        return [
             Term(
                 key=page.pk,
                 forms=tuple(page.forms),
@@ -185,6 +198,7 @@ def terms_for_request(request, exclude_page_id=None):
             .filter(link_in_text=True)
             .only("id", "path", "depth", "url_path", "title", "variants", "long_form")
         ]
-        if request is not None:
-            request._glossary_terms = cached
-    return [term for term in cached if term.key != exclude_page_id and term.url]
+
+    site = Site.find_for_request(request) if request is not None else None
+    terms = memoised(("knowledge.glossary.terms", getattr(site, "pk", None)), build, request)
+    return [term for term in terms if term.key != exclude_page_id and term.url]

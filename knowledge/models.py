@@ -75,6 +75,9 @@ class GuideCase(Orderable):
 
 
 class GuidePage(SitePage):
+    # Saving one starts a new content generation: core.memo keeps data derived from them.
+    feeds_memos = True
+
     class Kind(models.TextChoices):
         GUIDE = "leitfaden", _("Leitfaden")
         METHOD = "methode", _("Methode")
@@ -170,6 +173,9 @@ class GlossaryPage(IndexPage):
 
 class GlossaryTermPage(SitePage):
     """One term. Its first occurrence in the text of a case or guide links here."""
+
+    # Saving one starts a new content generation: core.memo keeps data derived from them.
+    feeds_memos = True
 
     long_form = models.CharField(
         _("Langform"),

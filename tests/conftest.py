@@ -1,7 +1,8 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from hypothesis import settings
 
@@ -9,12 +10,22 @@ from casestudies.models import CaseLibraryPage, CasePage
 from home.models import HomePage
 
 
+def _clear_caches():
+    # Wagtail caches site root paths; a stale entry raises Site.DoesNotExist. The pages cache
+    # holds the content generation that the process-local memos (core.memo) are valid for:
+    # each test starts with a new one and empty memos.
+    from core import memo
+
+    cache.clear()
+    caches[django_settings.PAGE_CACHE_ALIAS].clear()
+    memo.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Wagtail caches site root paths; a stale entry raises Site.DoesNotExist.
-    cache.clear()
+    _clear_caches()
     yield
-    cache.clear()
+    _clear_caches()
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,41 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def events_for_case(case, limit=6):
-    """Live events linked to a case: upcoming ones first (soonest first), then past ones."""
-    from ..models import LISTING_DEFER, EventPage, now
+def events_by_case():
+    """Live, public events linked to cases, newest start first, per case id."""
+    from ..models import LISTING_DEFER, EventCase, EventPage
 
-    events = list(
-        EventPage.objects.live()
+    events = {
+        event.pk: event
+        for event in EventPage.objects.live()
         .public()
-        .filter(event_cases__case=case)
+        .filter(event_cases__isnull=False)
         .defer(*LISTING_DEFER)
         .distinct()
-        .order_by("-start")[:limit]
-    )
+        .order_by("-start")
+    }
+    cases_of = {}
+    for event_id, case_id in EventCase.objects.filter(page_id__in=events).values_list(
+        "page_id", "case_id"
+    ):
+        cases_of.setdefault(event_id, set()).add(case_id)
+    by_case = {}
+    for pk, event in events.items():  # in the order of the query
+        for case_id in cases_of.get(pk, ()):
+            by_case.setdefault(case_id, []).append(event)
+    return by_case
+
+
+@register.simple_tag(takes_context=True)
+def events_for_case(context, case, limit=6):
+    """Live events linked to a case: upcoming ones first (soonest first), then past ones.
+    The links are the same on every page: kept per content generation (core.memo)."""
+    from core.memo import memoised
+
+    from ..models import now
+
+    by_case = memoised("agenda.events_by_case", events_by_case, context.get("request"))
+    events = by_case.get(case.pk, [])[:limit]
     current = now()
     upcoming = sorted((e for e in events if e.end >= current), key=lambda e: e.start)
     return upcoming + [e for e in events if e.end < current]

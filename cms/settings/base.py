@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # A friendly 503 page (JSON on the API) when the database is unreachable.
     "core.security.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The request's site from a per-generation memo (core/pages.py), not two queries.
+    "core.pages.SiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -217,6 +219,7 @@ PAGE_CACHE_INVALIDATED_BY = [
     "casestudies.FundingProgramme",
     "casestudies.Theme",
     "casestudies.Contact",
+    "taggit.Tag",
     "search.Synonym",
     "wagtailcore.Site",
     "wagtailcore.PageViewRestriction",

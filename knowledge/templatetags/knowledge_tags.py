@@ -3,20 +3,40 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def guides_for_case(case):
-    """Live guides that name the case as applying them ("Leitfäden zu diesem Fall")."""
-    from ..models import GuidePage
+def guides_by_case():
+    """Live, public guides that name cases as applying them, by title, per case id."""
+    from ..models import GuideCase, GuidePage
 
-    return list(
-        GuidePage.objects.live()
+    guides = {
+        guide.pk: guide
+        for guide in GuidePage.objects.live()
         .public()
-        .filter(guide_cases__case=case)
+        .filter(guide_cases__isnull=False)
         .defer_streamfields()
         .only("id", "path", "depth", "url_path", "title", "kind", "summary")
-        .order_by("title")
         .distinct()
-    )
+        .order_by("title")
+    }
+    cases_of = {}
+    for guide_id, case_id in GuideCase.objects.filter(page_id__in=guides).values_list(
+        "page_id", "case_id"
+    ):
+        cases_of.setdefault(guide_id, set()).add(case_id)
+    by_case = {}
+    for pk, guide in guides.items():  # in the order of the query
+        for case_id in cases_of.get(pk, ()):
+            by_case.setdefault(case_id, []).append(guide)
+    return by_case
+
+
+@register.simple_tag(takes_context=True)
+def guides_for_case(context, case):
+    """Live guides that name the case as applying them ("Leitfäden zu diesem Fall"). The
+    links are the same on every page: kept per content generation (core.memo)."""
+    from core.memo import memoised
+
+    by_case = memoised("knowledge.guides_by_case", guides_by_case, context.get("request"))
+    return list(by_case.get(case.pk, []))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,50 @@
+"""Process-local memos of page-independent data, valid for one content generation.
+
+Some data is the same on every page and changes only when an editor publishes: the sites and
+the section pages routing walks through, the glossary terms, which guides and events refer to
+which case. Loading it per request costs a handful of SQL queries and their ORM overhead on
+every page. ``memoised(key, build)`` keeps what ``build()`` returned in this process until the
+content generation changes: the token of the page cache (``core.cache.generation``), replaced
+in every process at once when a page is published, unpublished, moved or deleted, or reference
+data changes (``PAGE_CACHE_INVALIDATED_BY``). A value built while a change commits is kept
+under the old token and rebuilt on the next request.
+
+Only data that is the same for every visitor may go here: never a rendered page, nothing that
+depends on who asks or on drafts.
+"""
+
+import threading
+
+from .cache import generation
+
+_memos = {}
+_lock = threading.Lock()
+_REQUEST_ATTR = "_content_generation"
+
+
+def current_generation(request=None):
+    """The content generation, read once per request."""
+    if request is not None:
+        token = getattr(request, _REQUEST_ATTR, None)
+        if token is None:
+            token = generation()
+            setattr(request, _REQUEST_ATTR, token)
+        return token
+    return generation()
+
+
+def memoised(key, build, request=None):
+    token = current_generation(request)
+    entry = _memos.get(key)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    value = build()
+    with _lock:
+        _memos[key] = (token, value)
+    return value
+
+
+def clear():
+    """Forget every memo (tests that change data behind the signals' back)."""
+    with _lock:
+        _memos.clear()
