@@ -26,9 +26,18 @@ for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
 local counter = 0
 local rate = tonumber(os.getenv("WRK_RATE") or "0")
 
+-- Each thread starts at its own share of the paths, so that with many paths no two threads
+-- ask for the same one in a row.
+local threads = tonumber(os.getenv("WRK_THREADS") or "1")
+local started = 0
+setup = function(thread)
+  thread:set("offset", started * math.floor(#paths / threads))
+  started = started + 1
+end
+
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
+  return wrk.format("GET", paths[((counter + (offset or 0)) % #paths) + 1])
 end
 
 if rate > 0 then
@@ -217,6 +226,7 @@ def run_wrk(base_url, paths, seconds, connections=4, threads=2, rate=0, timeout=
             "WRK_PATHS": str(paths_file),
             "WRK_RATE": str(rate),
             "WRK_CONNECTIONS": str(connections),
+            "WRK_THREADS": str(min(threads, connections)),
         }
         completed = subprocess.run(  # noqa: S603
             [

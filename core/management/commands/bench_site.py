@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage, Theme
+from core.cache import invalidate
 from core.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
 
 TARGETS = {
@@ -26,6 +27,11 @@ TARGETS = {
 }
 # Distinct paths per page type measured with the page cache (all cached before measuring).
 CACHED_PATHS = 20
+# Distinct case pages without the page cache: more than a run requests, so (almost) every
+# request is the first for its case and nothing per case is warm (the related cases of a
+# case are kept once computed). What is the same on every page is kept per content
+# generation (core.memo) and warm after the first request, as in a running server.
+CASE_PATHS = 2000
 SEARCH_QUERIES = [
     "Leerstand",
     "Dorfladen",
@@ -40,13 +46,14 @@ SEARCH_QUERIES = [
 ]
 
 
-def page_paths(sample=200, seed=0):
+def page_paths(sample=200, seed=0, case_sample=CASE_PATHS):
     """The URL paths of each page type, several per type (wrk cycles through them)."""
     rng = random.Random(seed)  # noqa: S311 (a reproducible sample, not a secret)
     cases = list(CasePage.objects.live().public().values_list("pk", "url_path", "slug"))
-    chosen = rng.sample(cases, min(sample, len(cases)))
+    chosen = rng.sample(cases, min(max(sample, case_sample), len(cases)))
     root = CasePage.objects.live().first().get_site().root_page.url_path
-    case_urls = ["/" + url_path[len(root) :] for _pk, url_path, _slug in chosen]
+    case_urls = ["/" + url_path[len(root) :] for _pk, url_path, _slug in chosen[:case_sample]]
+    chosen = chosen[:sample]
     themes = list(Theme.objects.values_list("slug", flat=True))
     states = ["BY", "NW", "NI", "ST", "SN", "BW", "HE", "TH"]
     library = ["/faelle/"] + [
@@ -129,8 +136,9 @@ class Command(BaseCommand):
         self.write_table(rows, workers, connections, seconds)
 
     def count_queries(self, paths):
-        """SQL queries of one request per page type (page cache off, cold Django cache, warm
-        process), measured in this process."""
+        """SQL queries of one request per page type (page cache off, Django's cache cleared,
+        warm process with its memos of the current content generation), measured in this
+        process; and of the first case page after a content change (the memos are built)."""
         client = Client()
         counts = {}
         with self.settings_page_cache_off():
@@ -140,6 +148,10 @@ class Command(BaseCommand):
                 with CaptureQueriesContext(connection) as captured:
                     client.get(kind_paths[-1])
                 counts[kind] = len(captured)
+            invalidate("bench")
+            with CaptureQueriesContext(connection) as captured:
+                client.get(paths["Fallseite"][-2])
+            self.case_queries_after_change = len(captured)
         return counts
 
     @staticmethod
@@ -182,7 +194,18 @@ class Command(BaseCommand):
                 f"{result['errors']:6d} | {queries if state == _('ungecacht') else '–':>3} |"
             )
         self.stdout.write(
-            _("SQL: Abfragen je Anfrage ohne Seitencache (kalter Django-Cache, letzte Adresse).")
+            _(
+                "SQL: Abfragen je Anfrage ohne Seitencache (Django-Cache geleert, Memos der "
+                "aktuellen Inhaltsgeneration warm); erste Fallseite nach einer Änderung: %d."
+            )
+            % self.case_queries_after_change
+        )
+        self.stdout.write(
+            _(
+                "Fallseite ungecacht: %d verschiedene Fälle, fast jede Anfrage die erste "
+                "ihres Falls."
+            )
+            % CASE_PATHS
         )
         self.stdout.write(_("Die Suche protokolliert jede Anfrage und wird nie gecacht."))
         self.write_targets(rows)
