@@ -19,7 +19,6 @@ The snapshot (facts, vocabulary, synonyms, autocomplete labels) is rebuilt when 
 or synonyms change; every search checks that with one cheap aggregate query.
 """
 
-import hashlib
 import html
 import logging
 import math
@@ -31,7 +30,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from django.core.cache import cache as django_cache
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 
@@ -983,19 +981,11 @@ def related(page_id, limit=3):
     source = by_page.get(page_id)
     if source is None:
         return []
+    # Kept per snapshot in this process. Not shared through Django's cache: computing them
+    # (about 1.5 ms with 10,000 cases) is cheaper than writing a cache file.
     cache = snap.__dict__.setdefault("_related", {})
     if page_id in cache:
         return cache[page_id][:limit]
-    # Shared by the server processes (the default cache lives in VAR_DIR): each computes a
-    # case's neighbours once per snapshot version at most.
-    shared_key = "related:" + hashlib.sha256(repr((snap.version, page_id)).encode()).hexdigest()
-    try:
-        shared = django_cache.get(shared_key)
-    except Exception:  # the recommendations do not depend on the cache working
-        shared = None
-    if shared is not None:
-        cache[page_id] = shared
-        return shared[:limit]
     best = _best_related(snap, per_entry, source, 12)
     root_path = snap.root_path
     recommendations = []
@@ -1012,10 +1002,6 @@ def related(page_id, limit=3):
             Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
         )
     cache[page_id] = recommendations
-    try:
-        django_cache.set(shared_key, recommendations, 24 * 3600)
-    except Exception:
-        logger.warning("Could not share the related cases of page %s", page_id)
     return recommendations[:limit]
 
 

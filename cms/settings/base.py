@@ -191,15 +191,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Caches are files in VAR_DIR, shared by all server processes: Wagtail's site root paths and
-# the page cache must be invalidated in every worker at once.
+# the page cache must be invalidated in every worker at once. core.filecache.FileCache is
+# Django's file cache without a directory listing on every write.
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "core.filecache.FileCache",
         "LOCATION": str(CACHE_DIR / "default"),
     },
     "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "core.filecache.FileCache",
         "LOCATION": str(CACHE_DIR / "pages"),
         "TIMEOUT": int(os.environ.get("PAGE_CACHE_TIMEOUT", "300")),
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
