@@ -1,15 +1,14 @@
 """Link the first occurrence of each glossary term in rendered HTML to its glossary entry.
 
-The HTML is walked with the standard library's parser and written back unchanged except
-for text nodes: text inside links, abbreviations, headings, buttons, code, scripts and
-<template> elements is left alone, so the markup is never broken and no link is nested.
+The HTML is split into tags and text and written back unchanged except for text nodes: text
+inside links, abbreviations, headings, buttons, code, scripts and <template> elements is left
+alone, so the markup is never broken and no link is nested.
 """
 
 import functools
 import re
 from dataclasses import dataclass
 from html import escape
-from html.parser import HTMLParser
 
 from django.utils.translation import gettext as _
 
@@ -83,97 +82,81 @@ def build_pattern(terms):
     return pattern, owners
 
 
-class _Linker(HTMLParser):
-    def __init__(self, terms, seen):
-        super().__init__(convert_charrefs=False)
-        self.terms = {term.key: term for term in terms}
-        self.pattern, self.owners = build_pattern(tuple(terms))
-        self.seen = seen
-        self.out = []
-        self.skip_depth = 0
-        self.stack = []
+# Comments and tags; any other "<" (as in "a < b") is text, as for the HTML parser.
+TOKEN = re.compile(r"<!--.*?-->|<[!?]?/?[a-zA-Z][^>]*>", re.DOTALL)
+TAG_NAME = re.compile(r"</?\s*([a-zA-Z][^\s/>]*)")
 
-    # Markup is written back exactly as it came in.
-    def handle_starttag(self, tag, attrs):
-        self.out.append(self.get_starttag_text())
-        if tag in VOID_TAGS:
-            return
-        self.stack.append(tag)
-        if tag in SKIP_TAGS:
-            self.skip_depth += 1
 
-    def handle_startendtag(self, tag, attrs):
-        self.out.append(self.get_starttag_text())
-
-    def handle_endtag(self, tag):
-        self.out.append(f"</{tag}>")
-        if tag in VOID_TAGS or tag not in self.stack:
-            return
-        while self.stack:
-            open_tag = self.stack.pop()
-            if open_tag in SKIP_TAGS:
-                self.skip_depth -= 1
-            if open_tag == tag:
-                break
-
-    def handle_entityref(self, name):
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data):
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl):
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data):
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data):
-        self.out.append(f"<![{data}]>")
-
-    def handle_data(self, data):
-        if self.skip_depth or self.pattern is None or len(self.seen) == len(self.terms):
-            self.out.append(data)
-            return
-        self.out.append(self.pattern.sub(self._replace, data))
-
-    def _replace(self, match):
-        key = self.owners[match.lastgroup]
-        if key in self.seen:
+def _link(pattern, owners, terms, seen, text):
+    def replace(match):
+        key = owners[match.lastgroup]
+        if key in seen:
             return match.group(0)
-        self.seen.add(key)
-        term = self.terms[key]
-        text = match.group(0)
+        seen.add(key)
+        term = terms[key]
+        linked = match.group(0)
         if term.long_form:
-            text = f'<abbr title="{escape(term.long_form)}">{text}</abbr>'
+            linked = f'<abbr title="{escape(term.long_form)}">{linked}</abbr>'
         hint = escape(_("Glossar"))
         return (
-            f'<a class="glossary-link" href="{escape(term.url)}">{text}'
+            f'<a class="glossary-link" href="{escape(term.url)}">{linked}'
             f'<span class="visually-hidden"> ({hint})</span></a>'
         )
+
+    return pattern.sub(replace, text)
 
 
 def link_terms(html, terms, seen=None):
     """``html`` with the first occurrence of each term linked. ``seen`` (a set of term keys)
-    carries over between calls, so a term is linked once per page."""
+    carries over between calls, so a term is linked once per page.
+
+    The markup is split into tags and text with one regular expression (much faster than
+    the standard library's HTML parser) and written back exactly as it came in; a stack of
+    open elements tells whether a text lies inside an element whose text is never linked."""
     if not terms or not html:
         return html
     seen = seen if seen is not None else set()
     pattern, owners = build_pattern(tuple(terms))
     if pattern is None:
         return html
-    # Most texts name no term, or only terms linked already: then nothing needs parsing.
-    if not any(owners[match.lastgroup] not in seen for match in pattern.finditer(str(html))):
+    html = str(html)
+    # Most texts name no term, or only terms linked already: then nothing needs splitting.
+    if not any(owners[match.lastgroup] not in seen for match in pattern.finditer(html)):
         return html
-    linker = _Linker(terms, seen)
-    linker.feed(str(html))
-    linker.close()
-    # Anything the parser still holds back (an unfinished tag at the end) is kept as it was.
-    rawdata = getattr(linker, "rawdata", "")
-    return "".join(linker.out) + rawdata
+    by_key = {term.key: term for term in terms}
+    out = []
+    stack = []
+    skip_depth = 0
+    position = 0
+    for token in TOKEN.finditer(html):
+        text = html[position : token.start()]
+        if text:
+            linkable = not skip_depth and len(seen) < len(by_key)
+            out.append(_link(pattern, owners, by_key, seen, text) if linkable else text)
+        markup = token.group(0)
+        out.append(markup)
+        position = token.end()
+        if markup.startswith(("<!", "<?")):
+            continue  # comments, declarations, processing instructions
+        tag = TAG_NAME.match(markup).group(1).lower()
+        if markup.startswith("</"):
+            if tag in VOID_TAGS or tag not in stack:
+                continue
+            while stack:
+                open_tag = stack.pop()
+                if open_tag in SKIP_TAGS:
+                    skip_depth -= 1
+                if open_tag == tag:
+                    break
+        elif not markup.endswith("/>") and tag not in VOID_TAGS:
+            stack.append(tag)
+            if tag in SKIP_TAGS:
+                skip_depth += 1
+    text = html[position:]
+    if text:
+        linkable = not skip_depth and len(seen) < len(by_key)
+        out.append(_link(pattern, owners, by_key, seen, text) if linkable else text)
+    return "".join(out)
 
 
 def terms_for_request(request, exclude_page_id=None):
