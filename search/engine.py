@@ -94,6 +94,10 @@ FACETS = {
 }
 
 
+# State code -> label (State.values and State(code) rebuild the enum's choices on every use).
+STATE_LABELS = {state.value: state.label for state in State}
+
+
 class SearchError(ValueError):
     """A bad search parameter; the message is meant for the user."""
 
@@ -153,7 +157,7 @@ class Hit:
 
     @property
     def state_names(self):
-        return [State(code).label for code in self.states if code in State.values]
+        return [STATE_LABELS[code] for code in self.states if code in STATE_LABELS]
 
 
 @dataclass
@@ -838,11 +842,40 @@ def highlight(text, query_terms, snap=None):
 # ---------------------------------------------------------------------------------------------
 
 
+_promoted = (None, frozenset())  # (content generation, query strings with an editor's pick)
+
+
+def _promoted_queries():
+    """The (normalised) query strings that have editors' picks, read once per content
+    generation: saving or deleting a pick replaces the generation (PAGE_CACHE_INVALIDATED_BY),
+    as publishing does. None if the generation cannot be read."""
+    global _promoted
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+
+    from core.cache import generation
+
+    try:
+        token = generation()
+    except Exception:  # a broken cache: ask the database every time
+        logger.warning("Content generation unknown; editors' picks read per search")
+        return None
+    token_seen, queries = _promoted
+    if token_seen != token:
+        queries = frozenset(
+            SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
+        )
+        _promoted = (token, queries)
+    return queries
+
+
 def _promotions(query):
     from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.search.utils import normalise_query_string
 
     try:
+        promoted = _promoted_queries()
+        if promoted is not None and normalise_query_string(query) not in promoted:
+            return []
         # Reading, not Query.get(): that would write a row for every new query string.
         picks = (
             SearchPromotion.objects.filter(query__query_string=normalise_query_string(query))

@@ -218,6 +218,7 @@ PAGE_CACHE_INVALIDATED_BY = [
     "casestudies.Theme",
     "casestudies.Contact",
     "search.Synonym",
+    "wagtailsearchpromotions.SearchPromotion",  # the search reads the picks per generation
     "wagtailcore.Site",
     "wagtailcore.PageViewRestriction",
     "wagtailimages.Image",
