@@ -26,7 +26,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
-    slug: str  # of the value, for the checkbox's id
+    dom_id: str  # of the checkbox
 
 
 @dataclass
@@ -54,7 +54,13 @@ def facet_groups(response):
     groups = []
     for name, values in response.facets.items():
         options = [
-            FacetOption(value.value, value.label, value.count, value.selected, slugify(value.value))
+            FacetOption(
+                value.value,
+                value.label,
+                value.count,
+                value.selected,
+                f"facet-{name}-{slugify(value.value)}",
+            )
             for value in values
         ]
         narrows = bool(options) and (
