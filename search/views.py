@@ -62,6 +62,7 @@ def facet_groups(response):
                 f"facet-{name}-{slugify(value.value)}",
             )
             for value in values
+            if value.count or value.selected  # values without hits only when selected
         ]
         narrows = bool(options) and (
             len(options) > 1 or options[0].selected or options[0].count != response.count
