@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 from django.core.cache import cache as django_cache
 from django.db import DatabaseError, connection
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import SizeClass, State
@@ -358,6 +359,7 @@ class Snapshot:
             reverse=True,
         )
         self._autocomplete = None
+        self._label_texts = {}
         self.root_path = _site_root_path()
 
     def bitmap_of(self, pks):
@@ -426,6 +428,15 @@ class Snapshot:
         if name == "art":
             return SearchEntry.Kind(value).label if value in SearchEntry.Kind.values else value
         return value
+
+    def facet_label_text(self, name, value):
+        """``facet_label`` as text in the active language, remembered per snapshot (the
+        labels come from the snapshot and the enums; a search shows about 80 of them)."""
+        key = (get_language(), name, value)
+        text = self._label_texts.get(key)
+        if text is None:
+            text = self._label_texts[key] = str(self.facet_label(name, value))
+        return text
 
     @property
     def autocomplete_labels(self):
@@ -544,14 +555,14 @@ def search(request, backend=None, log=False):
                 values.append(
                     FacetValue(
                         value,
-                        str(snap.facet_label(name, value)),
+                        snap.facet_label_text(name, value),
                         count,
                         value in selected.get(name, ()),
                     )
                 )
         for value in selected.get(name, ()):  # a selected value stays visible with 0 hits
             if value not in snap.facet_bits[name]:
-                values.append(FacetValue(value, str(snap.facet_label(name, value)), 0, True))
+                values.append(FacetValue(value, snap.facet_label_text(name, value), 0, True))
         values.sort(key=lambda v: (-v.count, v.label))
         facets[name] = values
 
