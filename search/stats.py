@@ -3,8 +3,9 @@ chosen. Only the normalised query text and counters are stored, never who search
 
 import logging
 import re
+from contextlib import contextmanager, nullcontext
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,16 +39,49 @@ def _add(model, lookup, **increments):
         model.objects.filter(**lookup).update(**updates)
 
 
+@contextmanager
+def _relaxed_sync(cursor):
+    """On SQLite (WAL) outside a transaction: commit without waiting for the disk (fsync),
+    for this statement only. A power failure may lose the last counts, never corrupts the
+    database; every other write keeps the configured durability. Saves 2-5 ms of waiting
+    per search on this machine."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    cursor.execute("PRAGMA synchronous")
+    level = int(cursor.fetchone()[0])
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA synchronous = {level}")
+
+
 def record_query(query, result_count):
+    """Count a search: one statement per search (an upsert on the day and query, which
+    SQLite and PostgreSQL both understand), as the search page logs every first page."""
     query = normalise_query(query)
     if not query:
         return
-    _bump(
-        SearchQueryStat,
-        {"day": timezone.localdate(), "query": query},
-        searches=1,
-        zero_results=1 if result_count == 0 else 0,
-    )
+    table = connection.ops.quote_name(SearchQueryStat._meta.db_table)
+    # Alone, the statement is its own transaction; inside one, a savepoint keeps a failure
+    # from breaking the caller's transaction (PostgreSQL).
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard, connection.cursor() as cursor, _relaxed_sync(cursor):
+            cursor.execute(
+                f"INSERT INTO {table} (day, query, searches, zero_results) "  # noqa: S608
+                "VALUES (%s, %s, 1, %s) ON CONFLICT (day, query) DO UPDATE SET "
+                f"searches = {table}.searches + 1, "
+                f"zero_results = {table}.zero_results + excluded.zero_results",
+                [
+                    connection.ops.adapt_datefield_value(timezone.localdate()),
+                    query,
+                    1 if result_count == 0 else 0,
+                ],
+            )
+    except DatabaseError:
+        logger.warning("Search statistics not recorded for %r", query, exc_info=True)
 
 
 def record_click(query, page_id, position):

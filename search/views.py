@@ -1,7 +1,10 @@
+from dataclasses import dataclass
+
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from core.geo import SizeClass, size_class_for
@@ -12,6 +15,60 @@ from .forms import PlacesLikeMineForm
 from .models import SearchEntry
 from .params import request_from_params
 from .stats import record_click
+
+# A long facet shows its largest values and the rest behind "weitere".
+FACET_SHOWN = 6
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    dom_id: str  # of the checkbox
+
+
+@dataclass
+class FacetGroup:
+    """A facet as the page shows it (components/facet_form.html, the active filters)."""
+
+    name: str
+    label: str
+    options: list
+    # A facet whose only value covers every hit cannot narrow anything: the form leaves it out.
+    narrows: bool
+
+    @property
+    def shown(self):
+        return self.options[:FACET_SHOWN]
+
+    @property
+    def more(self):
+        return self.options[FACET_SHOWN:]
+
+
+def facet_groups(response):
+    """The facets of a search response, labelled and prepared for the templates once per
+    request (a template would slugify each value twice and look up each label in a loop)."""
+    groups = []
+    for name, values in response.facets.items():
+        options = [
+            FacetOption(
+                value.value,
+                value.label,
+                value.count,
+                value.selected,
+                f"facet-{name}-{slugify(value.value)}",
+            )
+            for value in values
+            if value.count or value.selected  # values without hits only when selected
+        ]
+        narrows = bool(options) and (
+            len(options) > 1 or options[0].selected or options[0].count != response.count
+        )
+        groups.append(FacetGroup(name, FACETS[name], options, narrows))
+    return groups
 
 
 @require_GET
@@ -31,7 +88,7 @@ def search(request):
         "query": search_request.query,
         "search": response,
         "error": error,
-        "facet_labels": FACETS,
+        "facet_groups": facet_groups(response) if response is not None else [],
         "sorts": SORTS,
         "sort": search_request.sort,
         "selected": search_request.filters,

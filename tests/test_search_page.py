@@ -3,6 +3,7 @@ and combine, sorting, "did you mean", German errors for bad parameters (never a 
 click redirect, browsing by facet without a query, and the autocomplete hooks in the header."""
 
 import re
+from html import escape
 from urllib.parse import quote
 
 import pytest
@@ -198,6 +199,50 @@ def test_editors_pick_above_results(client, search_ready):
     picks_at = content.index("Empfehlung der Redaktion")
     first_result = content.find('<article class="card search-result')
     assert first_result == -1 or picks_at < first_result
+
+
+def test_editors_pick_added_or_removed_after_a_search_shows_at_once(client, search_ready):
+    """The search remembers which queries have picks until the content changes: a new pick
+    and a removed pick both count from the next search on."""
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+    case = search_ready.case("koenigslutter-machbar")
+    assert "Empfehlung der Redaktion" not in text(get(client, q="Leerstand im Ortskern"))
+
+    pick = SearchPromotion.objects.create(
+        query=Query.get("Leerstand im Ortskern"), page=case, sort_order=0
+    )
+    content = text(get(client, q="leerstand  im ortskern"))
+    assert f'<a class="search-picks__link" href="{case.url}">{case.title}</a>' in content
+
+    pick.delete()
+    assert "Empfehlung der Redaktion" not in text(get(client, q="Leerstand im Ortskern"))
+
+
+def test_facet_form_offers_what_narrows(client, search_ready):
+    """Each offered value is a labelled checkbox; a long facet shows six values and the rest
+    behind "weitere"; a facet with one value that every hit has is left out."""
+    response = get(client, q="Dorfladen")
+    content = text(response)
+    count = result_count(response)
+    facets = response.context["search"].facets
+    for name, values in facets.items():
+        offered = len(values) > 1 or (values and values[0].count != count)
+        assert (f"search-facet--{name}" in content) == bool(offered), name
+        if len(values) > 6:
+            more = len(values) - 6
+            assert re.search(rf"search-facet--{name}.*?{more} weiteren? anzeigen", content, re.S)
+    theme = facets["thema"][0]
+    checkbox_id = f"facet-thema-{theme.value}"
+    assert (
+        f'<input type="checkbox" id="{checkbox_id}" name="thema" value="{theme.value}">' in content
+    )
+    assert f'<label for="{checkbox_id}">{escape(theme.label)} ' in content
+    # Every hit is a case: the "Art" facet could not narrow anything and is left out.
+    assert any(
+        len(values) == 1 and values[0].count == count and not values[0].selected
+        for values in facets.values()
+    )
 
 
 def test_click_redirects_to_the_case(client, search_ready):

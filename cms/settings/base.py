@@ -222,6 +222,7 @@ PAGE_CACHE_INVALIDATED_BY = [
     "casestudies.Contact",
     "taggit.Tag",
     "search.Synonym",
+    "wagtailsearchpromotions.SearchPromotion",  # the search reads the picks per generation
     "wagtailcore.Site",
     "wagtailcore.PageViewRestriction",
     "wagtailimages.Image",
