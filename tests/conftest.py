@@ -51,8 +51,9 @@ class DemoSite:
 
 @pytest.fixture
 def demo_site(request, db):
-    """The demo content: page tree, themes and demo cases. Transactional tests (live_server)
-    start from an empty database, so the content is loaded again for them."""
+    """The demo content: page tree, themes and demo cases. Loaded by ``django_db_setup`` for
+    the tests in a transaction; the browser tests (transactional, live server) get it from
+    tests/browser/demo_database.py; loaded here for any other test on an empty database."""
     if not CasePage.objects.exists():
         call_command("load_demo", verbosity=0)
         cache.clear()

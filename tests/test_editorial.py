@@ -11,10 +11,12 @@ from django.utils import timezone
 from wagtail.models import Comment, Page
 
 from casestudies.completeness import IncompleteCase, check_page
+from casestudies.fake import generate_records
 from casestudies.models import CasePage, CaseSectionPage
 from editorial.checks import make_token
 from editorial.demo import PARTNERS
 from editorial.setup import EDITORS, MODERATORS, WORKFLOW_NAME, partner_group_name
+from search.management.commands.load_search_corpus import CORPUS_SEED, CORPUS_SIZE
 from tests.editorial_helpers import case_form_data, user_in
 
 CENTRAL = "istag-muensterland-wohnungsbaugesellschaft"
@@ -223,6 +225,29 @@ def test_completeness_panel_in_the_editor(admin_client, demo_site):
     assert 'data-field="case_towns"' in content
     report = admin_client.get("/admin/berichte/unvollstaendige-faelle/").content.decode()
     assert quartier.title in report
+
+
+@pytest.mark.django_db
+def test_every_live_demo_case_has_its_core_facts(demo_site):
+    """The demo content keeps the publishing rule: each live case (the demo cases and the
+    partners' cases, not the generated distractors of the search corpus) is complete."""
+    generated = {record["slug"] for record in generate_records(CORPUS_SIZE, seed=CORPUS_SEED)}
+    cases = (
+        CasePage.objects.live()
+        .exclude(slug__in=generated)
+        .defer_streamfields()
+        .prefetch_related("case_towns", "themes")
+    )
+    assert len(cases) >= 20
+    incomplete = {
+        case.slug: [str(label) for _field, label in check_page(case).missing]
+        for case in cases
+        if not check_page(case).is_complete
+    }
+    assert incomplete == {}
+    # The nationwide initiative names no town in its sources: a draft for the editors.
+    quartier = demo_site.case("gemeinsam-fuer-das-quartier")
+    assert not quartier.live and not check_page(quartier).is_complete
 
 
 @pytest.mark.django_db

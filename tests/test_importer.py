@@ -7,26 +7,14 @@ from wagtail.models import Revision
 
 from casestudies.fake import generate_records
 from casestudies.importer import CaseImporter, export_queryset, export_record
-from casestudies.models import CasePage, Contact, FundingProgramme, Organisation, Theme, Town
+from casestudies.models import CasePage
+from tests.transfer.helpers import snapshot
 
 
 def write_json(tmp_path, records, name="cases.json"):
     path = tmp_path / name
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-def snapshot():
-    """Everything an import may touch, to prove a failed import changed nothing."""
-    return {
-        "pages": sorted(CasePage.objects.values_list("slug", "title", "latest_revision_id")),
-        "towns": sorted(Town.objects.values_list("name", "state", "population")),
-        "themes": Theme.objects.count(),
-        "programmes": FundingProgramme.objects.count(),
-        "organisations": Organisation.objects.count(),
-        "contacts": Contact.objects.count(),
-        "revisions": Revision.objects.count(),
-    }
 
 
 def comparable(record):

@@ -19,6 +19,18 @@ from .models import ImportJob
 PERMISSION = "transfer.import_cases"
 needs_permission = permission_required(PERMISSION, raise_exception=True)
 
+# Column headings of the tables (transfer/includes/table_head.html).
+JOB_COLUMNS = [
+    _("Datei"),
+    _("Hochgeladen"),
+    _("Von"),
+    _("Status"),
+    _("Neu"),
+    _("Geändert"),
+    _("Unverändert"),
+    _("Fehler"),
+]
+
 
 def _own_job(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
@@ -49,6 +61,7 @@ class IndexView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["jobs"] = ImportJob.objects.select_related("user").defer("records", "preview")[:25]
         context["max_records"] = jobs.max_records()
+        context["job_columns"] = JOB_COLUMNS
         return context
 
     def form_valid(self, form):
@@ -78,7 +91,8 @@ class JobView(WagtailAdminTemplateMixin, TemplateView):
         label = _("Zeile") if job.is_tabular else _("Datensatz")
         context.update(
             job=job,
-            row_label=label,
+            error_columns=[label, _("slug / Titel"), _("Feld"), _("Problem")],
+            preview_columns=[label, "slug", _("Titel"), _("Ergebnis"), _("Veröffentlichen")],
             errors=[{**error, "row": job.row_label(error["number"])} for error in job.errors],
             preview=[{**row, "row": job.row_label(row["number"])} for row in job.preview],
             counts=jobs.counts(job.preview),

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.demo_database import DemoDatabase
+
 # Playwright's sync API runs an event loop in the main thread; Django's async-safety check
 # would otherwise refuse the ORM calls made by fixtures in that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,22 +46,16 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _wagtail_base_rows(transactional_db):
-    """Recreate what Wagtail's migrations create (default locale, root page, root collection):
-    the flush after each transactional test removes it, and load_demo (in ``demo_site``) needs
-    it. Autouse, so it runs before ``demo_site``."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
+@pytest.fixture(scope="session")
+def demo_database():
+    return DemoDatabase()
 
-    locale, _created = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if not Page.objects.filter(depth=1).exists():
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if not Collection.objects.filter(depth=1).exists():
-        Collection.add_root(name="Root")
+
+@pytest.fixture(autouse=True)
+def _demo_database(transactional_db, demo_database):
+    """Every browser test starts from the demo content, committed (the live server reads it
+    from another thread): loaded once, copied back before each test (demo_database.py)."""
+    demo_database.restore()
 
 
 class BrowserLog:

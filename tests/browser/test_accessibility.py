@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from alerts.models import Subscription
 from alerts.tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token
 from search import engine
+from tests.browser import error_urls
 from tests.browser.page_types import RICH_CASE, add_page_types, public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
@@ -88,6 +89,56 @@ def horizontal_overflow(page):
     )
 
 
+class Audit:
+    """axe-core and reflow checks over a series of pages, collecting every finding, so that
+    one run reports all pages that fail."""
+
+    def __init__(self, page, live_server, axe_source):
+        self.page = page
+        self.server = live_server.url
+        self.axe_source = axe_source
+        self.report = []
+        self.overflowing = []
+
+    def axe(self, name, url):
+        violations = run_axe(self.page, self.axe_source)
+        if violations:
+            self.report.append(describe_violations(name, url, violations))
+
+    def check(self, name, path, status, heading=None):
+        """A page by its address: see ``check_loaded``."""
+        self.check_loaded(name, lambda: self.page.goto(self.server + path), status, heading)
+
+    def check_loaded(self, name, load, status, heading=None):
+        """Load a page with ``load()`` (returns the response): axe as loaded, with its
+        <details> opened, and loaded again at 320 px (WCAG 1.4.10 reflow: nothing scrolls
+        sideways)."""
+        response = load()
+        assert response is not None and response.status == status, (name, self.page.url)
+        if heading is not None:
+            expect(self.page.get_by_role("heading", level=1)).to_have_text(heading)
+        url = self.page.url
+        self.axe(name, url)
+        if open_all_details(self.page):
+            self.axe(f"{name}, aufgeklappt", url)
+        self.page.set_viewport_size({"width": 320, "height": 700})
+        try:
+            response = load()
+            assert response is not None and response.status == status, (name, url)
+            overflow = horizontal_overflow(self.page)
+            if overflow > 0:
+                self.overflowing.append(f"{name} ({url}): {overflow}px")
+            self.axe(f"{name}, 320 px", url)
+        finally:
+            self.page.set_viewport_size({"width": 1280, "height": 900})
+
+    def assert_clean(self):
+        report = "\n".join(self.report)
+        assert not report, f"axe-core (WCAG 2.1 A/AA) meldet Verstöße:\n{report}"
+        overflowing = "\n".join(self.overflowing)
+        assert not overflowing, f"Waagerechter Überlauf bei 320 px:\n{overflowing}"
+
+
 def test_axe_reports_violations(page, live_server, axe_source, browser_log):
     """The check itself can fail: broken markup on a real page is reported, by rule."""
     browser_log.allow_console_error(r"status of 404")
@@ -121,32 +172,45 @@ def test_every_public_page_passes_axe_and_reflows_at_320px(
     """Each page type as loaded, with its <details> opened, and at 320 px (WCAG 1.4.10
     reflow: nothing scrolls sideways)."""
     browser_log.allow_console_error(r"status of 40[04]")
-    report = []
-    overflowing = []
+    audit = Audit(page, live_server, axe_source)
     pages = public_pages(site)
     for name, path, status in pages:
-        response = page.goto(live_server.url + path)
-        assert response is not None and response.status == status, (name, path)
-        violations = run_axe(page, axe_source)
-        if violations:
-            report.append(describe_violations(name, path, violations))
-        if open_all_details(page):
-            violations = run_axe(page, axe_source)
-            if violations:
-                report.append(describe_violations(f"{name}, aufgeklappt", path, violations))
-
-        page.set_viewport_size({"width": 320, "height": 700})
-        page.reload()
-        overflow = horizontal_overflow(page)
-        if overflow > 0:
-            overflowing.append(f"{name} ({path}): {overflow}px")
-        violations = run_axe(page, axe_source)
-        if violations:
-            report.append(describe_violations(f"{name}, 320 px", path, violations))
-        page.set_viewport_size({"width": 1280, "height": 900})
+        audit.check(name, path, status)
     assert len(pages) >= 35
-    assert not report, "axe-core (WCAG 2.1 A/AA) meldet Verstöße:\n" + "\n".join(report)
-    assert not overflowing, "Waagerechter Überlauf bei 320 px:\n" + "\n".join(overflowing)
+    audit.assert_clean()
+
+
+@pytest.mark.urls("tests.browser.error_urls")
+def test_error_pages_pass_axe_and_reflow_at_320px(
+    page, live_server, browser_log, axe_source, settings
+):
+    """The standalone error pages (templates/error_base.html) as the server sends them: the
+    500 page of an exception in a view, the 503 page when the database is unreachable, and
+    django-axes' lockout page after too many failed admin logins."""
+    browser_log.allow_console_error(r"status of (500|503|429)")
+    audit = Audit(page, live_server, axe_source)
+    audit.check("Serverfehler", error_urls.SERVER_ERROR, 500, "Ein Fehler ist aufgetreten")
+    audit.check(
+        "Datenbank nicht erreichbar",
+        error_urls.DATABASE_DOWN,
+        503,
+        "Der Praxisatlas ist gerade nicht erreichbar",
+    )
+
+    # One failed login locks "redaktion" from this address; while locked, every further
+    # attempt gets the lockout page again (429).
+    settings.AXES_FAILURE_LIMIT = 1
+
+    def failed_login():
+        page.goto(live_server.url + "/admin/login/")
+        page.locator("input[name=username]").fill("redaktion")
+        page.locator("input[name=password]").fill("falsch")
+        with page.expect_navigation() as navigation:
+            page.locator("form button[type=submit]").click()
+        return navigation.value
+
+    audit.check_loaded("Anmeldung gesperrt", failed_login, 429, "Anmeldung vorübergehend gesperrt")
+    audit.assert_clean()
 
 
 def test_alerts_flow_pages_pass_axe(page, live_server, browser_log, site, axe_source):

@@ -1,27 +1,26 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casestudies.importer import ImportFailed
+from transfer.commands import LibraryFileCommand
 from transfer.library import export_library, library_to_zip
 
 
-class Command(BaseCommand):
+class Command(LibraryFileCommand):
     help = _(
         "Exportiert die ganze Fallbibliothek (Fälle, Bereiche, Themen, Orte, Kontakte, "
         "Organisationen, Förderprogramme) als JSON oder, bei der Endung .zip, als eine "
         "CSV-Datei je Modell. import_library liest beides wieder ein."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("path", help=_("Zieldatei (.json oder .zip)"))
+    path_help = gettext_lazy("Zieldatei (.json oder .zip)")
 
     def handle(self, *args, path, **options):
         try:
             data = export_library()
         except ImportFailed as failure:
-            raise CommandError("\n".join(failure.errors)) from failure
+            raise self.failed(failure) from failure
         if path.lower().endswith(".zip"):
             with open(path, "wb") as handle:
                 handle.write(library_to_zip(data))

@@ -1,24 +1,27 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from casestudies.importer import ImportFailed
+from transfer.commands import LibraryFileCommand
 from transfer.library import import_library, read_library
 from transfer.users import user_by_name
 
 
-class Command(BaseCommand):
+class Command(LibraryFileCommand):
     help = _(
         "Liest einen Export von export_library (JSON oder ZIP mit CSV-Dateien) ein: legt "
         "fehlende Bibliothek, Bereiche und Stammdaten an und importiert alle Fälle. Alles in "
         "einer Transaktion; ein fehlerhafter Datensatz ändert nichts. Wiederholbar."
     )
+    path_help = gettext_lazy("Exportdatei (.json oder .zip)")
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help=_("Exportdatei (.json oder .zip)"))
+        super().add_arguments(parser)
         parser.add_argument(
             "--user", help=_("Benutzername: Fälle mit dessen Seitenrechten importieren")
         )
@@ -47,9 +50,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(_("Datei kann nicht gelesen werden: %s") % error) from error
         except ImportFailed as failure:
-            lines = [_("Import abgebrochen, nichts wurde geändert:")]
-            lines += [f"  {error}" for error in failure.errors[:50]]
-            raise CommandError("\n".join(lines)) from failure
+            heading = _("Import abgebrochen, nichts wurde geändert:")
+            raise self.failed(failure, heading) from failure
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(
