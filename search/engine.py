@@ -356,6 +356,14 @@ class Snapshot:
             key=lambda e: (e.published_at is not None, e.published_at, e.id),
             reverse=True,
         )
+        # The same orders as arrays of positions, and the entry id at each position.
+        self.ids = np.array(list(self.entries), dtype=np.int64)
+        self.newest_positions = np.array(
+            [self.position[e.id] for e in self.newest_first], dtype=np.int64
+        )
+        self.smallest_positions = np.array(
+            [self.position[e.id] for e in self.smallest_first], dtype=np.int64
+        )
         self._autocomplete = None
         self._label_texts = {}
         self.root_path = _site_root_path()
@@ -570,18 +578,14 @@ def search(request, backend=None, log=False):
     matches = snap.mask_of(matching_bits)
     if request.sort == "neu" or (request.sort == "relevanz" and ranked is None):
         scores = dict(ranked) if ranked is not None else None
+        order = snap.newest_positions
         matching = [
-            (entry.id, scores[entry.id] if scores else 0.0)
-            for entry in snap.newest_first
-            if matches[position[entry.id]]
+            (pk, scores[pk] if scores else 0.0) for pk in snap.ids[order[matches[order]]].tolist()
         ]
     elif request.sort == "groesse":
         scores = dict(ranked) if ranked is not None else {}
-        matching = [
-            (entry.id, scores.get(entry.id, 0.0))
-            for entry in snap.smallest_first
-            if matches[position[entry.id]]
-        ]
+        order = snap.smallest_positions
+        matching = [(pk, scores.get(pk, 0.0)) for pk in snap.ids[order[matches[order]]].tolist()]
     elif not filter_bits:
         matching = ranked  # every ranked entry is a candidate
     else:
