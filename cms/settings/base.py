@@ -136,7 +136,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "cms.wsgi.application"
 
 # Database: SQLite file by default, PostgreSQL (or anything dj-database-url knows) via
-# DATABASE_URL.
+# DATABASE_URL. Connections are kept DB_CONN_MAX_AGE seconds, SQLite's too: opening a SQLite
+# file again for every request costs the connection setup and SQLite's page cache.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
@@ -144,7 +145,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
