@@ -31,7 +31,7 @@ _LIBRARY_CACHE_ATTR = "_praxis_library_page"
 @register.simple_tag(takes_context=True)
 def library_page(context):
     """The live case library page, for navigation links. Reuses a library already in the
-    template context and otherwise runs one query per request."""
+    template context and otherwise takes it from the routing's memo (no query)."""
     from casestudies.models import CaseLibraryPage
 
     for candidate in (context.get("library"), context.get("page")):
@@ -40,7 +40,18 @@ def library_page(context):
     request = context.get("request")
     if request is not None and hasattr(request, _LIBRARY_CACHE_ATTR):
         return getattr(request, _LIBRARY_CACHE_ATTR)
-    library = CaseLibraryPage.objects.live().first()
+    # Views outside the page tree (search, forms): from the routing's memo of the pages
+    # between the site root and the cases (core.pages), read only.
+    from core.pages import page_tree
+
+    library = next(
+        (
+            page
+            for page in page_tree(request).by_id.values()
+            if isinstance(page, CaseLibraryPage) and page.live
+        ),
+        None,
+    )
     if request is not None:
         setattr(request, _LIBRARY_CACHE_ATTR, library)
     return library

@@ -41,11 +41,10 @@ def guides_for_case(context, case):
 
 @register.simple_tag(takes_context=True)
 def exchange_nav(context):
-    """URLs of the knowledge base and the events listing for the main navigation, looked up
-    in one query per request."""
-    from wagtail.models import Page
-
+    """URLs of the knowledge base and the events listing for the main navigation, from the
+    pages the routing loaded or its memo: no query."""
     from agenda.models import EventIndexPage
+    from core.pages import page_tree
 
     from ..models import KnowledgeIndexPage
 
@@ -63,7 +62,12 @@ def exchange_nav(context):
     if {type(page) for page in sections} == {KnowledgeIndexPage, EventIndexPage}:
         pages = sections
     else:
-        pages = Page.objects.live().type(KnowledgeIndexPage, EventIndexPage).specific(defer=True)
+        # Views outside the page tree: the routing's memo holds both (core.pages), read only.
+        pages = [
+            page
+            for page in page_tree(request).by_id.values()
+            if page.live and isinstance(page, KnowledgeIndexPage | EventIndexPage)
+        ]
     for page in pages:
         key = "events" if isinstance(page, EventIndexPage) else "knowledge"
         if not urls[key]:
