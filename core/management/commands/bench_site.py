@@ -119,9 +119,10 @@ class Command(BaseCommand):
                     _("gunicorn (%(w)d Worker, Seitencache %(c)s) auf %(url)s: aufwärmen …")
                     % {"w": workers, "c": "an" if page_cache else "aus", "url": server.base_url}
                 )
-                # Without the page cache every worker is warmed up (search snapshot, memos,
-                # templates) by 3 s of load per page type, on case pages the run does not
-                # reach; with it, the measured paths are all cached first.
+                # Every worker is warmed up (search snapshot, memos, templates) by 3 s of load
+                # per page type: without the page cache on case pages the run does not
+                # reach; with it, after the measured paths have all been cached (the search,
+                # never cached, needs warm workers in both passes).
                 measured = {
                     kind: kind_paths[:CACHED_PATHS] if page_cache else kind_paths
                     for kind, kind_paths in paths.items()
@@ -130,9 +131,10 @@ class Command(BaseCommand):
                     if page_cache:
                         for path in kind_paths:
                             server.fetch(path)
+                        warm = kind_paths
                     else:
                         warm = kind_paths[-WARM_CASE_PATHS:] if kind == "Fallseite" else kind_paths
-                        run_wrk(server.base_url, warm, 3, connections)
+                    run_wrk(server.base_url, warm, 3, connections)
                 for kind, kind_paths in measured.items():
                     result = run_wrk(server.base_url, kind_paths, seconds, connections)
                     rows.append((kind, state, result, queries[kind]))
