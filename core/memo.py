@@ -44,6 +44,22 @@ def memoised(key, build, request=None):
     return value
 
 
+def pages_by_case(pages, link_model):
+    """``pages`` (in their order) per id of the case their ``link_model`` rows name: for
+    guides and events shown on case pages. ``link_model`` has ``page`` and ``case`` keys."""
+    pages = {page.pk: page for page in pages}
+    cases_of = {}
+    for page_id, case_id in link_model.objects.filter(page_id__in=pages).values_list(
+        "page_id", "case_id"
+    ):
+        cases_of.setdefault(page_id, set()).add(case_id)
+    by_case = {}
+    for pk, page in pages.items():
+        for case_id in cases_of.get(pk, ()):
+            by_case.setdefault(case_id, []).append(page)
+    return by_case
+
+
 def clear():
     """Forget every memo (tests that change data behind the signals' back)."""
     with _lock:

@@ -5,27 +5,19 @@ register = template.Library()
 
 def events_by_case():
     """Live, public events linked to cases, newest start first, per case id."""
+    from core.memo import pages_by_case
+
     from ..models import LISTING_DEFER, EventCase, EventPage
 
-    events = {
-        event.pk: event
-        for event in EventPage.objects.live()
+    events = (
+        EventPage.objects.live()
         .public()
         .filter(event_cases__isnull=False)
         .defer(*LISTING_DEFER)
         .distinct()
         .order_by("-start")
-    }
-    cases_of = {}
-    for event_id, case_id in EventCase.objects.filter(page_id__in=events).values_list(
-        "page_id", "case_id"
-    ):
-        cases_of.setdefault(event_id, set()).add(case_id)
-    by_case = {}
-    for pk, event in events.items():  # in the order of the query
-        for case_id in cases_of.get(pk, ()):
-            by_case.setdefault(case_id, []).append(event)
-    return by_case
+    )
+    return pages_by_case(events, EventCase)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,28 +5,20 @@ register = template.Library()
 
 def guides_by_case():
     """Live, public guides that name cases as applying them, by title, per case id."""
+    from core.memo import pages_by_case
+
     from ..models import GuideCase, GuidePage
 
-    guides = {
-        guide.pk: guide
-        for guide in GuidePage.objects.live()
+    guides = (
+        GuidePage.objects.live()
         .public()
         .filter(guide_cases__isnull=False)
         .defer_streamfields()
         .only("id", "path", "depth", "url_path", "title", "kind", "summary")
         .distinct()
         .order_by("title")
-    }
-    cases_of = {}
-    for guide_id, case_id in GuideCase.objects.filter(page_id__in=guides).values_list(
-        "page_id", "case_id"
-    ):
-        cases_of.setdefault(guide_id, set()).add(case_id)
-    by_case = {}
-    for pk, guide in guides.items():  # in the order of the query
-        for case_id in cases_of.get(pk, ()):
-            by_case.setdefault(case_id, []).append(guide)
-    return by_case
+    )
+    return pages_by_case(guides, GuideCase)
 
 
 @register.simple_tag(takes_context=True)
