@@ -28,6 +28,7 @@ from wagtail.search import index
 from core.blocks import RICH_TEXT_FEATURES
 from core.models import IndexPage
 from core.pages import SitePage
+from core.visibility import public_links
 
 from .blocks import QuestionsBlock, RecordingBlock
 
@@ -323,11 +324,7 @@ class EventPage(SitePage):
 
     @cached_property
     def case_links(self):
-        return [
-            link
-            for link in self.event_cases.select_related("case").order_by("sort_order")
-            if link.case.live
-        ]
+        return public_links(self.event_cases.select_related("case").order_by("sort_order"))
 
     @property
     def has_recording(self):

@@ -13,6 +13,7 @@ from wagtail.search import index
 from core.blocks import RICH_TEXT_FEATURES
 from core.models import IndexPage
 from core.pages import SitePage
+from core.visibility import public_links
 
 from .blocks import DownloadsBlock, StepsBlock
 
@@ -136,11 +137,7 @@ class GuidePage(SitePage):
     @cached_property
     def case_links(self):
         """The live cases that apply the guide, in the editor's order."""
-        return [
-            link
-            for link in self.guide_cases.select_related("case").order_by("sort_order")
-            if link.case.live
-        ]
+        return public_links(self.guide_cases.select_related("case").order_by("sort_order"))
 
     @property
     def step_count(self):

@@ -885,6 +885,8 @@ def _promotions(query):
     from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.search.utils import normalise_query_string
 
+    from core.visibility import public_ids
+
     try:
         promoted = _promoted_queries()
         if promoted is not None and normalise_query_string(query) not in promoted:
@@ -895,7 +897,9 @@ def _promotions(query):
             .select_related("page")
             .order_by("sort_order")
         )
-        return [pick for pick in picks if pick.page and pick.page.live]
+        picks = [pick for pick in picks if pick.page]
+        allowed = public_ids(pick.page_id for pick in picks)
+        return [pick for pick in picks if pick.page_id in allowed]
     except DatabaseError:
         return []
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.visibility import is_public, public_pages
+
 from .models import SearchEntry
 
 logger = logging.getLogger(__name__)
@@ -113,7 +115,7 @@ def update_page(page):
     page = page.specific
     if not isinstance(page, searchable_classes()):
         return
-    if not page.live or page.get_view_restrictions().exists():
+    if not is_public(page):
         remove_page(page)
         return
     entry = build_entry(page)
@@ -121,6 +123,15 @@ def update_page(page):
     if existing is not None:
         entry.pk = existing.pk
     entry.save()
+
+
+def update_pages(page_ids):
+    """Write or remove the entries of these pages (ids) as their visibility now says; pages
+    deleted meanwhile are skipped."""
+    from wagtail.models import Page
+
+    for page in Page.objects.filter(pk__in=page_ids).specific():
+        update_page(page)
 
 
 def remove_page(page):
@@ -137,7 +148,7 @@ def rebuild(pages=None, progress=None):
     if pages is None:
         pages = []
         for page_class in searchable_classes():
-            pages.extend(page_class.objects.live().public().specific())
+            pages.extend(public_pages(page_class.objects.all()).specific())
         live_ids = {page.pk for page in pages}
         with transaction.atomic():
             for entry in SearchEntry.objects.exclude(page_id__in=live_ids):

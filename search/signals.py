@@ -7,8 +7,12 @@ entry behind. Deleting a page deletes its entry through the foreign key's cascad
 
 import logging
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from core import visibility
 
 from . import indexer
 from .models import SearchEntry
@@ -28,6 +32,17 @@ def on_unpublished(sender, instance, **kwargs):
 def on_moved(sender, instance, **kwargs):
     for page in instance.get_descendants(inclusive=True).live().specific():
         indexer.update_page(page)
+
+
+def on_restriction_changed(sender, instance, raw=False, **kwargs):
+    """A view restriction added, changed or removed (the admin's privacy dialog saves one
+    without publishing): the entries of its page and every page below follow after the
+    commit (a restriction deleted with its page leaves nothing to update)."""
+    if raw:
+        return
+    page_ids = visibility.restriction_changed(instance)
+    if page_ids:
+        transaction.on_commit(lambda: indexer.update_pages(page_ids))
 
 
 def on_entry_saved(sender, instance, raw=False, **kwargs):
@@ -54,5 +69,7 @@ def connect():
     page_published.connect(on_published)
     page_unpublished.connect(on_unpublished)
     post_page_move.connect(on_moved)
+    post_save.connect(on_restriction_changed, sender=PageViewRestriction)
+    post_delete.connect(on_restriction_changed, sender=PageViewRestriction)
     post_save.connect(on_entry_saved, sender=SearchEntry)
     post_delete.connect(on_entry_deleted, sender=SearchEntry)
