@@ -2,13 +2,26 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
+
+from core.csvsafe import FormulaSafeExportMixin
 
 from .models import Contact, FundingProgramme, Organisation, Theme, Town
 
 
+class SafeModelAdminIndexView(FormulaSafeExportMixin, ModelAdminIndexView):
+    pass
+
+
+class SafeSnippetIndexView(FormulaSafeExportMixin, SnippetIndexView):
+    pass
+
+
 class TownAdmin(ModelAdmin):
+    index_view_class = SafeModelAdminIndexView
     model = Town
     menu_label = _("Orte")
     menu_icon = "site"
@@ -29,6 +42,7 @@ class TownAdmin(ModelAdmin):
 
 
 class OrganisationAdmin(ModelAdmin):
+    index_view_class = SafeModelAdminIndexView
     model = Organisation
     menu_label = _("Organisationen")
     menu_icon = "group"
@@ -40,6 +54,7 @@ class OrganisationAdmin(ModelAdmin):
 
 
 class FundingProgrammeAdmin(ModelAdmin):
+    index_view_class = SafeModelAdminIndexView
     model = FundingProgramme
     menu_label = _("Förderprogramme")
     menu_icon = "tag"
@@ -59,6 +74,7 @@ class ReferenceDataGroup(ModelAdminGroup):
 
 
 class ThemeViewSet(SnippetViewSet):
+    index_view_class = SafeSnippetIndexView
     model = Theme
     icon = "tag"
     list_display = ["name", "slug", "sort_order"]
@@ -67,6 +83,7 @@ class ThemeViewSet(SnippetViewSet):
 
 
 class ContactViewSet(SnippetViewSet):
+    index_view_class = SafeSnippetIndexView
     model = Contact
     icon = "user"
     list_display = ["function", "name", "organisation", "is_public"]

@@ -19,6 +19,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import BudgetRange, CaseContact, CaseTown, Scope, Status
+from core.csvsafe import escape_cell
 from core.geo import SizeClass, State
 
 IMAGE_SPEC = "max-1200x1200"
@@ -350,14 +351,17 @@ def record(case, request):
 
 def csv_cell(codebook_field, value):
     """How a value is written to CSV: lists of strings joined by "; ", lists of objects as
-    JSON, null as an empty cell."""
+    JSON, null as an empty cell; text that a spreadsheet would run as a formula escaped
+    (core.csvsafe), numbers as they are."""
     if value is None:
         return ""
     if codebook_field.type == "string[]":
-        return "; ".join(value)
+        return escape_cell("; ".join(value))
     if codebook_field.type == "object[]":
-        return json.dumps(value, ensure_ascii=False) if value else ""
-    return str(value)
+        return escape_cell(json.dumps(value, ensure_ascii=False)) if value else ""
+    if codebook_field.type in ("integer", "number"):
+        return str(value)
+    return escape_cell(str(value))
 
 
 def as_dict():

@@ -38,6 +38,7 @@ from casestudies.models import (
     Theme,
     Town,
 )
+from core.csvsafe import escape_cell, unescape_cell
 
 FORMAT = "praxisatlas-fallbibliothek"
 VERSION = 1
@@ -182,8 +183,8 @@ def export_library(library=None):
 
 def _cell(value, is_json):
     if is_json:
-        return "" if value is None else json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
+        return "" if value is None else escape_cell(json.dumps(value, ensure_ascii=False))
+    return "" if value is None else escape_cell(str(value))
 
 
 def library_to_zip(data):
@@ -224,6 +225,7 @@ def zip_to_library(raw):
             for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
                 decoded = {}
                 for key, value in row.items():
+                    value = unescape_cell(value)
                     if key in JSON_COLUMNS[name]:
                         try:
                             decoded[key] = json.loads(value) if value != "" else None
