@@ -23,7 +23,9 @@ from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from core import uploads as limits
 from core.geo import parse_state
+from core.richtext import clean_rich_text, clean_stream_data
 
 from .completeness import CORE_FACTS, check_values
 from .models import (
@@ -227,7 +229,9 @@ def parse_file(name, data):
 
 def parse_json(text):
     try:
-        data = json.loads(text)
+        data = limits.loads_json(text, json)
+    except limits.LimitExceeded as error:
+        raise ImportFailed([str(error)]) from None
     except json.JSONDecodeError as error:
         raise ImportFailed(
             [
@@ -248,10 +252,20 @@ def parse_csv(text):
     shorthand columns town, state, population, ags describe a single town."""
     reader = csv.DictReader(io.StringIO(text))
     records = []
-    for row in reader:
-        if None in row:
-            raise ImportFailed([_("CSV-Zeile %d hat mehr Werte als Spalten.") % (reader.line_num)])
-        records.append(_row_to_record(row))
+    try:
+        for row in reader:
+            if None in row:
+                raise ImportFailed(
+                    [_("CSV-Zeile %d hat mehr Werte als Spalten.") % (reader.line_num)]
+                )
+            records.append(_row_to_record(row))
+            limits.check_record_count(len(records))
+    except csv.Error as error:  # a field over csv.field_size_limit(), a stray NUL byte
+        raise ImportFailed(
+            [_("CSV-Zeile %(n)d: %(msg)s") % {"n": reader.line_num, "msg": error}]
+        ) from None
+    except limits.LimitExceeded as error:
+        raise ImportFailed([str(error)]) from None
     return records
 
 
@@ -260,6 +274,10 @@ def parse_xlsx(data):
     per case, read like CSV."""
     import openpyxl
 
+    try:
+        limits.check_archive(data)
+    except limits.LimitExceeded as error:
+        raise ImportFailed([str(error)]) from None
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -279,15 +297,16 @@ def parse_xlsx(data):
                 for key, value in zip(keys, values, strict=False)
             ):
                 raise ImportFailed([_("Excel-Zeile %d hat Werte ohne Spaltennamen.") % number])
-            records.append(
-                _row_to_record(
-                    {
-                        key: _cell_text(value)
-                        for key, value in zip(keys, values, strict=False)
-                        if key
-                    }
-                )
-            )
+            cells = {
+                key: _cell_text(value) for key, value in zip(keys, values, strict=False) if key
+            }
+            try:
+                for value in cells.values():
+                    limits.check_cell(value, _("Excel-Zeile %d") % number)
+                limits.check_record_count(len(records) + 1)
+            except limits.LimitExceeded as error:
+                raise ImportFailed([str(error)]) from None
+            records.append(_row_to_record(cells))
         return records
     finally:
         workbook.close()
@@ -583,7 +602,7 @@ def _normalise_full_fields(raw, record):
     if raw.get("lessons_html") is not None:
         if "lessons" in raw:
             raise RecordError("lessons_html", _("entweder „lessons“ oder „lessons_html“"))
-        record["lessons_html"] = _text(raw, "lessons_html")
+        record["lessons_html"] = clean_imported_lessons(_text(raw, "lessons_html"))
     if raw.get("story") is not None:
         if any(key in raw for key in (*SECTION_FIELDS, "body")):
             raise RecordError("story", _("entweder „story“ oder die Textabschnitte angeben"))
@@ -603,7 +622,7 @@ def _normalise_full_fields(raw, record):
             raise RecordError("story", "; ".join(error.messages)) from None
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise RecordError("story", _("ungültiger Block: %s") % error) from None
-        record["story"] = block.get_prep_value(value)
+        record["story"] = clean_imported_story(block, block.get_prep_value(value))
     if raw.get("image") not in (None, ""):
         image = raw["image"]
         if isinstance(image, int | str) and not isinstance(image, bool):
@@ -686,6 +705,17 @@ def html_to_text(markup):
     paragraphs = re.split(r"</p>|</h[1-6]>|</li>", markup)
     texts = [html.unescape(_TAG.sub("", p)).strip() for p in paragraphs]
     return "\n\n".join(t for t in texts if t)
+
+
+def clean_imported_lessons(html):
+    """Imported rich text passes the editor's whitelist (core.richtext): no scripts, frames
+    or event handlers reach the site or the API."""
+    return clean_rich_text(html, CasePage._meta.get_field("lessons").features)
+
+
+def clean_imported_story(block, data):
+    """The rich text in an imported story, cleaned as :func:`clean_imported_lessons`."""
+    return clean_stream_data(block, data)
 
 
 def sections_to_stream(record):

@@ -2,6 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseResultsView
+from wagtail.snippets.views.chooser import ChooseView as SnippetChooseView
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
@@ -9,6 +12,7 @@ from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
 from core.csvsafe import FormulaSafeExportMixin
 
+from . import privacy
 from .models import Contact, FundingProgramme, Organisation, Theme, Town
 
 
@@ -18,6 +22,36 @@ class SafeModelAdminIndexView(FormulaSafeExportMixin, ModelAdminIndexView):
 
 class SafeSnippetIndexView(FormulaSafeExportMixin, SnippetIndexView):
     pass
+
+
+class ContactIndexView(SafeSnippetIndexView):
+    """Partners see their own contacts only, without private phone numbers and addresses
+    (casestudies.privacy)."""
+
+    def get_base_queryset(self):
+        return privacy.visible_contacts(super().get_base_queryset(), self.request.user)
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        return {
+            field: privacy.contact_value(item, field, value, self.request.user)
+            for field, value in row.items()
+        }
+
+
+class ScopedContactChooseView(SnippetChooseView):
+    def get_object_list(self):
+        return privacy.visible_contacts(super().get_object_list(), self.request.user)
+
+
+class ScopedContactChooseResultsView(SnippetChooseResultsView):
+    def get_object_list(self):
+        return privacy.visible_contacts(super().get_object_list(), self.request.user)
+
+
+class ContactChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ScopedContactChooseView
+    choose_results_view_class = ScopedContactChooseResultsView
 
 
 class TownAdmin(ModelAdmin):
@@ -83,7 +117,8 @@ class ThemeViewSet(SnippetViewSet):
 
 
 class ContactViewSet(SnippetViewSet):
-    index_view_class = SafeSnippetIndexView
+    index_view_class = ContactIndexView
+    chooser_viewset_class = ContactChooserViewSet
     model = Contact
     icon = "user"
     list_display = ["function", "name", "organisation", "is_public"]

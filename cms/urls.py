@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+import core.params  # noqa: F401 - registers the <id:...> converter
 from partners.urls import api_urlpatterns as partner_api_urls
 from search import views as search_views
 from search.api import api as search_api
@@ -14,7 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("suche/", search_views.search, name="search"),
-    path("suche/klick/<int:entry_id>/", search_views.click, name="search_click"),
+    path("suche/klick/<id:entry_id>/", search_views.click, name="search_click"),
     path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
     path("benachrichtigungen/", include("alerts.urls")),
     path("kalender/", include("agenda.urls")),

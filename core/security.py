@@ -24,11 +24,19 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as default_server_error
 
+from .params import is_query_syntax_error
+
 logger = logging.getLogger(__name__)
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 120
+
+
+def is_outage(exception):
+    """A database error that means the database cannot be reached, not a query it refused
+    (a full-text query with a syntax error raises OperationalError on SQLite too)."""
+    return isinstance(exception, DATABASE_ERRORS) and not is_query_syntax_error(exception)
 
 
 def is_admin_path(path):
@@ -111,7 +119,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
+        if is_outage(exception):
             logger.error("Database unavailable: %s", exception)
             return database_unavailable_response(request)
         return None
@@ -120,10 +128,46 @@ class DatabaseUnavailableMiddleware:
 def server_error(request, template_name="500.html"):
     """handler500: a database failure outside a view (in a middleware) is a 503 as well."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, DATABASE_ERRORS):
+    if is_outage(exception):
         logger.error("Database unavailable: %s", exception)
         return database_unavailable_response(request)
     try:
         return default_server_error(request, template_name)
     except DATABASE_ERRORS:
         return HttpResponseServerError()
+
+
+class PagePasswordThrottleMiddleware:
+    """Page passwords (Wagtail's ``authenticate_with_password``) under the admin login's
+    policy: django-axes counts each wrong password as a failed login of the user name
+    ``page-password:<restriction id>`` from the client's address; after AXES_FAILURE_LIMIT
+    failures that pair is locked for AXES_COOLOFF_MINUTES (the same 429 page), and the right
+    password resets the count."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from axes.handlers.proxy import AxesProxyHandler
+        from django.contrib.auth.signals import user_login_failed
+        from wagtail.views import authenticate_with_password
+
+        if view_func is not authenticate_with_password or request.method != "POST":
+            return None
+        restriction_id = view_kwargs.get("page_view_restriction_id")
+        credentials = {"username": f"page-password:{restriction_id}"}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return login_locked_out(request, credentials=credentials)
+        response = view_func(request, *view_args, **view_kwargs)
+        if response.status_code in (301, 302):  # the password was right: Wagtail redirects
+            AxesProxyHandler.reset_attempts(
+                ip_address=client_ip(request), username=credentials["username"]
+            )
+            return response
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            return login_locked_out(request, credentials=credentials)
+        return response

@@ -6,6 +6,7 @@ values as the CSV and JSON export) plus Wagtail's ``meta`` (type, detail_url, ht
 """
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +19,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
+from core.params import MAX_OFFSET, bounded_int, is_query_syntax_error
 
 from . import codebook
 from .middleware import mark_public_data, public_data
@@ -53,7 +55,18 @@ class CleanSearchFilter(SearchFilter):
         else:
             del params["search"]
         request._request.GET = params
-        return super().filter_queryset(request, queryset, view)
+        results = super().filter_queryset(request, queryset, view)
+        if query:
+            # The backend parses the query when it runs: a syntax error (an unmatched quote
+            # on SQLite) is the client's mistake, answered here rather than as an outage.
+            try:
+                with transaction.atomic():
+                    results.count()
+            except DatabaseError as error:
+                if not is_query_syntax_error(error):
+                    raise
+                raise BadRequestError("search: the query cannot be parsed") from None
+        return results
 
 
 class PublicDataMixin:
@@ -61,6 +74,15 @@ class PublicDataMixin:
         CleanSearchFilter if backend is SearchFilter else backend
         for backend in PagesAPIViewSet.filter_backends
     ]
+
+    def listing_view(self, request):
+        for name in ("offset", "limit"):
+            if name in request.GET:
+                try:
+                    bounded_int(request.GET[name], MAX_OFFSET)
+                except ValueError as error:
+                    raise BadRequestError(f"{name} {error}") from None
+        return super().listing_view(request)
 
     def handle_exception(self, exc):
         # A filter value the field cannot hold (?first_published_at=abc) is the client's

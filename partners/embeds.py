@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from casestudies.models import CaseLibraryPage, CasePage
+from search.engine import SearchError
 
 from .selection import Selection, selection_from_params
 
@@ -78,7 +79,11 @@ def _route_page(host, path):
 
 def target_from_url(url, request, kind=None):
     """The embed target behind a URL of this site; Http404 for anything else."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        raise SearchError(_("Die Adresse ist ungültig.")) from None
     if parts.scheme not in ("http", "https") or parts.netloc.lower() not in _our_hosts(request):
         raise Http404
     path = parts.path or "/"

@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage
+from core.text import xml_safe
 from search.engine import SearchError
 
 from . import selection
@@ -17,8 +18,27 @@ from .middleware import public_data
 FEED_LENGTH = 30
 
 
+class XMLSafeFeedMixin:
+    """Feed types that drop the characters XML 1.0 cannot carry (a control character in a
+    title would otherwise end the feed with an error)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*xml_safe(args), **{key: xml_safe(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        return super().add_item(*xml_safe(args), **{key: xml_safe(v) for key, v in kwargs.items()})
+
+
+class SafeRssFeed(XMLSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class SafeAtomFeed(XMLSafeFeedMixin, Atom1Feed):
+    pass
+
+
 class CaseFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRssFeed
     url_name = "partners:feed_rss"
 
     def get_object(self, request):
@@ -86,7 +106,7 @@ class CaseFeed(Feed):
 
 
 class AtomCaseFeed(CaseFeed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
     url_name = "partners:feed_atom"
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from casestudies.models import CasePage, CaseTown
+from core.text import xml_safe
 from search.engine import SearchError
 
 from . import codebook, selection
@@ -175,7 +176,7 @@ def oembed(request):
     if response_format == "xml":
         root = ElementTree.Element("oembed")
         for key, value in data.items():
-            ElementTree.SubElement(root, key).text = str(value)
+            ElementTree.SubElement(root, key).text = xml_safe(str(value))
         body = ElementTree.tostring(root, encoding="unicode")
         response = HttpResponse(
             '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n' + body,

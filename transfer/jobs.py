@@ -36,6 +36,8 @@ from .models import ImportJob
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 20
+MAX_ERRORS = 200
+MAX_ERROR_CHARS = 500
 
 
 def max_upload_bytes():
@@ -51,7 +53,22 @@ class _StepTaken(Exception):
 
 
 def _file_errors(messages):
-    return [RowError(0, "", "", message).as_dict() for message in messages]
+    return _summary([RowError(0, "", "", str(message)).as_dict() for message in messages])
+
+
+def _short(value):
+    return value[:MAX_ERROR_CHARS] if isinstance(value, str) else value
+
+
+def _summary(errors):
+    """At most MAX_ERRORS errors, each value cut short: a refused file may quote megabytes."""
+    return [
+        {
+            key: value[:MAX_ERROR_CHARS] if isinstance(value, str) else value
+            for key, value in e.items()
+        }
+        for e in errors[:MAX_ERRORS]
+    ]
 
 
 def check_upload(name, data, user):
@@ -75,7 +92,10 @@ def check_upload(name, data, user):
         plans, rows = CaseImporter(user=user).check(raw)
     except ImportFailed as failure:
         job.status = ImportJob.Status.INVALID
-        job.errors = [row.as_dict() for row in failure.rows] or _file_errors(failure.errors)
+        job.records = []
+        job.errors = _summary([row.as_dict() for row in failure.rows]) or _file_errors(
+            failure.errors
+        )
         job.save()
         return job
     job.preview = [
@@ -90,8 +110,11 @@ def check_upload(name, data, user):
         }
         for plan in plans
     ]
-    job.errors = [row.as_dict() for row in rows]
+    job.errors = _summary([row.as_dict() for row in rows])
     job.status = ImportJob.Status.INVALID if rows else ImportJob.Status.CHECKED
+    if rows:
+        # A refused file is kept as its error summary, not as its records.
+        job.records = []
     job.save()
     return job
 

@@ -39,6 +39,7 @@ from casestudies.models import (
     Town,
 )
 from core.csvsafe import escape_cell, unescape_cell
+from core.uploads import LimitExceeded, check_archive, loads_json
 
 FORMAT = "praxisatlas-fallbibliothek"
 VERSION = 1
@@ -211,6 +212,10 @@ def library_to_zip(data):
 
 def zip_to_library(raw):
     try:
+        check_archive(raw)
+    except LimitExceeded as error:
+        raise ImportFailed([str(error)]) from None
+    try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as error:
         raise ImportFailed([_("Die ZIP-Datei kann nicht gelesen werden: %s") % error]) from error
@@ -263,7 +268,9 @@ def read_library(path):
     if str(path).lower().endswith(".zip") or raw[:4] == b"PK\x03\x04":
         return zip_to_library(raw)
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return loads_json(raw.decode("utf-8-sig"), json)
+    except LimitExceeded as error:
+        raise ImportFailed([str(error)]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImportFailed([_("Keine gültige JSON-Datei: %s") % error]) from error
 

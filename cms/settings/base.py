@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Page passwords under the admin login's throttling policy (core/security.py).
+    "core.security.PagePasswordThrottleMiddleware",
     # Admin login throttling; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]

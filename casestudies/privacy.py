@@ -1,0 +1,42 @@
+"""Contacts in the admin for partner accounts.
+
+Editors and moderators (who may change contacts) see every contact. A partner sees and
+exports only the contacts used in the cases of its own sections and those it created itself;
+phone and e-mail of persons who have not agreed to publication (``is_public``) are left out of
+every list, export and chooser a partner sees.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from wagtail.models import ModelLogEntry, Page
+
+PRIVATE_FIELDS = ("phone", "email")
+
+
+def sees_all_contacts(user):
+    return user.is_superuser or user.has_perm("casestudies.change_contact")
+
+
+def visible_contacts(queryset, user):
+    """The contacts of ``queryset`` this user may see in the admin."""
+    if sees_all_contacts(user):
+        return queryset
+    roots = Page.objects.filter(group_permissions__group__user=user).values_list("path", flat=True)
+    used = Q(pk__in=[])
+    for path in set(roots):
+        used |= Q(case_links__page__path__startswith=path)
+    created = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model),
+        action="wagtail.create",
+        user_id=user.pk,
+    ).values_list("object_id", flat=True)
+    created_ids = [int(pk) for pk in created if str(pk).isdigit()]
+    return queryset.filter(used | Q(pk__in=created_ids)).distinct()
+
+
+def contact_value(contact, field, value, user):
+    """``value`` of ``field`` as this user may see it: empty for the phone and e-mail of a
+    non-public person unless the user sees all contacts."""
+    if field in PRIVATE_FIELDS and not contact.is_public and not sees_all_contacts(user):
+        return ""
+    return value
