@@ -272,12 +272,12 @@ def parse_csv(text):
 def parse_xlsx(data):
     """The first worksheet of an Excel file: a header row with the record keys, then one row
     per case, read like CSV."""
-    import openpyxl
-
     try:
         limits.check_archive(data)
     except limits.LimitExceeded as error:
         raise ImportFailed([str(error)]) from None
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file

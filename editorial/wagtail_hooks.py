@@ -6,6 +6,7 @@ from wagtail.admin.widgets import Button
 
 from casestudies.models import CasePage
 
+from . import partner_scope
 from .reports import IncompleteCasesReport
 from .urls import admin_urlpatterns
 
@@ -68,3 +69,9 @@ def register_incomplete_cases_menu_item():
         icon_name="warning",
         order=800,
     )
+
+
+# Partner accounts: limited to their own section (editorial/partner_scope.py).
+hooks.register("construct_page_chooser_queryset", partner_scope.scope_page_chooser)
+hooks.register("construct_reports_menu", partner_scope.hide_editorial_reports)
+hooks.register("before_serve_document", partner_scope.guard_partner_document)

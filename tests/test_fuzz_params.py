@@ -325,3 +325,37 @@ def test_knowledge_and_events_listings(anon, params):
 @given(params=params_for(["format", "q"]))
 def test_calendar(anon, params):
     get(anon, "/kalender/veranstaltungen.ics", params)
+
+
+# Issue 12, finding 7: API v2 paging and search, and the ids in .ics addresses. Every example
+# sets offset, limit and search at once; a number or a query the database cannot take is a
+# 400, never a 500 or a 503 (the 503 page is for an outage only).
+search_syntax = st.one_of(
+    values,
+    st.text(st.sampled_from("\"*()^:-+ NEARORAND\\'"), min_size=1, max_size=12),
+)
+
+
+@FUZZ
+@given(
+    offset=numbers,
+    limit=numbers,
+    search=search_syntax,
+    endpoint=st.sampled_from(["/api/v2/pages/", "/api/v2/faelle/"]),
+)
+def test_api_v2_offset_limit_search(anon, offset, limit, search, endpoint):
+    params = {"offset": [offset], "limit": [limit], "search": [search]}
+    response = get(anon, endpoint, params)
+    assert response.status_code in (200, 400), (endpoint, params, response.status_code)
+
+
+@FUZZ
+@given(
+    event_id=st.one_of(
+        st.integers(min_value=0, max_value=10**40).map(str),
+        st.sampled_from(["0", "00", "9" * 18, "9" * 19, "9" * 5000, "-1", "1e3", "١٢"]),
+    )
+)
+def test_event_ics_ids(anon, event_id):
+    response = anon.get(f"/kalender/veranstaltung-{event_id}.ics")
+    assert response.status_code in (200, 404), (event_id, response.status_code)

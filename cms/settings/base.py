@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Partner accounts see only their own section in the admin (editorial/partner_scope.py).
+    "editorial.partner_scope.PartnerAdminScopeMiddleware",
     # Page passwords under the admin login's throttling policy (core/security.py).
     "core.security.PagePasswordThrottleMiddleware",
     # Admin login throttling; last, as django-axes asks.

@@ -1,0 +1,69 @@
+"""Finding 2: a partner account exported every contact with phone and e-mail, including
+non-public persons of other partners. Partners now see, choose and export only contacts of
+their own section's cases or created by them, and never a non-public person's phone or
+e-mail; editors still see all."""
+
+import pytest
+
+from casestudies.models import CaseContact, CasePage, CaseSectionPage, Contact, Organisation
+from editorial.demo import PARTNERS
+from editorial.setup import partner_group_name
+from tests.editorial_helpers import user_in
+
+LIST = "/admin/snippets/casestudies/contact/"
+
+
+@pytest.fixture
+def contacts(demo_site):
+    """A private person on partner B's case, and one on partner A's case."""
+    organisation = Organisation.objects.first()
+    own_section = CaseSectionPage.objects.get(slug=PARTNERS[0]["slug"])
+    other_section = CaseSectionPage.objects.get(slug=PARTNERS[1]["slug"])
+    own_case = CasePage.objects.child_of(own_section).first()
+    other_case = CasePage.objects.child_of(other_section).first()
+    own = Contact.objects.create(
+        name="Anna Eigen",
+        function="Quartier",
+        organisation=organisation,
+        phone="+49 251 111111",
+        email="anna.eigen@example.org",
+        is_public=False,
+    )
+    foreign = Contact.objects.create(
+        name="Fritz Fremd",
+        function="Bauamt",
+        organisation=organisation,
+        phone="+49 39 222222",
+        email="fritz.fremd@example.org",
+        is_public=False,
+    )
+    CaseContact.objects.create(page=own_case, contact=own)
+    CaseContact.objects.create(page=other_case, contact=foreign)
+    return own, foreign
+
+
+@pytest.mark.django_db
+def test_partner_sees_and_exports_only_own_contacts_without_private_details(client, contacts):
+    own, foreign = contacts
+    client.force_login(user_in(partner_group_name(PARTNERS[0]["name"])))
+    listing = client.get(LIST).content.decode()
+    assert own.name in listing
+    assert foreign.name not in listing
+    response = client.get(LIST, {"export": "csv"})
+    assert response.status_code == 200
+    export = b"".join(response.streaming_content).decode()
+    assert own.name in export
+    for secret in (foreign.name, foreign.phone, foreign.email, own.phone, own.email):
+        assert secret not in export, secret
+    chooser = client.get("/admin/snippets/choose/casestudies/contact/").content.decode()
+    results = client.get(
+        "/admin/snippets/choose/casestudies/contact/results/", {"q": "Fritz"}
+    ).content.decode()
+    assert foreign.name not in chooser and foreign.name not in results
+
+
+@pytest.mark.django_db
+def test_editors_still_see_every_contact(admin_client, contacts):
+    own, foreign = contacts
+    export = b"".join(admin_client.get(LIST, {"export": "csv"}).streaming_content).decode()
+    assert foreign.name in export and foreign.phone in export and own.email in export
