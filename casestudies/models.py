@@ -261,6 +261,8 @@ class Contact(index.Indexed, models.Model):
     ]
 
     search_fields = [
+        # The chooser of a partner account searches only its own contacts (a filter on id).
+        index.FilterField("id"),
         index.SearchField("name"),
         index.SearchField("function"),
         index.AutocompleteField("name"),

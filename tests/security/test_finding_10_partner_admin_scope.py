@@ -2,6 +2,8 @@
 drafts) through the page chooser, the bulk-delete confirmation and the page-types report,
 and opened the search analytics. Now partners see their own area only; editors keep all."""
 
+import json
+
 import pytest
 
 from casestudies.models import CasePage, CaseSectionPage
@@ -34,11 +36,12 @@ def sections(demo_site):
 def test_partner_page_chooser_shows_only_own_area(client, sections):
     own, other, hidden, case = sections
     client.force_login(user_in(partner_group_name(PARTNERS[0]["name"])))
-    library_listing = client.get(f"/admin/choose-page/{own.get_parent().pk}/").content.decode()
+    library_listing = client.get(f"/admin/choose-page/{own.get_parent().pk}/").json()["html"]
     assert own.title in library_listing
     assert other.title not in library_listing
     other_listing = client.get(f"/admin/choose-page/{other.pk}/").content.decode()
     search = client.get("/admin/choose-page/search/", {"q": "Zwergtaucher"}).content.decode()
+    other_listing, search = (json.loads(text).get("html", text) for text in (other_listing, search))
     for content in (other_listing, search):
         assert "Zwergtaucher" not in content
         assert "Kormoranweg" not in content

@@ -21,16 +21,18 @@ def test_partner_document_private_until_used_on_a_public_page(
         file=ContentFile(b"%PDF-1.4 geheim", name="kalkulation.pdf"),
     )
     assert client.get(document.url).status_code == 404
-    assert admin_client.get(document.url).status_code == 200
+    response = admin_client.get(document.url)
+    # Served, or redirected to the storage (test settings keep files in memory).
+    assert response.status_code in (200, 302), response.content[:300]
 
     case = CasePage.objects.live().public().first()
     case.lessons = f'<p><a linktype="document" id="{document.pk}">Kalkulation</a></p>'
     with django_capture_on_commit_callbacks(execute=True):
         case.save_revision().publish()
-    assert client.get(document.url).status_code == 200
+    assert client.get(document.url).status_code in (200, 302)
 
     # A document of no partner collection is served as before.
     other = get_document_model().objects.create(
         title="Öffentlich", file=ContentFile(b"%PDF-1.4 frei", name="frei.pdf")
     )
-    assert client.get(other.url).status_code == 200
+    assert client.get(other.url).status_code in (200, 302)
