@@ -568,7 +568,7 @@ class CasePage(SitePage):
         help_text=_("Wann die Redaktion die Angaben zuletzt geprüft hat."),
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         CompletenessPanel(),
         FieldPanel("summary"),
         FieldPanel("image"),
@@ -607,7 +607,7 @@ class CasePage(SitePage):
             ObjectList(content_panels, heading=_("Fallgeschichte")),
             ObjectList(facts_panels, heading=_("Fakten")),
             ObjectList(transfer_panels, heading=_("Übertragbarkeit")),
-            ObjectList(Page.promote_panels, heading=_("Veröffentlichung")),
+            ObjectList(SitePage.promote_panels, heading=_("Veröffentlichung")),
             ObjectList(Page.settings_panels, heading=_("Einstellungen")),
         ]
     )
