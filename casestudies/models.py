@@ -278,6 +278,14 @@ class Contact(index.Indexed, models.Model):
             parts.append(str(self.organisation))
         return ", ".join(parts)
 
+    def publication(self):
+        """For the admin list and export: whose data visitors see, in words."""
+        if self.is_role_mailbox:
+            return _("Funktionspostfach (immer sichtbar)")
+        return _("öffentlich") if self.is_public else _("nur für die Redaktion")
+
+    publication.short_description = _("Personenbezogene Daten")
+
     @property
     def is_role_mailbox(self):
         return not self.name

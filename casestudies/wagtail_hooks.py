@@ -80,10 +80,11 @@ class ThemeViewSet(SnippetViewSet):
 class ContactViewSet(SnippetViewSet):
     model = Contact
     icon = "user"
-    list_display = ["function", "name", "organisation", "is_public"]
+    # "publication" says in words what "is_public" means (a boolean showed "True"/"False").
+    list_display = ["function", "name", "organisation", "publication"]
     list_filter = ["is_public", "organisation"]
     search_fields = ["name", "function"]
-    list_export = ["function", "name", "organisation", "phone", "email", "is_public"]
+    list_export = ["function", "name", "organisation", "phone", "email", "publication"]
 
 
 register_snippet(ThemeViewSet)
