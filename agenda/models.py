@@ -213,7 +213,7 @@ class EventPage(SitePage):
         related_name="+",
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldRowPanel([FieldPanel("event_format"), FieldPanel("series")]),
         FieldPanel("subtitle"),
         FieldPanel("summary"),
@@ -247,7 +247,7 @@ class EventPage(SitePage):
             ObjectList(registration_panels, heading=_("Anmeldung und Veranstalter")),
             ObjectList(relation_panels, heading=_("Fälle und Themen")),
             ObjectList(documentation_panels, heading=_("Dokumentation")),
-            ObjectList(Page.promote_panels, heading=_("Veröffentlichung")),
+            ObjectList(SitePage.promote_panels, heading=_("Veröffentlichung")),
             ObjectList(Page.settings_panels, heading=_("Einstellungen")),
         ]
     )

@@ -1,13 +1,17 @@
 """The admin form of a case: drafts may be incomplete, publishing needs the core facts."""
 
 from django.core.exceptions import ValidationError
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from core.forms import SitePageForm
 
 from .completeness import check_values, missing_message
 
 
-class CasePageForm(WagtailAdminPageForm):
-    class Meta:
+class CasePageForm(SitePageForm):
+    # Inherit Wagtail's Meta: it carries the formfield_callback that gives every field its
+    # admin widget (slug synchronised with the title, image chooser, date picker, tag field).
+    # A bare ``class Meta`` dropped it, and the case form fell back to Django's plain widgets.
+    class Meta(SitePageForm.Meta):
         # Wagtail's deferred validation: saving a draft skips these required fields.
         defer_required_on_fields = ["summary"]
 

@@ -740,6 +740,11 @@ def stream_to_sections(stream):
     """Read text sections back from a story StreamField (for export and comparison)."""
     texts = {}
     for block in stream:
+        if block.block_type == "paragraph":
+            # Text at the top level of the story (no section): the free "body" text.
+            text = html_to_text(getattr(block.value, "source", block.value))
+            texts["body"] = "\n\n".join(filter(None, [texts.get("body", ""), text]))
+            continue
         if block.block_type != "section":
             continue
         kind = block.value.get("kind")

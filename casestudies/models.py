@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -34,6 +33,8 @@ from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.geo import SizeClass, State, size_class_for
 from core.models import IndexPage
 from core.pages import SitePage
+from core.slugs import german_slugify
+from core.widgets import SearchableCheckboxSelectMultiple
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -42,6 +43,7 @@ from .panels import CompletenessPanel
 from .periods import parse_period
 
 logger = logging.getLogger(__name__)
+
 
 # ---------------------------------------------------------------------------------------------
 # Reference data
@@ -219,7 +221,8 @@ class Theme(index.Indexed, models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name.replace("&", "und").replace("ß", "ss"))
+            # German spelling as in every other address: "Mobilität" -> "mobilitaet".
+            self.slug = german_slugify(self.name.replace("&", "und"), max_length=80)
         super().save(*args, **kwargs)
 
 
@@ -279,6 +282,14 @@ class Contact(index.Indexed, models.Model):
         if self.organisation_id:
             parts.append(str(self.organisation))
         return ", ".join(parts)
+
+    def publication(self):
+        """For the admin list and export: whose data visitors see, in words."""
+        if self.is_role_mailbox:
+            return _("Funktionspostfach (immer sichtbar)")
+        return _("öffentlich") if self.is_public else _("nur für die Redaktion")
+
+    publication.short_description = _("Personenbezogene Daten")
 
     @property
     def is_role_mailbox(self):
@@ -515,7 +526,10 @@ class CasePage(SitePage):
         CaseStoryBlock(),
         verbose_name=_("Fallgeschichte"),
         blank=True,
-        help_text=_("Ausgangslage, Ziele, Umsetzung und Ergebnisse als Abschnitte."),
+        help_text=_(
+            "Mit „Text“ direkt losschreiben; für eine Gliederung „Abschnitt“ wählen "
+            "(Ausgangslage, Ziele, Umsetzung, Ergebnisse)."
+        ),
     )
 
     # Transfer: what another town can learn, and what it needs to copy the case.
@@ -570,7 +584,7 @@ class CasePage(SitePage):
         help_text=_("Wann die Redaktion die Angaben zuletzt geprüft hat."),
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         CompletenessPanel(),
         FieldPanel("summary"),
         FieldPanel("image"),
@@ -581,8 +595,14 @@ class CasePage(SitePage):
         FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
-        FieldPanel("funding_programmes"),
-        FieldPanel("partners"),
+        FieldPanel(
+            "funding_programmes",
+            widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Förderprogramm suchen")),
+        ),
+        FieldPanel(
+            "partners",
+            widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Partner suchen")),
+        ),
         FieldRowPanel([FieldPanel("project_website"), FieldPanel("source_url")]),
         FieldPanel("last_checked"),
         InlinePanel("case_contacts", label=_("Ansprechpartner/in")),
@@ -609,7 +629,7 @@ class CasePage(SitePage):
             ObjectList(content_panels, heading=_("Fallgeschichte")),
             ObjectList(facts_panels, heading=_("Fakten")),
             ObjectList(transfer_panels, heading=_("Übertragbarkeit")),
-            ObjectList(Page.promote_panels, heading=_("Veröffentlichung")),
+            ObjectList(SitePage.promote_panels, heading=_("Veröffentlichung")),
             ObjectList(Page.settings_panels, heading=_("Einstellungen")),
         ]
     )

@@ -107,9 +107,19 @@ class ReferenceDataGroup(ModelAdminGroup):
     items = (TownAdmin, OrganisationAdmin, FundingProgrammeAdmin)
 
 
+class ThemeChooserViewSet(SnippetChooserViewSet):
+    """The snippet chooser of themes, with a tab to create one (its slug follows the name)."""
+
+    search_tab_label = _("Suchen")
+    form_fields = ["name", "summary"]
+    creation_tab_label = _("Neues Thema anlegen")
+    create_action_label = _("Thema anlegen")
+
+
 class ThemeViewSet(SnippetViewSet):
     index_view_class = SafeSnippetIndexView
     model = Theme
+    chooser_viewset_class = ThemeChooserViewSet
     icon = "tag"
     list_display = ["name", "slug", "sort_order"]
     search_fields = ["name", "summary"]
@@ -121,30 +131,67 @@ class ContactViewSet(SnippetViewSet):
     chooser_viewset_class = ContactChooserViewSet
     model = Contact
     icon = "user"
-    list_display = ["function", "name", "organisation", "is_public"]
+    # "publication" says in words what "is_public" means (a boolean showed "True"/"False").
+    list_display = ["function", "name", "organisation", "publication"]
     list_filter = ["is_public", "organisation"]
     search_fields = ["name", "function"]
-    list_export = ["function", "name", "organisation", "phone", "email", "is_public"]
+    list_export = ["function", "name", "organisation", "phone", "email", "publication"]
 
 
 register_snippet(ThemeViewSet)
 register_snippet(ContactViewSet)
 
 
-class TownChooserViewSet(ChooserViewSet):
-    """A searchable chooser for towns: a select box does not work with thousands of them."""
+class ReferenceChooserViewSet(ChooserViewSet):
+    """A searchable chooser whose modal can also create the entry (a "Neu anlegen" tab for
+    users allowed to add this kind of reference data), so an editor need not leave the case
+    form. The creation form is Wagtail's model form of ``form_fields``."""
+
+    search_tab_label = _("Suchen")
+    per_page = 20
+
+
+class TownChooserViewSet(ReferenceChooserViewSet):
+    """Towns: thousands of them, so a search rather than a select box. The size class is
+    derived from the population when the town is saved (Town.save)."""
 
     model = Town
     icon = "site"
     choose_one_text = _("Ort auswählen")
     choose_another_text = _("Anderen Ort auswählen")
     edit_item_text = _("Ort bearbeiten")
-    per_page = 20
+    form_fields = ["name", "state", "county", "population", "ags", "latitude", "longitude"]
+    creation_tab_label = _("Neuen Ort anlegen")
+    create_action_label = _("Ort anlegen")
+
+
+class OrganisationChooserViewSet(ReferenceChooserViewSet):
+    model = Organisation
+    icon = "group"
+    choose_one_text = _("Organisation auswählen")
+    choose_another_text = _("Andere Organisation auswählen")
+    edit_item_text = _("Organisation bearbeiten")
+    form_fields = ["name", "short_name", "kind", "website"]
+    creation_tab_label = _("Neue Organisation anlegen")
+    create_action_label = _("Organisation anlegen")
+
+
+class FundingProgrammeChooserViewSet(ReferenceChooserViewSet):
+    model = FundingProgramme
+    icon = "tag"
+    choose_one_text = _("Förderprogramm auswählen")
+    choose_another_text = _("Anderes Förderprogramm auswählen")
+    edit_item_text = _("Förderprogramm bearbeiten")
+    form_fields = ["name", "short_name", "funder", "website"]
+    creation_tab_label = _("Neues Förderprogramm anlegen")
+    create_action_label = _("Förderprogramm anlegen")
 
 
 town_chooser_viewset = TownChooserViewSet("town_chooser")
+organisation_chooser_viewset = OrganisationChooserViewSet("organisation_chooser")
+funding_programme_chooser_viewset = FundingProgrammeChooserViewSet("funding_programme_chooser")
 
 
 @hooks.register("register_admin_viewset")
-def register_town_chooser():
-    return town_chooser_viewset
+def register_reference_choosers():
+    return [town_chooser_viewset, organisation_chooser_viewset, funding_programme_chooser_viewset]

@@ -58,8 +58,8 @@ class VideoBlock(blocks.StructBlock):
         description = _("Ein eingebettetes Video, das erst nach einem Klick geladen wird")
 
 
-class ContentStreamBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
+def paragraph_block():
+    return blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES,
         label=_("Text"),
         icon="pilcrow",
@@ -67,6 +67,10 @@ class ContentStreamBlock(blocks.StreamBlock):
         preview_value="<p>Ein leerstehendes Ladenlokal wird zum Treffpunkt.</p>",
         description=_("Fließtext mit Links und Listen"),
     )
+
+
+class ContentStreamBlock(blocks.StreamBlock):
+    paragraph = paragraph_block()
     quote = QuoteBlock()
     image = FigureBlock()
     document = DocumentBlock()
@@ -118,6 +122,9 @@ class StorySectionBlock(blocks.StructBlock):
 
 
 class CaseStoryBlock(blocks.StreamBlock):
+    # Text is one step: "Text" at the top level, no section around it. A section (a kind such
+    # as "Ausgangslage" and a heading) is there for stories told in parts.
+    paragraph = paragraph_block()
     section = StorySectionBlock()
 
     class Meta:

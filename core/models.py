@@ -15,7 +15,7 @@ class IndexPage(SitePage):
 
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = SitePage.content_panels + [FieldPanel("intro")]
 
     search_fields = Page.search_fields + [index.SearchField("intro")]
 

@@ -27,10 +27,14 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.models import Page, PageManager, PageViewRestriction, Site, get_page_models
 from wagtail.query import PageQuerySet
 
+from .forms import SitePageForm
 from .memo import memoised
+from .widgets import GermanSlugInput
 
 STEPLEN = Page.steplen
 
@@ -238,6 +242,32 @@ class SitePage(Page):
     """The base of every page model of the site."""
 
     objects = SitePageManager()
+
+    # The address sits right under the title on the first tab: it is derived from the title
+    # while the page is new (German spelling, core.widgets), and an error in it is seen where
+    # the editor is working, not on a hidden tab.
+    content_panels = [
+        TitleFieldPanel("title"),
+        FieldPanel(
+            "slug",
+            widget=GermanSlugInput,
+            heading=_("Adresse (slug)"),
+            help_text=_(
+                "Der letzte Teil der Internetadresse dieser Seite, zum Beispiel "
+                "…/faelle/mitfahrbaenke-tangerhuette/. Wird beim Anlegen aus dem Titel gebildet "
+                "(ä wird ae, ß wird ss, Leerzeichen werden Bindestriche) und kann geändert werden."
+            ),
+        ),
+    ]
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("seo_title"), FieldPanel("search_description")],
+            heading=_("Für Suchmaschinen"),
+        ),
+        MultiFieldPanel([FieldPanel("show_in_menus")], heading=_("Für das Seitenmenü")),
+    ]
+
+    base_form_class = SitePageForm
 
     class Meta:
         abstract = True

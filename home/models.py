@@ -27,7 +27,7 @@ class HomePage(SitePage):
     lead = models.TextField(_("Leitsatz"), blank=True)
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("lead"),
         FieldPanel("intro"),
         InlinePanel("featured_cases", label=_("Ausgewählte Fälle"), max_num=6),

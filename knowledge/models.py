@@ -101,7 +101,7 @@ class GuidePage(SitePage):
         "casestudies.Theme", verbose_name=_("Themen"), related_name="guides", blank=True
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("kind"),
         FieldPanel("summary"),
         FieldPanel("intro"),
@@ -199,7 +199,7 @@ class GlossaryTermPage(SitePage):
         help_text=_("Das erste Vorkommen in Fällen und Leitfäden auf diesen Eintrag verlinken."),
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("long_form"),
         FieldPanel("definition"),
         FieldPanel("body"),

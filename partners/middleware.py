@@ -5,8 +5,11 @@ Every response gets ``frame-ancestors 'none'`` in its Content-Security-Policy an
 
 - responses of the embed views (marked with :func:`embeddable`): ``frame-ancestors *``,
   no X-Frame-Options, so any partner site can show them in an iframe;
-- responses a view marked SAMEORIGIN (Wagtail's preview in the admin): ``frame-ancestors
-  'self'``.
+- responses a view marked SAMEORIGIN, and the page Wagtail renders for its preview (the
+  admin's preview panel frames it): ``frame-ancestors 'self'``, ``X-Frame-Options:
+  SAMEORIGIN``. Wagtail renders a preview through the whole middleware chain a second time
+  (``make_preview_request``, a request marked ``is_preview``); that inner response's policy
+  is the one the browser gets, so the inner pass must already allow the admin's frame.
 
 Responses marked with :func:`public_data` (embeds, oEmbed, feeds, exports, API) are read
 cross-origin (``Access-Control-Allow-Origin: *``) and never set a cookie, whatever the
@@ -70,6 +73,9 @@ class PartnerHeadersMiddleware:
             source = "*"
             if "X-Frame-Options" in response:
                 del response["X-Frame-Options"]
+        elif getattr(request, "is_preview", False):
+            source = "'self'"
+            response["X-Frame-Options"] = "SAMEORIGIN"
         elif response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
             source = "'self'"
         else:

@@ -91,8 +91,14 @@ class JobView(WagtailAdminTemplateMixin, TemplateView):
         label = _("Zeile") if job.is_tabular else _("Datensatz")
         context.update(
             job=job,
-            error_columns=[label, _("slug / Titel"), _("Feld"), _("Problem")],
-            preview_columns=[label, "slug", _("Titel"), _("Ergebnis"), _("Veröffentlichen")],
+            error_columns=[label, _("Adresse / Titel"), _("Feld"), _("Problem")],
+            preview_columns=[
+                label,
+                _("Adresse (slug)"),
+                _("Titel"),
+                _("Ergebnis"),
+                _("Veröffentlichen"),
+            ],
             errors=[{**error, "row": job.row_label(error["number"])} for error in job.errors],
             preview=[{**row, "row": job.row_label(row["number"])} for row in job.preview],
             counts=jobs.counts(job.preview),

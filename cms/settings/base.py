@@ -255,6 +255,9 @@ if os.environ.get("CLOUDFLARE_API_TOKEN"):
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Praxisatlas Kleinstadt"
+# Page addresses in plain ASCII, as the importer writes them (ä -> ae, ß -> ss; the admin's
+# slug field: core.widgets.GermanSlugInput): Wagtail refuses an umlaut typed by hand.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 # Uploads: only these types (nothing a browser would run: no .html, .svg, .exe …) and sizes.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "odp", "pdf", "pptx", "txt", "xlsx", "zip"]

@@ -74,6 +74,18 @@ def _write_one():
         "town": "Telgte",
         "state": "NW",
         "tags": ["Bereich"],
+        # Text written at the top level of the story (no section), as the editor may.
+        "story": [
+            {"type": "paragraph", "value": "<p>Ein Text ohne Abschnitt drumherum.</p>"},
+            {
+                "type": "section",
+                "value": {
+                    "kind": "results",
+                    "heading": "",
+                    "content": [{"type": "paragraph", "value": "<p>Ergebnis.</p>"}],
+                },
+            },
+        ],
     }
     path.write_text(json.dumps([record]), encoding="utf-8")
     return path
@@ -91,6 +103,8 @@ def test_export_wipe_import_gives_the_same_library(tmp_path, demo_library, endin
     # The export has what a move needs.
     assert len(before["cases"]) == 26
     assert {case["slug"] for case in before["cases"] if case.get("section")} == {"fall-im-bereich"}
+    in_section = next(c for c in before["cases"] if c["slug"] == "fall-im-bereich")
+    assert [block["type"] for block in in_section["story"]] == ["paragraph", "section"]
     case = next(
         c for c in before["cases"] if c["slug"] == "istag-muensterland-wohnungsbaugesellschaft"
     )
