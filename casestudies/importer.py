@@ -37,13 +37,12 @@ from .models import (
     FundingProgramme,
     Organisation,
     Scope,
-    Status,
     Theme,
     Town,
 )
 from .periods import read_period
 from .search_batch import deferred_search_updates
-from .vocabulary import fold, status_for, unknown_status_message
+from .vocabulary import status_for, unknown_status_message
 
 LIST_FIELDS = ("themes", "tags", "funding", "partners")
 # Many-to-many relations keep no order of their own.
@@ -469,8 +468,8 @@ def _contact(raw, key):
 
 def normalise_record(raw, warnings=None):
     """Validate one raw record; return the normalised record (only the keys it sets).
-    Problems a person would still call valid (a period without a year, a status word read
-    through the vocabulary) are appended to ``warnings`` as ``(field, message)``."""
+    What a person would still call valid but is worth a look (a period without a readable
+    year) is appended to ``warnings`` as ``(field, message)``."""
     if not isinstance(raw, dict):
         raise RecordError("", _("erwartet ein Objekt"))
     unknown = set(raw) - KNOWN_KEYS
@@ -529,7 +528,7 @@ def _normalise_facts(raw, record, warnings):
     scope = _choice(raw.get("scope"), "scope", Scope.values)
     if scope:
         record["scope"] = scope
-    status = _status(raw.get("status"), warnings)
+    status = _status(raw.get("status"))
     if status:
         record["status"] = status
     if "period" in raw or "period_note" in raw:
@@ -547,7 +546,7 @@ def _normalise_facts(raw, record, warnings):
         record["featured"] = bool(raw["featured"])
 
 
-def _status(value, warnings):
+def _status(value):
     """The status value for a partner's word (casestudies.vocabulary.STATUS_WORDS)."""
     if value in (None, ""):
         return None
@@ -556,17 +555,6 @@ def _status(value, warnings):
     status = status_for(value)
     if status is None:
         raise RecordError("status", unknown_status_message(value.strip()))
-    if fold(value) != fold(status):
-        warnings.append(
-            (
-                "status",
-                _("„%(word)s“ als Status „%(status)s“ gelesen")
-                % {
-                    "word": value.strip(),
-                    "status": Status(status).label,
-                },
-            )
-        )
     return str(status)
 
 

@@ -2,7 +2,10 @@
 
 A name matches an existing entry when their folded forms (casestudies.vocabulary.fold) are
 equal, when it is a known other name of a theme (``Theme.synonyms``) or a programme's short
-name, or when it is a near spelling (rapidfuzz ratio at or above the cutoffs below). Towns
+name, and a theme also when it is a near spelling (rapidfuzz ratio at or above the cutoff
+below). Programmes and organisations are not matched by near spelling: their names differ in
+one word or number only ("Stadt Steindorf"/"Stadt Kleindorf", "LEADER 2014-2020"/"LEADER
+2021-2027") and still name different things. Towns
 are compared without the title of the municipality ("Hansestadt Gardelegen" = "Gardelegen")
 and without a note in brackets ("Grimma (mit allen Ortsteilen)"), and only within the same
 state: similar names in different states are different towns.
@@ -21,11 +24,9 @@ from rapidfuzz import fuzz, process
 from .models import FundingProgramme, Organisation, Theme, Town
 from .vocabulary import fold
 
-# Near-spelling cutoffs (0-100). Theme names are short and few: a typo or a plural
-# ("Mobilitaet", "Kultur und Gemeinschaften") matches, a different word does not.
+# Near-spelling cutoff (0-100). Theme names are short and few: a typo or a plural
+# ("Tourimus", "Kultur und Gemeinschaften") matches, a different word does not.
 THEME_CUTOFF = 88
-PROGRAMME_CUTOFF = 90
-ORGANISATION_CUTOFF = 92
 
 TOWN_TITLES = (
     "kreis und hansestadt",
@@ -117,7 +118,7 @@ def _split_synonyms(text):
 class _Names:
     """Existing (and planned) entries of one kind: key -> canonical name."""
 
-    cutoff: int
+    cutoff: int = 100
     keys: dict = field(default_factory=dict)
 
     def add(self, key, name):
@@ -132,9 +133,14 @@ class _Names:
         if not self.keys or not key:
             return None
         found = process.extractOne(
-            key, list(self.keys), scorer=fuzz.ratio, score_cutoff=cutoff or self.cutoff
+            key,
+            list(self.keys),
+            scorer=fuzz.ratio,
+            score_cutoff=self.cutoff if cutoff is None else cutoff,
         )
-        return (self.keys[found[0]], found[1]) if found else None
+        if found is None or (cutoff is None and _digits(found[0]) != _digits(key)):
+            return None  # "Programm 2021" is not "Programm 2022"
+        return self.keys[found[0]], found[1]
 
 
 class RecordProblem(Exception):
@@ -156,11 +162,11 @@ class ReferenceResolver:
             self.themes.add(fold(name), name)
             for synonym in _split_synonyms(synonyms):
                 self.themes.add(fold(synonym), name)
-        self.programmes = _Names(PROGRAMME_CUTOFF)
+        self.programmes = _Names()
         for name, short in FundingProgramme.objects.values_list("name", "short_name"):
             self.programmes.add(fold(name), name)
             self.programmes.add(fold(short), name)
-        self.organisations = _Names(ORGANISATION_CUTOFF)
+        self.organisations = _Names()
         for name in Organisation.objects.values_list("name", flat=True):
             self.organisations.add(organisation_key(name), name)
         self.towns = {}  # (key, state) -> name
@@ -206,7 +212,10 @@ class ReferenceResolver:
             return found
         if not self.may_create_themes:
             closest = self.themes.near(key, cutoff=0)
-            message = _("Thema „%s“ gibt es nicht, und neue Themen darf nur die Moderation anlegen")
+            message = _(
+                "Thema „%s“ gibt es nicht, und Ihr Import darf keine neuen Themen anlegen "
+                "(Recht „Darf beim Import neue Themen anlegen“)"
+            )
             message %= name
             if closest is not None:
                 message += _("; am nächsten liegt „%s“") % closest[0]
@@ -236,9 +245,6 @@ class ReferenceResolver:
         for name in record["funding"]:
             key = fold(name)
             found = self.programmes.exact(key)
-            if found is None and not is_funding_description(name):
-                near = self.programmes.near(key)
-                found = near[0] if near else None
             if found is None and is_funding_description(name):
                 notes.append(name)
                 warnings.append(
@@ -262,13 +268,14 @@ class ReferenceResolver:
         key = organisation_key(name)
         found = self.organisations.exact(key)
         if found is None:
-            near = self.organisations.near(key)
-            found = near[0] if near else None
-        if found is None:
             self.organisations.add(key, name)
             self.new["partners"].append(name)
             found = name
         return found
+
+
+def _digits(text):
+    return re.findall(r"\d+", text)
 
 
 def _unique(names):

@@ -302,10 +302,9 @@ def test_running_cases_past_their_end_are_flagged(fresh_site):
     rows = {case.title: gaps for case, gaps in incomplete_cases(admin)}
     stale = "Landarztstipendium gegen den Ärztemangel"  # "laufend", period 2015-17
     assert rows[stale].past_end and not rows[stale].missing
-    assert (
-        not rows.get("Sommerkino auf dem Marktplatz")
-        or not rows["Sommerkino auf dem Marktplatz"].past_end
-    )
+    # Still running and open-ended ("seit 2018"): not flagged; "Pilotphase bis 2023": flagged.
+    assert not rows["Bürgerhaushalt mit Abstimmung im Netz"].past_end
+    assert rows["Sommerkino auf dem Marktplatz"].past_end
     assert stale in {page.title for page in due_cases()}
     # Every case is counted on the six transfer facts: one without any shows 0 of 6.
     summer = rows["Sommerkino auf dem Marktplatz"]
@@ -321,3 +320,28 @@ def test_import_twice_changes_nothing(fresh_site, capsys):
     import_fixture()
     assert snapshot() == before
     assert "0 angelegt, 0 aktualisiert, 42 unverändert" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_library_and_search_sort_by_the_structured_start(fresh_site, client):
+    from casestudies.filters import CaseFilter
+    from search.engine import SearchRequest, search
+
+    import_fixture()
+    ordered = CaseFilter({"sortierung": "-beginn"}, queryset=CasePage.objects.live()).qs
+    starts = [page.period_start_year for page in ordered]
+    known = [year for year in starts if year is not None]
+    assert known == sorted(known, reverse=True) and known[0] == 2023
+    assert starts[len(known) :] == [None] * (len(starts) - len(known))  # no start: last
+
+    response = search(SearchRequest(sort="beginn", filters={"art": ["case"]}, page_size=50))
+    years = {page.pk: page.period_start_year for page in CasePage.objects.all()}
+    found = [years[hit.page.id] for hit in response.results]
+    assert len(found) == 42
+    assert [y for y in found if y is not None] == sorted(known, reverse=True)
+    assert found[-1] is None
+
+    # The facet "Beginn" counts by the structured start: "seit 2016/17" is 2015-2019.
+    page = client.get("/suche/", {"zeitraum": "2015-2019", "art": "case"})
+    assert page.status_code == 200
+    assert "Kino in Bürgerhand" in page.content.decode()
