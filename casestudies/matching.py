@@ -156,9 +156,7 @@ class ReferenceResolver:
     def __init__(self, may_create_themes=True):
         self.may_create_themes = may_create_themes
         self.themes = _Names(THEME_CUTOFF)
-        self.theme_names = []
         for name, synonyms in Theme.objects.values_list("name", "synonyms"):
-            self.theme_names.append(name)
             self.themes.add(fold(name), name)
             for synonym in _split_synonyms(synonyms):
                 self.themes.add(fold(synonym), name)
