@@ -51,11 +51,15 @@ class Period:
         return self.start_year is None and self.end_year is None
 
 
+class PeriodOrderError(ValidationError):
+    """The period is readable but ends before it begins: an error even in free text."""
+
+
 def _check_order(period, text):
     if period.start_year is None or period.end_year is None:
         return
     if (period.end_year, period.end_month or 12) < (period.start_year, period.start_month or 1):
-        raise ValidationError(
+        raise PeriodOrderError(
             _("Der Zeitraum „%(text)s“ endet vor seinem Beginn."), params={"text": text}
         )
 
@@ -216,6 +220,8 @@ def read_period(text):
         return PeriodReading(Period(), "")
     try:
         period = parse_period(text)
+    except PeriodOrderError:
+        raise
     except ValidationError:
         pass
     else:
@@ -230,8 +236,9 @@ def read_period(text):
         ) % {"text": text}
         return PeriodReading(Period(), text, str(warning) + str(_(": nur als Notiz übernommen")))
     for previous, point in zip(points, points[1:], strict=False):
-        if _bare(point.before) in ("-", "–", "—", "bis") and point.last < previous.first:
-            raise ValidationError(
+        reversed_range = (point.last, point.month or 12) < (previous.first, previous.month or 1)
+        if _bare(point.before) in ("-", "–", "—", "bis") and reversed_range:
+            raise PeriodOrderError(
                 _("Der Zeitraum „%(text)s“ endet vor seinem Beginn."), params={"text": text}
             )
     last = points[-1]
