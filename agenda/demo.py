@@ -293,12 +293,18 @@ def _recording(url):
     return [("video", {"video": url, "caption": "Aufzeichnung der Veranstaltung"})]
 
 
-def ensure_events(home):
+def ensure_event_index(home):
+    """The (empty) events page, where it is missing."""
     index = EventIndexPage.objects.child_of(home).first()
     if index is None:
         index = EventIndexPage(title="Veranstaltungen", slug="veranstaltungen", intro=INDEX_INTRO)
         home.add_child(instance=index)
         index.save_revision().publish()
+    return index
+
+
+def ensure_events(home):
+    index = ensure_event_index(home)
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     cases = {case.slug: case for case in CasePage.objects.all()}
     created = 0

@@ -57,7 +57,7 @@ from .models import (
     Theme,
     Town,
 )
-from .periods import parse_period
+from .periods import store_period
 
 CHUNK_SIZE = 500
 BATCH_SIZE = 500
@@ -291,10 +291,7 @@ class BulkCaseCreator:
             reference.apply(page, {k: v for k, v in record.items() if k != "tags"}, result)
             # Tags through their rows: ``tags.set()`` would look each name up on its own.
             page.tagged_items = [CasePageTag(tag=reference.tag(n)) for n in record.get("tags", ())]
-            period = parse_period(page.period)  # what CasePage.save() derives
-            page.period = str(period)
-            page.period_start_year = period.start_year
-            page.period_end_year = None if period.open_ended else period.end_year
+            store_period(page)  # what CasePage.save() derives
             pages.append(page)
         return pages
 

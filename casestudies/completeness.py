@@ -30,6 +30,32 @@ TRANSFER_HINTS = {
 }
 
 
+# The six transfer facts a town needs to copy a case (the completeness report counts them
+# for every case): field -> label. "Kosten" is there with a figure or a budget range.
+TRANSFER_FACTS = {
+    "transfer_budget": _("Kosten"),
+    "transfer_staff": _("Personal"),
+    "transfer_duration": _("Zeitbedarf"),
+    "transfer_decisions": _("Ratsbeschlüsse"),
+    "transfer_funding_rate": _("Förderquote"),
+    "case_contacts": _("Ansprechpartner"),
+}
+
+
+def missing_transfer_facts(page):
+    """Labels of the transfer facts a case lacks (contacts prefetched by listings)."""
+    present = {
+        "transfer_budget": not _blank(page.transfer_budget)
+        or not _blank(page.transfer_budget_range),
+        "case_contacts": bool(len(page.case_contacts.all())),
+    }
+    return [
+        label
+        for field, label in TRANSFER_FACTS.items()
+        if not present.get(field, not _blank(getattr(page, field, "")))
+    ]
+
+
 class IncompleteCase(ValidationError, PermissionDenied):
     """Raised when a case without its core facts is about to be published.
 
@@ -78,6 +104,8 @@ def check_values(values):
 def check_page(page):
     """Completeness of a case page instance (live, draft or a revision's object)."""
     values = {field: getattr(page, field, "") for field in (*CORE_FACTS, *TRANSFER_HINTS)}
+    # A period without a readable year still says when: its wording is the note.
+    values["period"] = page.period or getattr(page, "period_note", "")
     values["case_towns"] = len([link for link in page.case_towns.all() if link.town_id])
     values["themes"] = len(page.themes.all())
     return check_values(values)

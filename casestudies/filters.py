@@ -3,12 +3,25 @@ in shareable URLs: ?thema=wohnen&land=NI&groesse=kleine-kleinstadt&status=laufen
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import SizeClass, State
 
 from .models import CasePage, CaseTown, Status, Theme
+
+
+class CaseOrdering(django_filters.OrderingFilter):
+    """Cases without a structured start come last on every database (PostgreSQL would put
+    NULL first when sorting descending)."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        if value == "-period_start_year":
+            return F("period_start_year").desc(nulls_last=True)
+        if value == "period_start_year":
+            return F("period_start_year").asc(nulls_last=True)
+        return value
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -35,12 +48,20 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    sortierung = django_filters.OrderingFilter(
+    sortierung = CaseOrdering(
         label=_("Sortierung"),
-        fields=(("first_published_at", "neu"), ("title", "titel")),
-        field_labels={"first_published_at": _("Veröffentlichung"), "title": _("Titel")},
+        fields=(("first_published_at", "neu"), ("title", "titel"), ("period_start_year", "beginn")),
+        field_labels={
+            "first_published_at": _("Veröffentlichung"),
+            "title": _("Titel"),
+            "period_start_year": _("Projektbeginn"),
+        },
         empty_label=None,
-        choices=[("-neu", _("Neueste zuerst")), ("titel", _("Titel A–Z"))],
+        choices=[
+            ("-neu", _("Neueste zuerst")),
+            ("titel", _("Titel A–Z")),
+            ("-beginn", _("Jüngste Projekte zuerst")),
+        ],
     )
 
     class Meta:

@@ -28,6 +28,7 @@ from core.geo import parse_state
 from core.richtext import clean_rich_text, clean_stream_data
 
 from .completeness import CORE_FACTS, check_values
+from .matching import RecordProblem, ReferenceResolver
 from .models import (
     BudgetRange,
     CaseContact,
@@ -38,12 +39,12 @@ from .models import (
     FundingProgramme,
     Organisation,
     Scope,
-    Status,
     Theme,
     Town,
 )
-from .periods import parse_period
+from .periods import read_period
 from .search_batch import deferred_search_updates
+from .vocabulary import status_for, unknown_status_message
 
 LIST_FIELDS = ("themes", "tags", "funding", "partners")
 # Many-to-many relations keep no order of their own.
@@ -68,6 +69,8 @@ KNOWN_KEYS = {
     "slug",
     "scope",
     "period",
+    "period_note",
+    "funding_note",
     "status",
     "towns",
     "town",
@@ -158,6 +161,9 @@ class ImportResult:
     warnings: list = field(default_factory=list)
     # Slugs saved as a draft (the user may not publish, or the record says live: false).
     drafts: list = field(default_factory=list)
+    # Reference data the import creates: kind ("themes", "towns", "funding", "partners")
+    # -> names, in order of first use.
+    new_entries: dict = field(default_factory=dict)
 
 
 class Action:
@@ -178,6 +184,8 @@ class RowPlan:
     page: object = None  # the existing page, for CHANGED and UNCHANGED
     parent: object = None  # where a new page goes, or where an existing one moves
     missing: list = field(default_factory=list)  # core facts lacking: saved as a draft
+    warnings: list = field(default_factory=list)  # RowError: read, but worth a look
+    new_entries: list = field(default_factory=list)  # (kind, name) the record creates
 
     @property
     def slug(self):
@@ -477,25 +485,41 @@ def _contact(raw, key):
     return contact
 
 
-def normalise_record(raw):
-    """Validate one raw record; return the normalised record (only the keys it sets)."""
+def normalise_record(raw, warnings=None):
+    """Validate one raw record; return the normalised record (only the keys it sets).
+    What a person would still call valid but is worth a look (a period without a readable
+    year) is appended to ``warnings`` as ``(field, message)``."""
     if not isinstance(raw, dict):
         raise RecordError("", _("erwartet ein Objekt"))
     unknown = set(raw) - KNOWN_KEYS
     if unknown:
         raise RecordError(sorted(unknown)[0], _("unbekanntes Feld"))
+    warnings = [] if warnings is None else warnings
+    record = _normalise_title_and_slug(raw)
+    _normalise_texts(raw, record)
+    _normalise_facts(raw, record, warnings)
+    _normalise_towns(raw, record)
+    _normalise_contacts(raw, record)
+    _normalise_transfer(raw, record)
+    _normalise_full_fields(raw, record)
+    return record
+
+
+def _normalise_title_and_slug(raw):
     title = _text(raw, "title", 255)
     if not title:
         raise RecordError("title", _("fehlt (Pflichtfeld)"))
-    record = {"title": title}
-
     slug = _text(raw, "slug", 255)
     if slug is not None and slug != german_slugify(slug):
         raise RecordError("slug", _("„%s“ darf nur a-z, 0-9 und Bindestriche enthalten") % slug)
-    record["slug"] = slug or german_slugify(title)
-    if not record["slug"]:
+    slug = slug or german_slugify(title)
+    if not slug:
         raise RecordError("slug", _("lässt sich aus dem Titel nicht bilden"))
+    return {"title": title, "slug": slug}
 
+
+def _normalise_texts(raw, record):
+    """Text sections, list fields, addresses and the free-text notes."""
     for key in TEXT_FIELDS:
         value = _text(raw, key, 400 if key == "summary" else None)
         if value is not None:
@@ -513,16 +537,21 @@ def normalise_record(raw):
                 raise RecordError(key, _("„%s“ ist keine gültige Adresse") % value) from None
         if value is not None:
             record[key] = value
+    value = _text(raw, "funding_note")
+    if value is not None:
+        record["funding_note"] = value
 
-    for key, choices in (("scope", Scope.values), ("status", Status.values)):
-        value = _choice(raw.get(key), key, choices)
-        if value:
-            record[key] = value
-    if "period" in raw:
-        try:
-            record["period"] = str(parse_period(raw.get("period")))
-        except ValidationError as error:
-            raise RecordError("period", error.messages[0]) from None
+
+def _normalise_facts(raw, record, warnings):
+    """Scope, status, period, last check and the featured flag."""
+    scope = _choice(raw.get("scope"), "scope", Scope.values)
+    if scope:
+        record["scope"] = scope
+    status = _status(raw.get("status"))
+    if status:
+        record["status"] = status
+    if "period" in raw or "period_note" in raw:
+        _normalise_period(raw, record, warnings)
     if raw.get("last_checked") not in (None, ""):
         try:
             record["last_checked"] = datetime.date.fromisoformat(
@@ -535,7 +564,36 @@ def normalise_record(raw):
     if "featured" in raw:
         record["featured"] = bool(raw["featured"])
 
-    # Towns: a list, or the shorthand town/state/population/ags.
+
+def _status(value):
+    """The status value for a partner's word (casestudies.vocabulary.STATUS_WORDS)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise RecordError("status", _("erwartet einen Text"))
+    status = status_for(value)
+    if status is None:
+        raise RecordError("status", unknown_status_message(value.strip()))
+    return str(status)
+
+
+def _normalise_period(raw, record, warnings):
+    """The structured period and the original wording (casestudies.periods.read_period).
+    An explicit ``period_note`` (as in our own exports) is kept as it is."""
+    text = _text(raw, "period", 255) or ""
+    try:
+        reading = read_period(text)
+    except ValidationError as error:
+        raise RecordError("period", error.messages[0]) from None
+    if reading.warning:
+        warnings.append(("period", reading.warning))
+    record["period"] = str(reading.period)
+    note = _text(raw, "period_note", 255)
+    record["period_note"] = note if note is not None else reading.note
+
+
+def _normalise_towns(raw, record):
+    """Towns: a list, or the shorthand town/state/population/ags."""
     if "towns" in raw and "town" in raw:
         raise RecordError("town", _("entweder „towns“ oder „town“ angeben, nicht beides"))
     if "towns" in raw:
@@ -561,12 +619,17 @@ def normalise_record(raw):
                 raise RecordError(f"towns[{i}]", _("Ort „%s“ ist doppelt") % town["name"])
             seen.add(identity)
 
+
+def _normalise_contacts(raw, record):
     if "contacts" in raw:
         contacts = raw["contacts"]
         if not isinstance(contacts, list):
             raise RecordError("contacts", _("erwartet eine Liste von Kontakten"))
         record["contacts"] = [_contact(c, f"contacts[{i}]") for i, c in enumerate(contacts)]
 
+
+def _normalise_transfer(raw, record):
+    """The transfer facts, as a ``transfer`` object or as ``transfer_*`` columns."""
     transfer = raw.get("transfer", {})
     if not isinstance(transfer, dict):
         raise RecordError("transfer", _("erwartet ein Objekt"))
@@ -583,8 +646,6 @@ def normalise_record(raw):
             )
         else:
             record[f"transfer_{key}"] = _text({key: value}, key) if value != "" else ""
-    _normalise_full_fields(raw, record)
-    return record
 
 
 def _normalise_full_fields(raw, record):
@@ -648,13 +709,15 @@ def validate_records(raw_records):
     return [record for _number, record in records]
 
 
-def check_records(raw_records, first_number=1):
-    """Normalise every record. Returns ``([(number, record), ...], [RowError, ...])``."""
+def check_records(raw_records, first_number=1, warnings=None):
+    """Normalise every record. Returns ``([(number, record), ...], [RowError, ...])``; what a
+    person would still call valid is appended to ``warnings`` as RowError."""
     records, rows, slugs = [], [], {}
     for number, raw in enumerate(raw_records, start=first_number):
         name = _name(raw)
+        notes = []
         try:
-            record = normalise_record(raw)
+            record = normalise_record(raw, notes)
         except RecordError as error:
             rows.append(RowError(number, name, error.field_name, error.message))
             continue
@@ -671,6 +734,8 @@ def check_records(raw_records, first_number=1):
             continue
         slugs[record["slug"]] = number
         records.append((number, record))
+        if warnings is not None:
+            warnings.extend(RowError(number, record["slug"], f, message) for f, message in notes)
     return records, rows
 
 
@@ -790,8 +855,10 @@ def export_record(page, section=""):
         "themes": [theme.name for theme in page.themes.all()],
         "tags": sorted(tag.name for tag in page.tags.all()),
         "period": page.period,
+        "period_note": page.period_note,
         "status": page.status,
         "funding": [programme.name for programme in page.funding_programmes.all()],
+        "funding_note": page.funding_note,
         "partners": [organisation.name for organisation in page.partners.all()],
         "project_website": page.project_website,
         "source_url": page.source_url,
@@ -953,7 +1020,10 @@ def missing_core_facts(record, current=None):
     values = {}
     for name in CORE_FACTS:
         key = "towns" if name == "case_towns" else name
-        if key in record:
+        if name == "period" and ("period" in record or "period_note" in record):
+            # A period without a readable year still says when: its wording is the note.
+            values[name] = record.get("period") or record.get("period_note")
+        elif key in record:
             values[name] = record[key]
         elif current is None:
             values[name] = None
@@ -961,6 +1031,8 @@ def missing_core_facts(record, current=None):
             values[name] = len(current.case_towns.all())
         elif name == "themes":
             values[name] = len(current.themes.all())
+        elif name == "period":
+            values[name] = current.period or current.period_note
         else:
             values[name] = getattr(current, name)
     return [label for _field, label in check_values(values).missing]
@@ -982,10 +1054,19 @@ class CaseImporter:
         self._programmes = {}
         self._organisations = {}
 
+    def may_create_themes(self):
+        """The command line may; a person only with the permission "import_new_themes"
+        (a group setting: editorial.setup gives it to Moderation and Administration)."""
+        return self.user is None or self.user.has_perm("casestudies.import_new_themes")
+
     def run(self, raw_records, dry_run=False, progress=None):
         """Validate and import; raise ImportFailed (with nothing written) on any error."""
         plans = self.plan(raw_records)
         result = ImportResult()
+        for plan in plans:
+            result.warnings.extend(str(warning) for warning in plan.warnings)
+            for kind, name in plan.new_entries:
+                result.new_entries.setdefault(kind, []).append(name)
         if dry_run:
             for plan in plans:
                 {
@@ -1011,7 +1092,9 @@ class CaseImporter:
             raise ImportFailed(
                 [_("Es gibt noch keine Fallbibliothek, unter der Fälle angelegt werden können.")]
             )
-        records, rows = check_records(raw_records, first_number)
+        warnings = []
+        records, rows = check_records(raw_records, first_number, warnings)
+        records = self._resolve(records, rows, warnings)
         existing = {}
         slugs = [record["slug"] for _number, record in records]
         for page in CasePage.objects.descendant_of(self.library).filter(slug__in=slugs):
@@ -1022,12 +1105,38 @@ class CaseImporter:
         paths = {page.path: slug for slug, page in sections.items()}
         plans = []
         for number, record in records:
+            new_entries = record.pop("_new", [])
             try:
-                plans.append(self._plan(number, record, existing, sections, paths))
+                plan = self._plan(number, record, existing, sections, paths)
             except RecordError as error:
                 rows.append(RowError(number, record["slug"], error.field_name, error.message))
+                continue
+            plan.warnings = [warning for warning in warnings if warning.number == number]
+            plan.new_entries = new_entries
+            plans.append(plan)
         rows.sort(key=lambda row: row.number)
         return plans, rows
+
+    def _resolve(self, records, rows, warnings):
+        """Match the records' reference names to existing entries (casestudies.matching);
+        each record remembers under ``_new`` the entries it is the first to name."""
+        resolver = ReferenceResolver(may_create_themes=self.may_create_themes())
+        resolved = []
+        for number, record in records:
+            before = {kind: len(names) for kind, names in resolver.new.items()}
+            try:
+                messages = resolver.resolve(record)
+            except RecordProblem as problem:
+                rows.append(RowError(number, record["slug"], problem.field_name, problem.message))
+                continue
+            warnings.extend(RowError(number, record["slug"], "", m) for m in messages)
+            record["_new"] = [
+                (kind, name)
+                for kind, names in resolver.new.items()
+                for name in names[before[kind] :]
+            ]
+            resolved.append((number, record))
+        return resolved
 
     def _plan(self, number, record, existing, sections, paths):
         pages = existing.get(record["slug"], [])
@@ -1210,6 +1319,8 @@ class CaseImporter:
             "source_url",
             "seo_title",
             "search_description",
+            "period_note",
+            "funding_note",
         ):
             if key in record:
                 setattr(page, key, record[key])

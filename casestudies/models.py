@@ -40,7 +40,7 @@ from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
 from .freshness import is_due
 from .panels import CompletenessPanel
-from .periods import parse_period
+from .periods import parse_period, store_period
 
 logger = logging.getLogger(__name__)
 
@@ -197,11 +197,20 @@ class Theme(index.Indexed, models.Model):
     summary = models.TextField(_("Kurzbeschreibung"), blank=True)
     description = RichTextField(_("Einführung"), features=RICH_TEXT_FEATURES, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=100)
+    synonyms = models.TextField(
+        _("Andere Bezeichnungen"),
+        blank=True,
+        help_text=_(
+            "Begriffe, die Partner für dieses Thema verwenden, durch Komma getrennt "
+            "(z. B. „Verkehr, ÖPNV“). Der Import ordnet sie diesem Thema zu."
+        ),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("summary"),
         FieldPanel("description"),
+        FieldPanel("synonyms"),
         FieldPanel("sort_order"),
     ]
 
@@ -215,6 +224,9 @@ class Theme(index.Indexed, models.Model):
         verbose_name = _("Thema")
         verbose_name_plural = _("Themen")
         ordering = ["sort_order", "name"]
+        # Adding a theme in the admin is "add_theme"; a file import may grow the taxonomy
+        # only for groups with this permission (setup: Moderation, Administration).
+        permissions = [("import_new_themes", _("Darf beim Import neue Themen anlegen"))]
 
     def __str__(self):
         return self.name
@@ -557,8 +569,21 @@ class CasePage(SitePage):
         blank=True,
         help_text=_("Zum Beispiel „2021-2023“, „seit 2019“ oder „05/2021-06/2023“."),
     )
+    period_note = models.CharField(
+        _("Zeitraum laut Quelle"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Die Angabe so, wie der Partner sie gemacht hat, zum Beispiel „Planung ab "
+            "2019/20, Bau 2022“."
+        ),
+    )
+    # Derived from ``period`` on save: filters, facets and sorting use these.
     period_start_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    period_start_month = models.PositiveSmallIntegerField(null=True, editable=False)
     period_end_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    period_end_month = models.PositiveSmallIntegerField(null=True, editable=False)
+    period_open = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         _("Status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )
@@ -571,6 +596,13 @@ class CasePage(SitePage):
         verbose_name=_("Förderprogramme"),
         related_name="case_pages",
         blank=True,
+    )
+    funding_note = models.TextField(
+        _("Weitere Finanzierung"),
+        blank=True,
+        help_text=_(
+            "Eigenmittel, Spenden, Anteile und andere Mittel, die kein Förderprogramm sind."
+        ),
     )
     partners = ParentalManyToManyField(
         Organisation, verbose_name=_("Partner"), related_name="case_pages", blank=True
@@ -593,12 +625,14 @@ class CasePage(SitePage):
     facts_panels = [
         InlinePanel("case_towns", label=_("Ort"), heading=_("Orte und ihre Rolle")),
         FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
+        FieldPanel("period_note"),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
         FieldPanel(
             "funding_programmes",
             widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Förderprogramm suchen")),
         ),
+        FieldPanel("funding_note"),
         FieldPanel(
             "partners",
             widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Partner suchen")),
@@ -683,10 +717,7 @@ class CasePage(SitePage):
             raise ValidationError({"period": error.messages}) from error
 
     def save(self, *args, **kwargs):
-        period = parse_period(self.period)
-        self.period = str(period)
-        self.period_start_year = period.start_year
-        self.period_end_year = None if period.open_ended else period.end_year
+        store_period(self)
         super().save(*args, **kwargs)
 
     def publish(self, revision, user=None, log_action=True, **kwargs):

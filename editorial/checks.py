@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from casestudies.completeness import IncompleteCase
-from casestudies.freshness import check_cutoff
+from casestudies.freshness import check_cutoff, is_running_past_end, running_past_end_ids
 from casestudies.models import CasePage
 
 from .setup import EDITORS
@@ -28,13 +28,27 @@ CHECK_SALT = "editorial.case-check"
 
 
 def due_cases(months=None, today=None):
-    """Live cases whose "Zuletzt geprüft" is missing or older than the cutoff."""
+    """Live cases whose "Zuletzt geprüft" is missing or older than the cutoff, and those
+    still "laufend" more than a year after their period ended (casestudies.freshness)."""
     cutoff = check_cutoff(months, today)
+    live = CasePage.objects.live()
+    past_end = running_past_end_ids(live, today)
     return (
-        CasePage.objects.live()
-        .filter(Q(last_checked__isnull=True) | Q(last_checked__lt=cutoff))
+        live.filter(Q(last_checked__isnull=True) | Q(last_checked__lt=cutoff) | Q(pk__in=past_end))
         .select_related("owner")
         .order_by("last_checked", "title")
+    )
+
+
+def running_past_end(page, today=None):
+    """The case says "laufend", but its period ended more than a year ago."""
+    return is_running_past_end(
+        page.status,
+        page.period_end_year,
+        page.period_end_month,
+        page.period_open,
+        page.last_checked,
+        today,
     )
 
 
@@ -174,6 +188,7 @@ def reminder_for(page, months):
         "page": page,
         "months": months,
         "public_url": absolute(page.get_url() or "/"),
+        "past_end": running_past_end(page),
     }
     if contacts:
         context["confirm_url"] = confirm_url(page)

@@ -5,7 +5,8 @@ Roles
   publishing. Images and documents in every collection; reference data (towns, themes,
   organisations, funding programmes, contacts) to add and change.
 - Moderation: everything Redaktion may, plus publish, unpublish, lock/unlock and delete; it
-  reviews the task of the workflow "Redaktionelle Prüfung".
+  reviews the task of the workflow "Redaktionelle Prüfung". Its file imports may create new
+  themes (permission "import_new_themes"); an editor's import names the closest theme.
 - Administration: every permission there is (users, groups, settings, workflows, ...).
 - Partner: <Name>: add and edit pages only in its own section (no publishing, so no deleting
   published pages), add/choose/change images and documents in its own collection, choose
@@ -115,10 +116,14 @@ def ensure_groups():
     # nothing through the admin (the full export holds every partner's contacts).
     import_cases = _perm("transfer", "import_cases")
     groups[EDITORS].permissions.set([access_admin, import_cases, *reference])
+    # Only the moderation grows the taxonomy through a file; editors' imports name the
+    # closest existing theme instead (casestudies.matching).
+    new_themes = _perm("casestudies", "import_new_themes")
     groups[MODERATORS].permissions.set(
         [
             access_admin,
             import_cases,
+            new_themes,
             *reference,
             *_model_perms("casestudies", REFERENCE_MODELS, ["delete"]),
         ]

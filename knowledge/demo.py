@@ -422,8 +422,8 @@ def _publish_new(parent, page):
     return page
 
 
-def ensure_knowledge(home):
-    """Create the knowledge base, its guides and the glossary where they are missing."""
+def ensure_knowledge_pages(home):
+    """The knowledge base and its glossary (empty), where they are missing. Returns both."""
     index = KnowledgeIndexPage.objects.child_of(home).first()
     if index is None:
         index = _publish_new(
@@ -435,6 +435,12 @@ def ensure_knowledge(home):
         glossary = _publish_new(
             index, GlossaryPage(title="Glossar", slug="glossar", intro=GLOSSARY_INTRO)
         )
+    return index, glossary
+
+
+def ensure_knowledge(home):
+    """Create the knowledge base, its guides and the glossary where they are missing."""
+    index, glossary = ensure_knowledge_pages(home)
     existing = set(GlossaryTermPage.objects.child_of(glossary).values_list("title", flat=True))
     for data in TERMS:
         if data["title"] in existing:

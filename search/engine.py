@@ -80,6 +80,8 @@ SORTS = {
     "relevanz": _("Relevanz"),
     "neu": _("Neueste zuerst"),
     "groesse": _("Kleinste Orte zuerst"),
+    # By the structured start of a case's period (entries without one last).
+    "beginn": _("Jüngste Projekte zuerst"),
 }
 # Facet parameter (as in URLs and the API) -> label.
 FACETS = {
@@ -212,6 +214,7 @@ class EntryFacts:
     key_terms: frozenset
     quality: float = 0.0
     terms: frozenset = frozenset()  # title and key terms together
+    start: int | None = None  # the year the period starts
 
     def facet_values(self, name):
         if name == "thema":
@@ -313,6 +316,7 @@ class Snapshot:
                 status=status,
                 funding=tuple(funding.split()),
                 period=_period_bucket(start),
+                start=start,
                 population=population,
                 published_at=published,
                 title_terms=title_terms,
@@ -363,6 +367,14 @@ class Snapshot:
         )
         self.smallest_positions = np.array(
             [self.position[e.id] for e in self.smallest_first], dtype=np.int64
+        )
+        latest_start_first = sorted(
+            self.entries.values(),
+            key=lambda e: (e.start is not None, e.start or 0, e.id),
+            reverse=True,
+        )
+        self.latest_start_positions = np.array(
+            [self.position[e.id] for e in latest_start_first], dtype=np.int64
         )
         self._autocomplete = None
         self._label_texts = {}
@@ -582,9 +594,11 @@ def search(request, backend=None, log=False):
         matching = [
             (pk, scores[pk] if scores else 0.0) for pk in snap.ids[order[matches[order]]].tolist()
         ]
-    elif request.sort == "groesse":
+    elif request.sort in ("groesse", "beginn"):
         scores = dict(ranked) if ranked is not None else {}
-        order = snap.smallest_positions
+        order = (
+            snap.smallest_positions if request.sort == "groesse" else snap.latest_start_positions
+        )
         matching = [(pk, scores.get(pk, 0.0)) for pk in snap.ids[order[matches[order]]].tolist()]
     elif not filter_bits:
         matching = ranked  # every ranked entry is a candidate

@@ -173,8 +173,8 @@ def test_csv_with_town_shorthand(tmp_path, demo_site):
     ("change", "expected"),
     [
         ({"title": ""}, "Feld „title“: fehlt"),
-        ({"status": "fertig"}, "Feld „status“"),
-        ({"period": "irgendwann"}, "Feld „period“"),
+        ({"status": "irgendwie"}, "Feld „status“: „irgendwie“ ist kein bekannter Status"),
+        ({"period": "2023-2019"}, "Feld „period“: Der Zeitraum „2023-2019“ endet vor"),
         ({"towns": [{"name": "X", "state": "BY", "ags": "123"}]}, "towns[0].ags"),
         ({"towns": [{"name": "X", "state": "BY", "population": "viele"}]}, "towns[0].population"),
         ({"last_checked": "15.10.2026"}, "Feld „last_checked“"),

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casestudies.importer import (
     Action,
@@ -107,6 +108,10 @@ def check_upload(name, data, user):
             "fields": plan.changed,
             "publish": plan.publish,
             "missing": plan.missing,
+            # Read, but worth a look (a period without a year, a theme read as another)...
+            "warnings": [warning.message for warning in plan.warnings],
+            # ...and the reference data this record is the first to need.
+            "new_entries": plan.new_entries,
         }
         for plan in plans
     ]
@@ -184,6 +189,23 @@ def _fail(job, rows, messages):
         )
         % {"done": done, "total": job.total},
     )
+
+
+NEW_ENTRY_KINDS = {
+    "themes": gettext_lazy("Themen"),
+    "towns": gettext_lazy("Orte"),
+    "funding": gettext_lazy("Förderprogramme"),
+    "partners": gettext_lazy("Organisationen"),
+}
+
+
+def new_entries(preview):
+    """[(label, [names])] of the reference data a dry run would create, by kind."""
+    found = {}
+    for row in preview:
+        for kind, name in row.get("new_entries", []):
+            found.setdefault(kind, []).append(name)
+    return [(label, found[kind]) for kind, label in NEW_ENTRY_KINDS.items() if kind in found]
 
 
 def counts(preview):

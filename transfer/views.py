@@ -98,10 +98,12 @@ class JobView(WagtailAdminTemplateMixin, TemplateView):
                 _("Titel"),
                 _("Ergebnis"),
                 _("Veröffentlichen"),
+                _("Hinweise"),
             ],
             errors=[{**error, "row": job.row_label(error["number"])} for error in job.errors],
             preview=[{**row, "row": job.row_label(row["number"])} for row in job.preview],
             counts=jobs.counts(job.preview),
+            new_entries=jobs.new_entries(job.preview),
             may_run=job.user_id == self.request.user.pk or self.request.user.is_superuser,
         )
         return context

@@ -69,7 +69,7 @@ def test_broken_csv_changes_nothing_and_shows_each_bad_row(admin_client, demo_si
         (7, "summary"),
     }
     assert "unbekanntes Bundesland „XX“" in content
-    assert "„vielleicht“ ist nicht erlaubt" in content
+    assert "„vielleicht“ ist kein bekannter Status" in content
     assert "fehlt (Pflichtfeld)" in content
     assert "ist kein Datum der Form JJJJ-MM-TT" in content
     assert "fehlt (Pflichtfeld für neue Fälle)" in content

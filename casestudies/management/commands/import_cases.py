@@ -2,10 +2,18 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from casestudies.importer import CaseImporter, ImportFailed, read_records
 from casestudies.models import CaseLibraryPage
+
+NEW_ENTRY_LABELS = {
+    "themes": gettext_lazy("Themen"),
+    "towns": gettext_lazy("Orte"),
+    "funding": gettext_lazy("Förderprogramme"),
+    "partners": gettext_lazy("Organisationen"),
+}
 
 
 class Command(BaseCommand):
@@ -77,6 +85,7 @@ class Command(BaseCommand):
             )
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
+        self.write_new_entries(result.new_entries, dry_run)
         if dry_run:
             summary = _(
                 "Prüfung bestanden: %(new)d neu, %(upd)d geändert, %(same)d unverändert. "
@@ -104,3 +113,13 @@ class Command(BaseCommand):
                     }
                 )
             )
+
+    def write_new_entries(self, new_entries, dry_run):
+        """Every reference entry the file creates (or would create), by kind."""
+        if not any(new_entries.values()):
+            return
+        self.stdout.write(_("Würde neu anlegen:") if dry_run else _("Neu angelegt:"))
+        for kind, label in NEW_ENTRY_LABELS.items():
+            names = new_entries.get(kind)
+            if names:
+                self.stdout.write(f"  {label} ({len(names)}): " + "; ".join(names))

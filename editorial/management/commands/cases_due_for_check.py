@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from editorial.checks import due_cases, reminder_for, send_reminder
+from editorial.checks import due_cases, reminder_for, running_past_end, send_reminder
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         for page in cases:
             checked = page.last_checked.isoformat() if page.last_checked else _("nie")
             line = f"{page.pk}\t{checked}\t{page.title}"
+            if running_past_end(page):
+                line += "\t" + _("laufend, Zeitraum %(period)s vorbei") % {"period": page.period}
             if send and not dry_run:
                 recipients, kind = send_reminder(page, months)
                 sent += bool(recipients)

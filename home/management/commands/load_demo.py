@@ -5,17 +5,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
 
 from agenda.demo import ensure_events
 from casestudies.importer import CaseImporter, ImportFailed, german_slugify
-from casestudies.models import CaseLibraryPage, CasePage, Theme
-from home.models import FeaturedCase, HomePage
+from casestudies.models import CasePage
+from home.models import FeaturedCase
+from home.setup import ensure_home, ensure_library, ensure_themes
 from knowledge.demo import ensure_knowledge
 
 DEMO_DATA = Path(__file__).resolve().parents[3] / "casestudies" / "demo_data"
 
-HOME_LEAD = "Übertragbare Praxis für Kleinstädte: Fälle, aus denen andere Städte lernen können."
 HOME_INTRO = (
     "<p>Der Praxisatlas sammelt Projekte aus Kleinstädten zwischen 5.000 und 20.000 "
     "Einwohnerinnen und Einwohnern: was die Ausgangslage war, was getan wurde, was es gebracht "
@@ -24,7 +23,6 @@ HOME_INTRO = (
     "Königslutter am Elm und der Initiative „Gemeinsam für das Quartier“ beruhen auf "
     "veröffentlichten Projektinformationen; die übrigen Fälle sind Beispielinhalte.</p>"
 )
-LIBRARY_INTRO = "<p>Alle Praxisfälle, filterbar nach Thema, Bundesland, Stadtgröße und Status.</p>"
 
 
 class Command(BaseCommand):
@@ -38,9 +36,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, cases, **options):
         with transaction.atomic():
-            home = self.ensure_home()
-            library = self.ensure_library(home)
-            self.ensure_themes()
+            home = ensure_home(intro=HOME_INTRO)
+            library = ensure_library(home)
+            ensure_themes()
         records = json.loads(Path(cases).read_text(encoding="utf-8"))
         try:
             result = CaseImporter(library=library).run(records)
@@ -69,59 +67,6 @@ class Command(BaseCommand):
                 }
             )
         )
-
-    def ensure_home(self):
-        home = HomePage.objects.first()
-        root = Page.get_first_root_node()
-        if root is None:  # a flushed database (for example after a transactional test)
-            root = Page.add_root(instance=Page(title="Root", slug="root"))
-        if home is None:
-            home = HomePage(
-                title="Praxisatlas Kleinstadt",
-                slug="praxisatlas",
-                lead=HOME_LEAD,
-                intro=HOME_INTRO,
-            )
-            root.add_child(instance=home)
-            home.save_revision().publish()
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(
-                hostname="localhost",
-                port=80,
-                root_page=home,
-                is_default_site=True,
-                site_name="Praxisatlas Kleinstadt",
-            )
-        elif site.root_page_id != home.pk:
-            old_root = site.root_page
-            site.root_page = home
-            site.site_name = "Praxisatlas Kleinstadt"
-            site.save()
-            # Remove Wagtail's placeholder welcome page once nothing points at it.
-            if (
-                old_root.depth == 2
-                and old_root.specific_class is Page
-                and not old_root.get_children().exists()
-            ):
-                old_root.delete()
-        return home
-
-    def ensure_library(self, home):
-        library = CaseLibraryPage.objects.child_of(home).first()
-        if library is None:
-            library = CaseLibraryPage(title="Praxisfälle", slug="faelle", intro=LIBRARY_INTRO)
-            home.add_child(instance=library)
-            library.save_revision().publish()
-        return library
-
-    def ensure_themes(self):
-        themes = json.loads((DEMO_DATA / "themes.json").read_text(encoding="utf-8"))
-        for order, data in enumerate(themes, start=1):
-            Theme.objects.update_or_create(
-                slug=data["slug"],
-                defaults={"name": data["name"], "summary": data["summary"], "sort_order": order},
-            )
 
     def ensure_featured(self, home, slugs):
         if home.featured_cases.exists() or not slugs:
