@@ -2,13 +2,22 @@
 with the entries.
 
 Entries are written inside the publishing transaction, so a rolled-back publish leaves no
-entry behind. Deleting a page deletes its entry through the foreign key's cascade.
+entry behind. Deleting a page deletes its entry through the foreign key's cascade. Entries
+also follow what they show of other objects: the addresses of descendants when a slug
+changes, view restrictions on a page or an ancestor, and the names, slugs and numbers of
+reference data (SEARCH_ENTRIES_DEPEND_ON). Every write to an entry starts a new content
+generation (core.cache.content_changed), so the search snapshot of every worker on every
+host is rebuilt on its next search.
 """
 
 import logging
 
-from django.db.models.signals import post_delete, post_save
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.models import PageViewRestriction
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from core.cache import content_changed
 
 from . import indexer
 from .models import SearchEntry
@@ -19,6 +28,14 @@ logger = logging.getLogger(__name__)
 
 def on_published(sender, instance, **kwargs):
     indexer.update_page(instance)
+    # A new slug changed the addresses of the descendants (Wagtail updated them in this
+    # transaction; its page_slug_changed signal only comes after the commit).
+    indexer.follow_url_paths(instance)
+
+
+def on_slug_changed(sender, instance, **kwargs):
+    """A slug changed without publishing (a script saving a live page)."""
+    indexer.follow_url_paths(instance)
 
 
 def on_unpublished(sender, instance, **kwargs):
@@ -26,13 +43,47 @@ def on_unpublished(sender, instance, **kwargs):
 
 
 def on_moved(sender, instance, **kwargs):
-    for page in instance.get_descendants(inclusive=True).live().specific():
-        indexer.update_page(page)
+    indexer.update_subtree(instance)
+
+
+def on_restriction_saved(sender, instance, raw=False, **kwargs):
+    """A view restriction added or changed: the page and its descendants leave the search."""
+    if not raw:
+        indexer.update_subtree(instance.page)
+
+
+def on_restriction_deleted(sender, instance, **kwargs):
+    """A view restriction removed: the page and its descendants come back, after the commit,
+    because the restriction may go with its page (an entry written now would block it)."""
+    page_id = instance.page_id
+    transaction.on_commit(lambda: indexer.update_subtree_of(page_id))
+
+
+# Pages whose entries show an object being deleted, found before the delete removes the links.
+_showing_deleted = {}
+
+
+def _deleted_key(instance):
+    return (type(instance), instance.pk)
+
+
+def on_reference_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        indexer.update_pages(indexer.pages_showing(instance))
+
+
+def on_reference_deleting(sender, instance, **kwargs):
+    _showing_deleted[_deleted_key(instance)] = indexer.pages_showing(instance)
+
+
+def on_reference_deleted(sender, instance, **kwargs):
+    indexer.update_pages(_showing_deleted.pop(_deleted_key(instance), ()))
 
 
 def on_entry_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
+    content_changed(f"search entry {instance.pk}")
     database_retriever().update(instance)
     for backend in server_backends():
         try:
@@ -42,6 +93,7 @@ def on_entry_saved(sender, instance, raw=False, **kwargs):
 
 
 def on_entry_deleted(sender, instance, **kwargs):
+    content_changed(f"search entry {instance.pk} deleted")
     database_retriever().remove(instance.pk)
     for backend in server_backends():
         try:
@@ -54,5 +106,12 @@ def connect():
     page_published.connect(on_published)
     page_unpublished.connect(on_unpublished)
     post_page_move.connect(on_moved)
+    page_slug_changed.connect(on_slug_changed)
+    post_save.connect(on_restriction_saved, sender=PageViewRestriction)
+    post_delete.connect(on_restriction_deleted, sender=PageViewRestriction)
+    for model in indexer.dependent_models():
+        post_save.connect(on_reference_saved, sender=model)
+        pre_delete.connect(on_reference_deleting, sender=model)
+        post_delete.connect(on_reference_deleted, sender=model)
     post_save.connect(on_entry_saved, sender=SearchEntry)
     post_delete.connect(on_entry_deleted, sender=SearchEntry)
