@@ -123,10 +123,9 @@ class Command(BaseCommand):
 
         library = CaseLibraryPage.objects.get()
         cases = list(CasePage.objects.live().public().order_by("pk"))
-        restricted = next(c for c in cases if engine.related(c.pk, limit=3))
-        neighbour = next(
-            c for c in cases if restricted.pk in [r.hit.page.id for r in engine.related(c.pk)]
-        )
+        # A case shown among the related cases of another (the case page shows three).
+        neighbour = next(c for c in cases if engine.related(c.pk))
+        restricted = CasePage.objects.get(pk=engine.related(neighbour.pk)[0].hit.page.id)
         renamed = next(c for c in cases if c.pk not in (restricted.pk, neighbour.pk))
         moved = next(c for c in cases if c.pk not in (restricted.pk, neighbour.pk, renamed.pk))
         themed = next(
