@@ -192,8 +192,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Caches: with REDIS_URL (several app hosts) every cache is Redis, shared by all hosts;
 # without it files in VAR_DIR, shared by the server processes of one host, so `make run`
-# needs nothing. core.filecache.FileCache is Django's file cache without a directory listing
-# on every write. Sessions are in the database; rate limits count in the default cache.
+# needs nothing (Django's file cache; with many pages cached its writes list the directory,
+# one more reason for Redis in production). Sessions are in the database; rate limits count
+# in the default cache.
 # Freshness is decided by a token in the database (core/cache.py), not by these caches.
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -215,11 +216,11 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "core.filecache.FileCache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(CACHE_DIR / "default"),
         },
         "pages": {
-            "BACKEND": "core.filecache.FileCache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(CACHE_DIR / "pages"),
             "TIMEOUT": PAGE_CACHE_TIMEOUT,
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
