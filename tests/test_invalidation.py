@@ -1,7 +1,8 @@
 """Every kind of change reaches everything derived from it on the next request: the page
 cache, the memos, the search snapshot (results, facets, autocomplete, related cases) and the
 outputs built on the search (feeds, exports, embeds). One test per change kind; each first
-warms what it then expects to change. The same across two app hosts: scripts/two-hosts."""
+warms what it then expects to change. Across two app hosts: make test-two-hosts
+(core/management/commands/check_two_hosts.py)."""
 
 import pytest
 from django.core.cache import caches
