@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run setup test test-postgres relevance lint format ci clean
+.PHONY: install run setup test test-postgres test-two-hosts relevance lint format ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ test: install
 ## The whole suite again against a throwaway PostgreSQL 15 cluster.
 test-postgres: install
 	scripts/with-postgres $(PY) -m pytest
+
+## Two app hosts on one database: gunicorn A and B with their own VAR_DIR on a throwaway
+## PostgreSQL 15 and Redis; every change made on A shows on B at once. Then the same with two
+## server processes sharing one SQLite file and one VAR_DIR.
+test-two-hosts: install
+	rm -rf var/two-hosts var/two-hosts-sqlite
+	VAR_DIR=$(CURDIR)/var/two-hosts scripts/with-redis scripts/with-postgres sh -c \
+		'$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py check_two_hosts'
+	VAR_DIR=$(CURDIR)/var/two-hosts-sqlite $(PY) manage.py migrate --noinput -v0
+	VAR_DIR=$(CURDIR)/var/two-hosts-sqlite $(PY) manage.py check_two_hosts --shared-var-dir
 
 ## Relevance table (MRR, Recall@5, nDCG@10 per kind) on SQLite, the OpenSearch emulator and
 ## PostgreSQL, each with the demo cases plus 300 generated distractors.

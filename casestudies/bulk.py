@@ -245,6 +245,7 @@ class BulkCaseCreator:
     # ---------------------------------------------------------------------------------------
 
     def _create_chunk(self, records, reference, analyzer, stopwatch):
+        from core.cache import content_changed
         from search.indexer import build_entry
         from search.models import SearchEntry
 
@@ -263,6 +264,8 @@ class BulkCaseCreator:
             )
         Page.objects.filter(pk=library.pk).update(numchild=library.numchild + len(pages))
         self.library.numchild = library.numchild + len(pages)
+        # Written without signals: start a new content generation in this transaction.
+        content_changed("bulk import")
 
     def _build_pages(self, library, records, reference):
         last = library.get_last_child()

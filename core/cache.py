@@ -1,7 +1,7 @@
 """Full-page cache for anonymous visitors, and the HTTP caching headers of every response.
 
-``PageCacheMiddleware`` keeps whole GET responses in the ``pages`` cache (files in
-``VAR_DIR``, shared by all server processes). What may never be served from it:
+``PageCacheMiddleware`` keeps whole GET responses in the ``pages`` cache (Redis with
+``REDIS_URL``, shared by all hosts; else files in ``VAR_DIR``). What may never be served from it:
 
 - requests that carry a session, CSRF or messages cookie (logged-in editors with the userbar,
   previews, visitors who sent a form or have a message waiting) or an ``Authorization``
@@ -13,21 +13,25 @@ Every cached response carries ``ETag`` and ``Last-Modified`` (when it was render
 browser or proxy that asks again with ``If-None-Match``/``If-Modified-Since`` gets a 304.
 Logged-in users get ``Cache-Control: private, no-store`` on every response.
 
-Invalidation: the cache keys contain a generation token; publishing, unpublishing, moving or
-deleting a page and saving or deleting reference data (themes, towns, synonyms, …; the list
-is ``PAGE_CACHE_INVALIDATED_BY``) replace the token, in every process at once. A response
-rendered while the change was committed is stored under the old token and never served.
+Invalidation: the cache keys contain the content generation (``generation()``), a token in the
+database (``core.models.ContentGeneration``) that every app host reads once per request.
+Publishing, unpublishing, moving or deleting a page, any change to a search entry and saving
+or deleting reference data (themes, towns, synonyms, editors' picks, view restrictions,
+sites, …; the list is ``PAGE_CACHE_INVALIDATED_BY``) replace it in the transaction of the
+change (``content_changed()``), so every host uses new keys from its next request on. A
+response rendered from old data is stored under the old token and never served again.
 """
 
 import hashlib
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils.cache import (
     cc_delim_re,
@@ -38,7 +42,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "page-cache:generation"
+CONTENT_SCOPE = "content"
 CACHE_HEADER = "X-Page-Cache"
 NO_STORE = ("private", "no-cache", "no-store")
 # Vary headers a cached response may carry: this site has one language, and only requests
@@ -50,31 +54,64 @@ def page_cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
-def generation():
-    cache = page_cache()
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, token, None)
-        token = cache.get(GENERATION_KEY, token)
+# The token read in the current request (core.cache.PageCacheMiddleware opens the scope): one
+# query per request at most, however many memos, snapshots and cache keys ask for it.
+_request_scope = ContextVar("content_generation_scope", default=None)
+
+
+def read_generation():
+    """The content generation as the database has it now (one primary-key lookup)."""
+    from .models import ContentGeneration
+
+    # Plain SQL: it runs on every request, and building the ORM query costs more than the
+    # lookup itself (the cached page's whole budget is about a millisecond).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {ContentGeneration._meta.db_table} WHERE scope = %s",  # noqa: S608
+            [CONTENT_SCOPE],
+        )
+        row = cursor.fetchone()
+    token = row[0] if row else None
+    if token is None:  # a database the migration's row was removed from
+        token = ContentGeneration.objects.get_or_create(
+            scope=CONTENT_SCOPE, defaults={"token": uuid.uuid4().hex}
+        )[0].token
     return token
 
 
-def invalidate(reason=""):
-    """Drop every cached page (in every process): new responses get a new key."""
-    try:
-        page_cache().set(GENERATION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # a broken cache must not break publishing
-        logger.exception("Page cache: could not invalidate (%s)", reason)
-        return
-    logger.debug("Page cache invalidated: %s", reason)
+def generation():
+    """The content generation: read once per request, on first use.
+
+    Whoever keeps derived data under this token reads the token before the data, so the data
+    is at least as new as the token says; a change that commits in between replaces the
+    token, and the next request builds again."""
+    scope = _request_scope.get()
+    if scope is None:
+        return read_generation()
+    token = scope.get("token")
+    if token is None:
+        token = scope["token"] = read_generation()
+    return token
 
 
-def invalidate_now_and_on_commit(reason):
-    invalidate(reason)
-    # Again after the commit: a request that read the old data while the transaction was
-    # open may have stored its response under the token set just now.
-    transaction.on_commit(lambda: invalidate(reason))
+def content_changed(reason=""):
+    """Start a new content generation, on every host: the page cache, the memos
+    (core.memo), the search snapshot and the editors' picks are built again on each host's
+    next request. Call it in the transaction of the change (the signals below do): the new
+    token becomes visible to other hosts when, and only when, the change commits."""
+    from .models import ContentGeneration
+
+    token = uuid.uuid4().hex
+    if not ContentGeneration.objects.filter(scope=CONTENT_SCOPE).update(token=token):
+        ContentGeneration.objects.update_or_create(scope=CONTENT_SCOPE, defaults={"token": token})
+    scope = _request_scope.get()
+    if scope is not None:
+        scope.pop("token", None)
+    logger.debug("Content changed: %s", reason)
+
+
+# The name the benchmark calls.
+invalidate = content_changed
 
 
 def request_is_cacheable(request):
@@ -124,6 +161,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        scope = _request_scope.set({})
+        try:
+            return self.respond(request)
+        finally:
+            _request_scope.reset(scope)
+
+    def respond(self, request):
         if not settings.PAGE_CACHE_ENABLED or not request_is_cacheable(request):
             response = self.get_response(request)
             return self.private_headers(request, response)
@@ -180,11 +224,11 @@ class PageCacheMiddleware:
 
 
 def _page_changed(sender, instance=None, **kwargs):
-    invalidate_now_and_on_commit(f"page {getattr(instance, 'pk', '')}")
+    content_changed(f"page {getattr(instance, 'pk', '')}")
 
 
 def _reference_data_changed(sender, instance=None, **kwargs):
-    invalidate_now_and_on_commit(f"{sender._meta.label} {getattr(instance, 'pk', '')}")
+    content_changed(f"{sender._meta.label} {getattr(instance, 'pk', '')}")
     purge_references(instance)
 
 

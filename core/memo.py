@@ -4,10 +4,12 @@ Some data is the same on every page and changes only when an editor publishes: t
 the section pages routing walks through, the glossary terms, which guides and events refer to
 which case. Loading it per request costs a handful of SQL queries and their ORM overhead on
 every page. ``memoised(key, build)`` keeps what ``build()`` returned in this process until the
-content generation changes: the token of the page cache (``core.cache.generation``), replaced
-in every process at once when a page is published, unpublished, moved or deleted, or reference
-data changes (``PAGE_CACHE_INVALIDATED_BY``). A value built while a change commits is kept
-under the old token and rebuilt on the next request.
+content generation changes: a token in the database (``core.cache.generation``, read once
+per request), replaced in the transaction of every change that public pages depend on
+(publishing, unpublishing, moving, deleting a page, reference data, ``core.cache``), so
+every process on every host builds again on its next request. The token is read before the
+value is built: a value built while a change commits is kept under the old token and rebuilt
+on the next request.
 
 Only data that is the same for every visitor may go here: never a rendered page, nothing that
 depends on who asks or on drafts.
@@ -19,17 +21,11 @@ from .cache import generation
 
 _memos = {}
 _lock = threading.Lock()
-_REQUEST_ATTR = "_content_generation"
 
 
 def current_generation(request=None):
-    """The content generation, read once per request."""
-    if request is not None:
-        token = getattr(request, _REQUEST_ATTR, None)
-        if token is None:
-            token = generation()
-            setattr(request, _REQUEST_ATTR, token)
-        return token
+    """The content generation; read once per request (``request`` is kept for callers that
+    pass it: the request's scope is opened by core.cache.PageCacheMiddleware)."""
     return generation()
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -468,20 +468,17 @@ _snapshot_lock = threading.Lock()
 
 
 def _current_version():
-    """What the snapshot depends on, in one cheap query (both tables are small and the
-    aggregates are answered from indexes)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT COUNT(*) FROM search_searchentry), "
-            "(SELECT MAX(updated_at) FROM search_searchentry), "
-            "(SELECT COUNT(*) FROM search_synonym), "
-            "(SELECT MAX(updated_at) FROM search_synonym)"
-        )
-        return (ANALYZER_VERSION, *cursor.fetchone())
+    """What the snapshot depends on: the analyzer and the content generation (a token in the
+    database, read once per request; core.cache). Every change to a search entry, a synonym,
+    a label the facets show (themes, funding programmes) or the site's root replaces it in
+    the transaction of the change, so every worker on every host rebuilds on its next search."""
+    from core.cache import generation
+
+    return (ANALYZER_VERSION, generation())
 
 
 def snapshot():
-    """The current snapshot, rebuilt if entries or synonyms changed since it was built."""
+    """The current snapshot, rebuilt if the content generation changed since it was built."""
     global _snapshot
     version = _current_version()
     current = _snapshot
@@ -883,7 +880,7 @@ def _promoted_queries():
 
     try:
         token = generation()
-    except Exception:  # a broken cache: ask the database every time
+    except DatabaseError:  # the generation's table is missing (not migrated yet)
         logger.warning("Content generation unknown; editors' picks read per search")
         return None
     token_seen, queries = _promoted

@@ -9,7 +9,10 @@ import logging
 import math
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.visibility import is_public, public_pages
@@ -125,12 +128,72 @@ def update_page(page):
     entry.save()
 
 
-def update_pages(page_ids):
+def update_pages_by_id(page_ids):
     """Write or remove the entries of these pages (ids) as their visibility now says; pages
     deleted meanwhile are skipped."""
     from wagtail.models import Page
 
     for page in Page.objects.filter(pk__in=page_ids).specific():
+        update_page(page)
+
+
+def update_subtree(page):
+    """Write or remove the entries of a page and its searchable descendants: after a view
+    restriction on it was added, changed or removed, or it moved."""
+    from wagtail.models import Page
+
+    for descendant in Page.objects.descendant_of(page, inclusive=True).specific():
+        update_page(descendant)
+
+
+def follow_url_paths(page):
+    """Entries below ``page`` whose address changed with its slug (or an ancestor's): one
+    query when nothing changed, as on most publishes."""
+    stale = (
+        SearchEntry.objects.filter(page__path__startswith=page.path)
+        .exclude(url_path=F("page__url_path"))
+        .select_related("page")
+    )
+    for entry in stale:
+        entry.url_path = entry.page.url_path
+        entry.save(update_fields=["url_path", "updated_at"])
+
+
+def dependent_models():
+    """The reference data whose names, slugs or numbers entries show (SEARCH_ENTRIES_DEPEND_ON:
+    themes, towns, funding programmes, organisations, tags)."""
+    return [apps.get_model(label) for label in settings.SEARCH_ENTRIES_DEPEND_ON]
+
+
+def reference_lookups(page_class, model):
+    """Lookups from a page type to ``model``: its many-to-many fields to it (themes, tags) and
+    its child relations with a foreign key to it (a case's towns)."""
+    lookups = []
+    for relation in page_class._meta.get_fields():
+        if relation.many_to_many and not relation.auto_created:
+            if relation.related_model is model:
+                lookups.append(relation.name)
+        elif relation.one_to_many and relation.auto_created:
+            for child_field in relation.related_model._meta.get_fields():
+                if child_field.many_to_one and child_field.related_model is model:
+                    lookups.append(f"{relation.name}__{child_field.name}")
+    return lookups
+
+
+def pages_showing(instance):
+    """Pages of the searchable types whose entries show ``instance``."""
+    pages = []
+    for page_class in searchable_classes():
+        query = Q()
+        for lookup in reference_lookups(page_class, type(instance)):
+            query |= Q(**{lookup: instance})
+        if query:
+            pages.extend(page_class.objects.filter(query).distinct())
+    return pages
+
+
+def update_pages(pages):
+    for page in pages:
         update_page(page)
 
 

@@ -2,17 +2,23 @@
 with the entries.
 
 Entries are written inside the publishing transaction, so a rolled-back publish leaves no
-entry behind. Deleting a page deletes its entry through the foreign key's cascade.
+entry behind. Deleting a page deletes its entry through the foreign key's cascade. Entries
+also follow what they show of other objects: the addresses of descendants when a slug
+changes, view restrictions on a page or an ancestor, and the names, slugs and numbers of
+reference data (SEARCH_ENTRIES_DEPEND_ON). Every write to an entry starts a new content
+generation (core.cache.content_changed), so the search snapshot of every worker on every
+host is rebuilt on its next search.
 """
 
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from core import visibility
+from core.cache import content_changed
 
 from . import indexer
 from .models import SearchEntry
@@ -23,6 +29,14 @@ logger = logging.getLogger(__name__)
 
 def on_published(sender, instance, **kwargs):
     indexer.update_page(instance)
+    # A new slug changed the addresses of the descendants (Wagtail updated them in this
+    # transaction; its page_slug_changed signal only comes after the commit).
+    indexer.follow_url_paths(instance)
+
+
+def on_slug_changed(sender, instance, **kwargs):
+    """A slug changed without publishing (a script saving a live page)."""
+    indexer.follow_url_paths(instance)
 
 
 def on_unpublished(sender, instance, **kwargs):
@@ -30,8 +44,28 @@ def on_unpublished(sender, instance, **kwargs):
 
 
 def on_moved(sender, instance, **kwargs):
-    for page in instance.get_descendants(inclusive=True).live().specific():
-        indexer.update_page(page)
+    indexer.update_subtree(instance)
+
+
+# Pages whose entries show an object being deleted, found before the delete removes the links.
+_showing_deleted = {}
+
+
+def _deleted_key(instance):
+    return (type(instance), instance.pk)
+
+
+def on_reference_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        indexer.update_pages(indexer.pages_showing(instance))
+
+
+def on_reference_deleting(sender, instance, **kwargs):
+    _showing_deleted[_deleted_key(instance)] = indexer.pages_showing(instance)
+
+
+def on_reference_deleted(sender, instance, **kwargs):
+    indexer.update_pages(_showing_deleted.pop(_deleted_key(instance), ()))
 
 
 def on_restriction_changed(sender, instance, raw=False, **kwargs):
@@ -42,12 +76,13 @@ def on_restriction_changed(sender, instance, raw=False, **kwargs):
         return
     page_ids = visibility.restriction_changed(instance)
     if page_ids:
-        transaction.on_commit(lambda: indexer.update_pages(page_ids))
+        transaction.on_commit(lambda: indexer.update_pages_by_id(page_ids))
 
 
 def on_entry_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
+    content_changed(f"search entry {instance.pk}")
     database_retriever().update(instance)
     for backend in server_backends():
         try:
@@ -57,6 +92,7 @@ def on_entry_saved(sender, instance, raw=False, **kwargs):
 
 
 def on_entry_deleted(sender, instance, **kwargs):
+    content_changed(f"search entry {instance.pk} deleted")
     database_retriever().remove(instance.pk)
     for backend in server_backends():
         try:
@@ -69,7 +105,12 @@ def connect():
     page_published.connect(on_published)
     page_unpublished.connect(on_unpublished)
     post_page_move.connect(on_moved)
+    page_slug_changed.connect(on_slug_changed)
     post_save.connect(on_restriction_changed, sender=PageViewRestriction)
     post_delete.connect(on_restriction_changed, sender=PageViewRestriction)
+    for model in indexer.dependent_models():
+        post_save.connect(on_reference_saved, sender=model)
+        pre_delete.connect(on_reference_deleting, sender=model)
+        post_delete.connect(on_reference_deleted, sender=model)
     post_save.connect(on_entry_saved, sender=SearchEntry)
     post_delete.connect(on_entry_deleted, sender=SearchEntry)

@@ -11,9 +11,9 @@ from home.models import HomePage
 
 
 def _clear_caches():
-    # Wagtail caches site root paths; a stale entry raises Site.DoesNotExist. The pages cache
-    # holds the content generation that the process-local memos (core.memo) are valid for:
-    # each test starts with a new one and empty memos.
+    # Wagtail caches site root paths; a stale entry raises Site.DoesNotExist. The content
+    # generation (core.cache) is a row in the database, rolled back after each test; the
+    # process-local memos (core.memo) start empty in each test.
     from core import memo
 
     cache.clear()

@@ -194,27 +194,46 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Caches are files in VAR_DIR, shared by all server processes: Wagtail's site root paths and
-# the page cache must be invalidated in every worker at once. core.filecache.FileCache is
-# Django's file cache without a directory listing on every write.
+# Caches: with REDIS_URL (several app hosts) every cache is Redis, shared by all hosts;
+# without it files in VAR_DIR, shared by the server processes of one host, so `make run`
+# needs nothing (Django's file cache; with many pages cached its writes list the directory,
+# one more reason for Redis in production). Sessions are in the database; rate limits count
+# in the default cache.
+# Freshness is decided by a token in the database (core/cache.py), not by these caches.
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
-CACHES = {
-    "default": {
-        "BACKEND": "core.filecache.FileCache",
-        "LOCATION": str(CACHE_DIR / "default"),
-    },
-    "pages": {
-        "BACKEND": "core.filecache.FileCache",
-        "LOCATION": str(CACHE_DIR / "pages"),
-        "TIMEOUT": int(os.environ.get("PAGE_CACHE_TIMEOUT", "300")),
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
-    },
-}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "praxisatlas",
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "praxisatlas-pages",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "default"),
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
+        },
+    }
 
 # Full-page cache for anonymous visitors (core/cache.py): on unless PAGE_CACHE=false.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_ALIAS = "pages"
-PAGE_CACHE_TIMEOUT = CACHES["pages"]["TIMEOUT"]
 PAGE_CACHE_EXCLUDE_PATHS = ["/admin/", "/django-admin/", "/dokumente/"]
 # Saving or deleting any of these drops every cached page (pages: publish, unpublish, move,
 # delete).
@@ -231,6 +250,15 @@ PAGE_CACHE_INVALIDATED_BY = [
     "wagtailcore.PageViewRestriction",
     "wagtailimages.Image",
     "wagtaildocs.Document",
+]
+# Search entries show the names, slugs and numbers of these: saving or deleting one writes the
+# entries of the pages that link to it again (search/signals.py).
+SEARCH_ENTRIES_DEPEND_ON = [
+    "casestudies.Theme",
+    "casestudies.Town",
+    "casestudies.FundingProgramme",
+    "casestudies.Organisation",
+    "taggit.Tag",
 ]
 # Cache-Control for anonymous visitors: browsers keep a page CACHE_MAX_AGE seconds (then
 # revalidate with ETag/Last-Modified); shared caches (a CDN) CACHE_S_MAXAGE if set.
