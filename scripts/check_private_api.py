@@ -128,11 +128,10 @@ class Scanner(ast.NodeVisitor):
                     if is_framework(alias.name):
                         local = alias.asname or alias.name.split(".")[0]
                         self.framework_names[local] = alias.asname and alias.name or local
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                if is_framework(node.module):
-                    for alias in node.names:
-                        origin = f"{node.module}.{alias.name}"
-                        self.framework_names[alias.asname or alias.name] = origin
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and is_framework(node.module):
+                for alias in node.names:
+                    origin = f"{node.module}.{alias.name}"
+                    self.framework_names[alias.asname or alias.name] = origin
 
     def visit_Import(self, node):
         for alias in node.names:
@@ -206,9 +205,12 @@ class Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def check_name_constant(self, node, arg, how):
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            if arg.value in KNOWN_PRIVATE:
-                self.report(node, f"uses the framework's private attribute {arg.value} via {how}")
+        if (
+            isinstance(arg, ast.Constant)
+            and isinstance(arg.value, str)
+            and arg.value in KNOWN_PRIVATE
+        ):
+            self.report(node, f"uses the framework's private attribute {arg.value} via {how}")
 
     # Subclasses that override a private method of a framework class.
     def visit_ClassDef(self, node):
@@ -216,15 +218,17 @@ class Scanner(ast.NodeVisitor):
         framework_bases = [origin for origin in bases if origin]
         if framework_bases:
             for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and is_private(
-                    item.name
+                if (
+                    isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and is_private(item.name)
+                    and (
+                        item.name in KNOWN_PRIVATE or self.base_defines(framework_bases, item.name)
+                    )
                 ):
-                    if item.name in KNOWN_PRIVATE or self.base_defines(framework_bases, item.name):
-                        self.report(
-                            item,
-                            f"overrides the private method {item.name} of "
-                            f"{', '.join(framework_bases)}",
-                        )
+                    self.report(
+                        item,
+                        f"overrides the private method {item.name} of {', '.join(framework_bases)}",
+                    )
         self.class_stack.append(bool(framework_bases))
         self.generic_visit(node)
         self.class_stack.pop()

@@ -107,7 +107,7 @@ def test_passes_public_api(name):
 def test_reports_file_and_line(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\nrequest._get_raw_host()\n")
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
@@ -116,7 +116,7 @@ def test_reports_file_and_line(tmp_path):
 
 
 def test_project_has_no_private_framework_api():
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, str(SCRIPT)], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout
