@@ -3,11 +3,13 @@ an editor uploads an image in Wagtail's admin, a case page shows it, and the ren
 answers with the image from the bucket."""
 
 import io
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -18,6 +20,17 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 BUCKET = "praxisatlas-medien"
+PUBLIC_RENDITIONS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": [f"arn:aws:s3:::{BUCKET}/images/*"],
+        }
+    ],
+}
 
 
 def free_port():
@@ -64,9 +77,12 @@ def s3_storage(s3_endpoint, monkeypatch):
         "AWS_DEFAULT_REGION": "eu-central-1",
     }.items():
         monkeypatch.setenv(name, value)
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-central-1").create_bucket(
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-central-1")
+    client.create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
     )
+    # The bucket policy the README names: renditions readable by everyone, originals not.
+    client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(PUBLIC_RENDITIONS))
     storages = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
@@ -179,6 +195,10 @@ def test_image_uploaded_in_admin_lands_in_the_bucket_and_shows_on_a_case_page(
         data = answer.read()
     with PILImage.open(io.BytesIO(data)) as shown:
         assert shown.width == rendition.width <= 800
+    # The uploaded original stays private.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(original_url, timeout=10)  # noqa: S310
+    assert refused.value.code == 403
 
 
 def _upload(name):

@@ -21,7 +21,7 @@ MAX_QUERIES = {
     "library": 8,
     "library_filtered": 9,
     "theme": 10,
-    "theme_index": 1,
+    "theme_index": 4,
     "case": 11,
     "search": 8,
     "guide": 7,
