@@ -68,7 +68,9 @@ class Bakerydemo:
             "for page in BreadPage.objects.live().public():\n"
             "    print(page.get_url_parts()[2])\n"
         )
-        paths = [line for line in self.manage("shell", "-c", code).splitlines() if line]
+        # ``shell`` also prints what it imported: only the paths.
+        output = self.manage("shell", "-c", code).splitlines()
+        paths = [line for line in output if line.startswith("/")]
         if not paths:
             raise CommandError(_("bakerydemo hat keine Brotseiten: Demodaten laden"))
         return paths
