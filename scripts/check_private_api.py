@@ -38,7 +38,9 @@ FRAMEWORKS = ("django", "wagtail", "treebeard", "modelsearch", "rest_framework",
 DOCUMENTED = frozenset({"_meta", "_default_manager", "_base_manager"})
 
 # Private attributes the frameworks keep on objects whose type the scan cannot see (a
-# request, a queryset, a response, a page, a cache backend).
+# request, a queryset, a response, a page, a cache backend). Names that are public elsewhere
+# (a namedtuple's ``_fields``) or too common (``_cache``, ``_data``) are left out: on objects
+# of the frameworks the rules above still find them.
 KNOWN_PRIVATE = frozenset(
     {
         "_wagtail_site",
@@ -53,12 +55,10 @@ KNOWN_PRIVATE = frozenset(
         "_prefetched_objects_cache",
         "_prefetch_related_lookups",
         "_known_related_objects",
-        "_fields",
         "_iterable_class",
         "_hints",
         "_db",
         "_cull",
-        "_cache",
         "_csp_replace",
         "_csp_update",
         "_csp_exempt",
@@ -74,8 +74,6 @@ KNOWN_PRIVATE = frozenset(
         "_errors",
         "_mutable",
         "_full_data",
-        "_data",
-        "_files",
     }
 )
 
