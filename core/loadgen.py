@@ -138,7 +138,16 @@ class Server:
     By default the site (``cms.wsgi``, production settings); ``app``, ``cwd``, ``gunicorn``
     and ``base_env`` serve another WSGI application the same way (``make bench-compare``)."""
 
-    def __init__(self, workers=2, env=None, app="cms.wsgi", cwd=None, gunicorn=None, base_env=None):
+    def __init__(
+        self,
+        workers=2,
+        env=None,
+        app="cms.wsgi",
+        cwd=None,
+        gunicorn=None,
+        base_env=None,
+        startup_seconds=60,
+    ):
         self.workers = workers
         self.port = free_port()
         base = server_environment() if base_env is None else base_env
@@ -146,6 +155,7 @@ class Server:
         self.app = app
         self.cwd = cwd or settings.BASE_DIR
         self.gunicorn = gunicorn or Path(sys.executable).with_name("gunicorn")
+        self.startup_seconds = startup_seconds
         self.process = None
 
     @property
@@ -170,7 +180,7 @@ class Server:
             env=self.env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise CommandError(_("gunicorn ist nicht gestartet."))
