@@ -97,13 +97,23 @@ bench-search-postgres: install
 N ?= 10000
 BENCH_SITE_ENV = VAR_DIR=$(CURDIR)/var/bench-site DEBUG=false
 
-.PHONY: bench loadtest
+.PHONY: bench bench-compare loadtest
 
 ## Throughput and latency (median, p95) of home, library, case, search, embed and API with
 ## gunicorn (2 workers) and wrk on loopback, without and with the page cache: one table.
 bench: install
 	$(BENCH_SITE_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_SITE_ENV) $(PY) manage.py bench_site --cases $(N)
+
+# The official Wagtail demo, checked out and set up outside this repository.
+BAKERYDEMO_DIR ?= $(abspath $(CURDIR)/../bakerydemo)
+
+## The uncached case page against bakerydemo's bread page and the cached case page against a
+## minimal Django view: same gunicorn, same wrk, rounds back to back, ratios and load.
+bench-compare: install
+	scripts/bakerydemo-setup $(BAKERYDEMO_DIR)
+	$(BENCH_SITE_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_SITE_ENV) $(PY) manage.py bench_compare --cases $(N) --bakerydemo $(BAKERYDEMO_DIR)
 
 ## 60 s of bounded load over all page types: fails on any error or 5xx, or if the workers'
 ## memory grows by 10 % or more.

@@ -81,6 +81,26 @@ def _timed(timings, step):
         timings[step] = timings.get(step, 0.0) + time.perf_counter() - started
 
 
+def path_step(number):
+    """The treebeard path step of the ``number``-th child: ``number`` in the tree's alphabet
+    (``Page.alphabet``, base 36), padded to ``Page.steplen`` characters, as treebeard's
+    materialised paths are documented."""
+    alphabet = Page.alphabet
+    digits = ""
+    while number:
+        number, digit = divmod(number, len(alphabet))
+        digits = alphabet[digit] + digits
+    return digits.rjust(Page.steplen, alphabet[0])
+
+
+def path_step_number(step):
+    """The number of a path step (the inverse of :func:`path_step`)."""
+    number = 0
+    for char in step:
+        number = number * len(Page.alphabet) + Page.alphabet.index(char)
+    return number
+
+
 class _ReferenceData(CaseImporter):
     """The importer's lookups (``apply`` calls them), answered from preloaded maps."""
 
@@ -269,7 +289,7 @@ class BulkCaseCreator:
 
     def _build_pages(self, library, records, reference):
         last = library.get_last_child()
-        position = Page._str2int(last.path[-Page.steplen :]) if last else 0
+        position = path_step_number(last.path[-Page.steplen :]) if last else 0
         content_type = ContentType.objects.get_for_model(CasePage)
         now = timezone.now()
         result = ImportResult()
@@ -281,7 +301,7 @@ class BulkCaseCreator:
                 slug=record["slug"],
                 content_type=content_type,
                 locale_id=library.locale_id,
-                path=Page._get_path(library.path, library.depth + 1, number),
+                path=library.path + path_step(number),
                 depth=library.depth + 1,
                 numchild=0,
                 url_path=f"{library.url_path}{record['slug']}/",

@@ -1,17 +1,20 @@
-"""What a case page shows besides its own fields, in two queries.
+"""What a case page shows besides its own fields, in one query.
 
 A case page lists its towns, themes, tags, funding programmes, partners and contacts. Loaded
 with the ORM that is six queries, and their ORM overhead is a good part of the page's cost.
-Here all links come from one ``UNION ALL`` query over the link tables; the objects they point
+Here all links come from one ``UNION ALL`` query over the link tables (plain SQL through
+Django's cursor, table and column names from the models' ``_meta``); the objects they point
 to (towns, themes, funding programmes, organisations, tags, contacts) are reference tables,
 the same for every page, kept per content generation (``core.memo``; saving any of them starts
 a new generation). A link to an object the memo does not know yet is loaded from the database.
 
-The results go where Django's ``prefetch_related`` would put them, so ``page.themes.all()``
-and friends in templates and the JSON-LD run no query.
+The result is a :class:`CaseFacts` of plain lists, handed to the templates as ``facts`` (fact
+box, JSON-LD, Open Graph). Nothing is written into Django's or Wagtail's own caches of the
+page: ``page.themes.all()`` stays the ORM's query.
 """
 
 import functools
+from dataclasses import dataclass
 
 from django.db import connection
 from taggit.models import Tag
@@ -22,13 +25,18 @@ from .models import CasePage, CaseTown, Contact, FundingProgramme, Organisation,
 
 # Link kinds in the UNION query.
 THEMES, FUNDING, PARTNERS, TAGS, CONTACTS, TOWNS = range(6)
-# Relations filled as Django's prefetch would fill them: name -> (kind, model).
-PREFETCHED = {
-    "themes": (THEMES, Theme),
-    "funding_programmes": (FUNDING, FundingProgramme),
-    "partners": (PARTNERS, Organisation),
-    "tags": (TAGS, Tag),
-}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The linked objects of one case, each list in the order the ORM would return it."""
+
+    town_links: list
+    themes: list
+    funding_programmes: list
+    partners: list
+    tags: list
+    contacts: list
 
 
 def reference_data():
@@ -88,8 +96,8 @@ def _links_sql(vendor):
 
 
 def load_facts(page, request=None):
-    """Fill ``page`` with its towns (``page.town_links``), themes, tags, funding programmes
-    and partners (as prefetched), and return its contacts in order."""
+    """The towns (links with their towns), themes, tags, funding programmes, partners and
+    contacts of ``page``, as a :class:`CaseFacts`; ``page.town_links`` is set as well."""
     sql, count = _links_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [page.pk] * count)
@@ -112,17 +120,6 @@ def load_facts(page, request=None):
         """``objects`` in the order of their links (sort order, then when linked)."""
         return sorted(objects, key=lambda obj: linked[kind][obj.pk][:2])
 
-    cache = page.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, (kind, model) in PREFETCHED.items():
-        objects = objects_of(kind, model)
-        if kind == TAGS:
-            # In the order they were added, as taggit's prefetch returns them.
-            objects = link_order(kind, objects)
-        queryset = getattr(page, name).get_queryset()
-        queryset._result_cache = objects
-        queryset._prefetch_done = True
-        cache[name] = queryset
-
     links = []
     for town in link_order(TOWNS, objects_of(TOWNS, Town)):
         sort_order, link_id, role = linked[TOWNS][town.pk]
@@ -130,4 +127,12 @@ def load_facts(page, request=None):
         link.town = town
         links.append(link)
     page.town_links = links
-    return link_order(CONTACTS, objects_of(CONTACTS, Contact))
+    return CaseFacts(
+        town_links=links,
+        themes=objects_of(THEMES, Theme),
+        funding_programmes=objects_of(FUNDING, FundingProgramme),
+        partners=objects_of(PARTNERS, Organisation),
+        # In the order they were added, as taggit returns them.
+        tags=link_order(TAGS, objects_of(TAGS, Tag)),
+        contacts=link_order(CONTACTS, objects_of(CONTACTS, Contact)),
+    )

@@ -798,8 +798,9 @@ class CasePage(SitePage):
         from .facts import load_facts
 
         context = super().get_context(request, *args, **kwargs)
-        # The fact box and the JSON-LD in the head list towns, themes and tags: two queries.
-        contacts = load_facts(self, request)
+        # The fact box and the JSON-LD in the head list towns, themes and tags: one query.
+        facts = load_facts(self, request)
+        context["facts"] = facts
         library = getattr(request, "case_library", None)
         library = library if library is not None else self.get_library()
         context["library"] = library
@@ -807,7 +808,7 @@ class CasePage(SitePage):
         if section is None and library is not None and self.depth > library.depth + 1:
             section = CaseSectionPage.objects.ancestor_of(self).first()
         context["section"] = section
-        context["contacts"] = contacts
+        context["contacts"] = facts.contacts
         from search.engine import related
 
         context["related"] = related(self.pk) if self.live else []

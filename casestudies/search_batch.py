@@ -1,18 +1,28 @@
 """Index each imported page once, at the end of an import, instead of on every save.
 
 Creating and publishing a page saves it three times (``add_child``, ``save_revision``,
-``publish``); each save makes Wagtail's search index (modelsearch) rebuild the page's
-document, and publishing makes ``search.signals`` rebuild its search entry. Inside
-``deferred_search_updates()`` these updates are collected per page and run once when the
-block ends without an error (on an error the transaction is rolled back and nothing needs
-indexing). Outside the block, and in other threads, the handlers behave as before: the
-original receivers are wrapped, not replaced by something else.
+``publish``); each save makes Wagtail's search index (modelsearch) enqueue a task that
+rebuilds the page's document, and publishing makes ``search.signals`` rebuild its search
+entry. Inside ``deferred_search_updates()`` these updates are collected per page and run once
+when the block ends without an error (on an error the transaction is rolled back and nothing
+needs indexing).
+
+modelsearch's updates are deferred through the task framework it enqueues them with
+(``django_tasks``): the site's task backend, :class:`DeferringImmediateBackend`, runs tasks
+at once like Django's ``ImmediateBackend`` except inside the block in this thread, where it
+keeps one task per task and arguments until the block ends. Nothing of modelsearch is
+disconnected or replaced; a backend is the extension point the task framework documents.
+The search app's own publish receiver is wrapped for the same reason (our code, not a
+library's).
 """
 
 import threading
 from contextlib import contextmanager
 
-from django.db.models.signals import post_save
+from django.utils import timezone
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.base import TaskResult, TaskResultStatus
+from django_tasks.utils import get_random_id
 from wagtail.signals import page_published
 
 _state = threading.local()
@@ -24,24 +34,44 @@ def _pending():
     return getattr(_state, "pending", None)
 
 
+class DeferringImmediateBackend(ImmediateBackend):
+    """Django's immediate task backend; inside ``deferred_search_updates()`` a task waits
+    for the end of the block, and the same task with the same arguments runs once."""
+
+    def enqueue(self, task, args, kwargs):
+        pending = _pending()
+        if pending is None:
+            return super().enqueue(task, args, kwargs)
+        self.validate_task(task)
+        key = ("task", task.module_path, repr(args), repr(sorted(kwargs.items())))
+        pending[key] = (self.run_later, task, args, kwargs)
+        return TaskResult(
+            task=task,
+            id=get_random_id(),
+            status=TaskResultStatus.READY,
+            enqueued_at=timezone.now(),
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )
+
+    def run_later(self, task, args, kwargs):
+        return super().enqueue(task, args, kwargs)
+
+
 def _install():
-    """Wrap modelsearch's post_save receiver for pages and the search app's publish receiver
-    (once per process)."""
+    """Wrap the search app's publish receiver (once per process)."""
     global _installed
     with _install_lock:
         if _installed:
             return
-        from modelsearch.signal_handlers import post_save_signal_handler
-
         from search import signals as search_signals
 
-        from .models import CasePage
-
-        for sender in (CasePage,):
-            if post_save.disconnect(post_save_signal_handler, sender=sender):
-                post_save.connect(
-                    _deferring(post_save_signal_handler, "index"), sender=sender, weak=False
-                )
         if page_published.disconnect(search_signals.on_published):
             page_published.connect(_deferring(search_signals.on_published, "entry"), weak=False)
         _installed = True
@@ -52,10 +82,15 @@ def _deferring(receiver, kind):
         pending = _pending()
         if pending is None or kwargs.get("raw", False):
             return receiver(sender=sender, instance=instance, **kwargs)
-        pending[(kind, instance.pk)] = (receiver, sender, instance, kwargs)
+        pending[(kind, instance.pk)] = (_call_receiver, receiver, sender, (instance, kwargs))
 
     wrapper.__name__ = f"deferred_{receiver.__name__}"
     return wrapper
+
+
+def _call_receiver(receiver, sender, arguments):
+    instance, kwargs = arguments
+    return receiver(sender=sender, instance=instance, **kwargs)
 
 
 @contextmanager
@@ -70,5 +105,5 @@ def deferred_search_updates():
         pending = _state.pending
     finally:
         _state.pending = None
-    for receiver, sender, instance, kwargs in pending.values():
-        receiver(sender=sender, instance=instance, **kwargs)
+    for run, *arguments in pending.values():
+        run(*arguments)

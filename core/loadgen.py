@@ -134,12 +134,28 @@ def rss_kb(pid):
 
 
 class Server:
-    """gunicorn with ``workers`` sync workers on 127.0.0.1, with the given extra environment."""
+    """gunicorn with ``workers`` sync workers on 127.0.0.1, with the given extra environment.
+    By default the site (``cms.wsgi``, production settings); ``app``, ``cwd``, ``gunicorn``
+    and ``base_env`` serve another WSGI application the same way (``make bench-compare``)."""
 
-    def __init__(self, workers=2, env=None):
+    def __init__(
+        self,
+        workers=2,
+        env=None,
+        app="cms.wsgi",
+        cwd=None,
+        gunicorn=None,
+        base_env=None,
+        startup_seconds=60,
+    ):
         self.workers = workers
         self.port = free_port()
-        self.env = {**os.environ, **server_environment(), **(env or {})}
+        base = server_environment() if base_env is None else base_env
+        self.env = {**os.environ, **base, **(env or {})}
+        self.app = app
+        self.cwd = cwd or settings.BASE_DIR
+        self.gunicorn = gunicorn or Path(sys.executable).with_name("gunicorn")
+        self.startup_seconds = startup_seconds
         self.process = None
 
     @property
@@ -147,11 +163,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
-        gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(  # noqa: S603
             [
-                str(gunicorn),
-                "cms.wsgi",
+                str(self.gunicorn),
+                self.app,
                 "--workers",
                 str(self.workers),
                 "--bind",
@@ -161,11 +176,11 @@ class Server:
                 "--timeout",
                 "60",
             ],
-            cwd=settings.BASE_DIR,
+            cwd=self.cwd,
             env=self.env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise CommandError(_("gunicorn ist nicht gestartet."))

@@ -11,25 +11,29 @@ Wagtail's defaults spend queries a public site can do without:
 - ``PageQuerySet.public()`` loads every view restriction before the listing itself: one extra
   query per listing. ``SitePageQuerySet.public()`` is one ``NOT EXISTS`` subquery instead.
 
-Routing needs the site and the pages between the site root and the requested page (the home
+Routing walks through the pages between the site root and the requested page (the home
 page, the case library, a section). They are the same for every request, so ``PageTree`` keeps
 them per content generation (``core.memo``): every page of a type that can have children, and
-every child of a site root, with their view-restriction notes. Routing then costs one query,
-for the requested page itself. Pages from the memo are handed out as copies, so nothing a
-request sets on them reaches the next request.
+every child of a site root, with their view-restriction notes. Routing then costs one query
+below the site root, for the requested page itself. Pages from the memo are handed out as
+copies, so nothing a request sets on them reaches the next request.
+
+The site of a request and the site root paths come from Wagtail itself
+(``Site.find_for_request``, ``Site.get_site_root_paths``), which keeps them on the request
+and in the cache and invalidates them when a site changes: only public API here.
 """
 
 import copy
+import functools
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
-from wagtail.models import Page, PageManager, PageViewRestriction, Site, get_page_models
+from wagtail.models import Page, PageManager, PageViewRestriction, get_page_models
 from wagtail.query import PageQuerySet
 
 from .forms import SitePageForm
@@ -79,11 +83,8 @@ class PageTree:
         )
         self.by_id = {}
         self.children = defaultdict(dict)
-        root_paths = site_root_paths()
         for page in pages:
             page.has_restrictions = self.restricted(page.path)
-            # Where Wagtail keeps them when a page's URL is asked for without a request.
-            page._wagtail_cached_site_root_paths = root_paths
             self.by_id[page.pk] = page
             self.children[page.path[:-STEPLEN]][page.slug] = page
 
@@ -101,123 +102,53 @@ class PageTree:
         return list(self.children.get(parent.path, {}).values())
 
 
-class PreparedLookup:
-    """``model`` objects by a filter whose SQL is compiled once per process and database;
-    only the values change between calls. Compiling the SQL of a page model with its many
-    columns costs several times what running it does, and routing runs this on every
-    request. ``filters`` maps lookups to value names, e.g. ``{"slug": "slug"}``."""
+@functools.cache
+def child_sql(model, vendor):
+    """SQL that selects a ``model`` page with all its columns (the page row joined with the
+    rows of its specific model) by parent path, depth and slug. Written once per model from
+    the model's ``_meta``: compiling the ORM query of a page model with its many columns
+    costs several times what running it does, and routing runs it on every request."""
+    from django.db import connection
 
-    # Stand-ins the SQL is compiled with, replaced by the values of each call.
-    PROBE_TEXT = "prepared-lookup-probe-{}"
-    PROBE_NUMBER = 1_987_654_321
-
-    def __init__(self, model, filters):
-        self.model = model
-        self.filters = filters
-        self._compiled = {}
-
-    def _compile(self, db):
-        probes = {}
-        lookups = {}
-        for index, (lookup, name) in enumerate(self.filters.items()):
-            field = self.model._meta.get_field(lookup.split("__")[0])
-            probe = (
-                self.PROBE_NUMBER + index
-                if field.get_internal_type().endswith("IntegerField")
-                else self.PROBE_TEXT.format(index)
-            )
-            probes[name] = probe
-            lookups[lookup] = probe
-        compiler = self.model._base_manager.using(db).filter(**lookups).query.get_compiler(db)
-        sql, params = compiler.as_sql()
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        select_fields = compiler.klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [column[0].target.attname for column in compiler.select[start:end]]
-        return sql, params, probes, compiler, compiler.get_converters(fields), init_list, start, end
-
-    def __call__(self, **values):
-        db = router.db_for_read(self.model)
-        compiled = self._compiled.get(db)
-        if compiled is None:
-            compiled = self._compiled[db] = self._compile(db)
-        sql, probe_params, probes, compiler, converters, init_list, start, end = compiled
-        params = []
-        for param in probe_params:
-            for name, probe in probes.items():
-                if param == probe:
-                    param = values[name]
-                    break
-                if isinstance(param, str) and isinstance(probe, str) and probe in param:
-                    # A LIKE pattern (startswith and friends): the value escaped as Django
-                    # escapes it.
-                    value = connections[db].ops.prep_for_like_query(values[name])
-                    param = param.replace(probe, value)
-                    break
-            params.append(param)
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        return [self.model.from_db(db, init_list, row[start:end]) for row in rows]
-
-
-_child_lookups = {}
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = [field.column for field in fields]
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"{model.__name__}: a column name repeats across its tables")
+    page_table = quote(Page._meta.db_table)
+    joins = "".join(
+        f" JOIN {quote(parent._meta.db_table)} ON "
+        f"{quote(parent._meta.db_table)}.{quote(parent._meta.pk.column)} = "
+        f"{page_table}.{quote(Page._meta.pk.column)}"
+        for parent in [*reversed(model._meta.get_parent_list()), model]
+        if parent is not Page
+    )
+    select = ", ".join(
+        f"{quote(field.model._meta.db_table)}.{quote(field.column)}" for field in fields
+    )
+    where = (
+        f"{page_table}.{quote('path')} LIKE %s AND {page_table}.{quote('depth')} = %s "
+        f"AND {page_table}.{quote('slug')} = %s"
+    )
+    return f"SELECT {select} FROM {page_table}{joins} WHERE {where}"  # noqa: S608 - names from _meta
 
 
 def child_by_slug(model, parent, slug):
-    """The child of ``parent`` of type ``model`` with this slug (live or draft), or None."""
-    lookup = _child_lookups.get(model)
-    if lookup is None:
-        lookup = _child_lookups[model] = PreparedLookup(
-            model, {"path__startswith": "path", "depth": "depth", "slug": "slug"}
+    """The child of ``parent`` of type ``model`` with this slug (live or draft), or None:
+    one raw query (``Manager.raw``), the SQL written once per model (:func:`child_sql`).
+    Treebeard paths are letters and digits, so the prefix needs no LIKE escaping."""
+    from django.db import connection
+
+    found = list(
+        model._default_manager.raw(
+            child_sql(model, connection.vendor), [parent.path + "%", parent.depth + 1, slug]
         )
-    found = lookup(path=parent.path, depth=parent.depth + 1, slug=slug)
+    )
     return found[0] if found else None
-
-
-def site_root_paths(request=None):
-    """Wagtail's ``Site.get_site_root_paths()`` (a cache read each time) per generation."""
-    return memoised("core.pages.site_root_paths", Site.get_site_root_paths, request)
 
 
 def page_tree(request=None):
     return memoised("core.pages.PageTree", PageTree, request)
-
-
-def find_site(request):
-    """``Site.find_for_request`` from the memo, with its root page (specific) attached."""
-
-    def build():
-        site = Site._find_for_request(request)
-        if site is not None:
-            root = page_tree(request).by_id.get(site.root_page_id)
-            if root is not None:
-                site.root_page = root
-        return site
-
-    host = request._get_raw_host()
-    site = memoised(("core.pages.Site", host, request.get_port()), build, request)
-    if site is None:
-        return None
-    site = copy.copy(site)
-    site.root_page = copy.copy(site.root_page)
-    return site
-
-
-class SiteMiddleware:
-    """Finds the request's site (``request._wagtail_site``, where Wagtail looks first) and
-    the site root paths in the memo instead of two queries and a cache read per request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request._wagtail_site = find_site(request)
-        # Where Wagtail keeps them for the request (``Page._get_site_root_paths``).
-        request._wagtail_cached_site_root_paths = site_root_paths(request)
-        return self.get_response(request)
 
 
 class SitePageQuerySet(PageQuerySet):
@@ -278,7 +209,6 @@ class SitePage(Page):
         child = self.child_for_slug(request, path_components[0])
         if child is None:
             raise Http404
-        child._cached_parent_obj = self
         return child.route(request, path_components[1:])
 
     def child_for_slug(self, request, slug):

@@ -4,7 +4,9 @@
   (django-csp): ``CONTENT_SECURITY_POLICY`` for the site, ``CONTENT_SECURITY_POLICY_ADMIN``
   for the Wagtail and Django admin. ``frame-ancestors`` is decided per response by
   ``partners.middleware.PartnerHeadersMiddleware`` (embeds ``*``, previews ``'self'``,
-  everything else ``'none'``). It also adds ``Permissions-Policy``.
+  everything else ``'none'``) through :func:`set_frame_ancestors`; it goes into the policy
+  through ``get_policy_parts``, the extension point django-csp documents for subclasses
+  (its own per-response attributes are private). It also adds ``Permissions-Policy``.
 - :func:`client_ip` is the visitor's address for login throttling and rate limits, taking
   ``PROXY_COUNT`` reverse proxies into account.
 - :class:`DatabaseUnavailableMiddleware` and :func:`server_error` answer with a static
@@ -43,11 +45,22 @@ def is_admin_path(path):
     return path.startswith(ADMIN_PREFIXES)
 
 
+def set_frame_ancestors(response, source):
+    """Who may frame this response (``frame-ancestors``): ``*``, ``'self'`` or ``'none'``."""
+    response.frame_ancestors = source
+    return response
+
+
 class SecurityHeadersMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and is_admin_path(request.path_info):
+        if report_only:
+            return parts
+        if parts.config is None and is_admin_path(request.path_info):
             parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+        source = getattr(response, "frame_ancestors", None)
+        if source:
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": [source]}
         return parts
 
     def process_response(self, request, response):

@@ -36,6 +36,13 @@ class CodebookSerializerField(serializers.Field):
         return self.codebook_field.value(value, self.context["request"])
 
 
+class CleanedQuery:
+    """What a filter backend reads of a request: its query string."""
+
+    def __init__(self, params):
+        self.GET = params
+
+
 class CleanSearchFilter(SearchFilter):
     """Wagtail's ``?search=`` with the site's query rules: control characters removed, at
     most MAX_QUERY_LENGTH characters, and a blank query is no search (Wagtail's database
@@ -49,23 +56,22 @@ class CleanSearchFilter(SearchFilter):
         query = clean_query(request.GET["search"])
         if len(query) > MAX_QUERY_LENGTH:
             raise BadRequestError(f"search is longer than {MAX_QUERY_LENGTH} characters")
-        params = request._request.GET.copy()
-        if query:
-            params["search"] = query
-        else:
-            del params["search"]
-        request._request.GET = params
-        results = super().filter_queryset(request, queryset, view)
-        if query:
-            # The backend parses the query when it runs: a syntax error (an unmatched quote
-            # on SQLite) is the client's mistake, answered here rather than as an outage.
-            try:
-                with transaction.atomic():
-                    results.count()
-            except DatabaseError as error:
-                if not is_query_syntax_error(error):
-                    raise
-                raise BadRequestError("search: the query cannot be parsed") from None
+        if not query:
+            return queryset
+        params = request.GET.copy()
+        params["search"] = query
+        # Wagtail's filter reads the query string from ``request.GET`` only: it gets the
+        # cleaned one, and the request itself stays as the client sent it.
+        results = super().filter_queryset(CleanedQuery(params), queryset, view)
+        # The backend parses the query when it runs: a syntax error (an unmatched quote on
+        # SQLite) is the client's mistake, answered here rather than as an outage.
+        try:
+            with transaction.atomic():
+                results.count()
+        except DatabaseError as error:
+            if not is_query_syntax_error(error):
+                raise
+            raise BadRequestError("search: the query cannot be parsed") from None
         return results
 
 

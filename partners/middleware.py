@@ -16,11 +16,13 @@ cross-origin (``Access-Control-Allow-Origin: *``) and never set a cookie, whatev
 session or CSRF middleware did.
 
 The directive is handed to the site's Content-Security-Policy (django-csp, written by
-``core.security.SecurityHeadersMiddleware`` outside this middleware), so every response has
-exactly one policy.
+``core.security.SecurityHeadersMiddleware`` outside this middleware, see
+``core.security.set_frame_ancestors``), so every response has exactly one policy.
 """
 
 from functools import wraps
+
+from core.security import set_frame_ancestors
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -56,13 +58,6 @@ def embeddable(view_func):
     return wrapper
 
 
-def _set_frame_ancestors(response, source):
-    # django-csp's per-response override (what its @csp_replace decorator sets).
-    replace = dict(getattr(response, "_csp_replace", None) or {})
-    replace["frame-ancestors"] = [source]
-    response._csp_replace = replace
-
-
 class PartnerHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,7 +76,7 @@ class PartnerHeadersMiddleware:
         else:
             source = "'none'"
             response["X-Frame-Options"] = "DENY"
-        _set_frame_ancestors(response, source)
+        set_frame_ancestors(response, source)
         if getattr(response, "partners_public_data", False):
             for header, value in CORS_HEADERS.items():
                 response[header] = value

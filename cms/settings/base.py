@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
 ]
 
+# Background tasks (modelsearch enqueues its index updates as tasks): run at once, except
+# inside an import, which indexes each page once at its end (casestudies/search_batch.py).
+TASKS = {"default": {"BACKEND": "casestudies.search_batch.DeferringImmediateBackend"}}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whole pages for anonymous visitors (core/cache.py). Near the top, so a cached response
@@ -94,8 +98,6 @@ MIDDLEWARE = [
     # A friendly 503 page (JSON on the API) when the database is unreachable.
     "core.security.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The request's site from a per-generation memo (core/pages.py), not two queries.
-    "core.pages.SiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +189,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (images, renditions, documents) on S3-compatible storage (django-storages) when a
+# bucket is named: every app host sees the same files. Credentials come from boto3's usual
+# sources (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role), never from here.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Public images need plain URLs (a page may stay in a cache longer than a
+            # signed URL lives); documents are served through Wagtail's permission check.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+        },
+    }
+    # Documents stream through Django after its permission check, never as a bucket URL.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Request bodies other than file uploads (forms, the admin's page editor with large stream

@@ -122,7 +122,10 @@ def partners_case_head(context, case):
         og.append(("article:published_time", case.first_published_at.isoformat()))
     if case.last_published_at:
         og.append(("article:modified_time", case.last_published_at.isoformat()))
-    themes = [theme.name for theme in case.themes.all()]
+    # The case page's facts (casestudies.facts), loaded once for the fact box as well.
+    facts = context.get("facts")
+    themes = [theme.name for theme in (facts.themes if facts else case.themes.all())]
+    tags = [tag.name for tag in (facts.tags if facts else case.tags.all())]
     for theme in themes:
         og.append(("article:tag", theme))
     parts += [format_html('<meta property="{}" content="{}">', key, value) for key, value in og]
@@ -132,7 +135,7 @@ def partners_case_head(context, case):
             "summary_large_image" if image else "summary",
         )
     )
-    data = json_ld(request, case, url, description, image, themes)
+    data = json_ld(request, case, url, description, image, themes, tags)
     parts.append(
         mark_safe(  # noqa: S308 - JSON with <, > and & escaped cannot leave the element
             '<script type="application/ld+json">'
@@ -144,7 +147,7 @@ def partners_case_head(context, case):
     return mark_safe("\n  ".join(str(part) for part in parts))  # noqa: S308 - built escaped
 
 
-def json_ld(request, case, url, description, image, themes):
+def json_ld(request, case, url, description, image, themes, tags):
     places = []
     for link in case.town_links:
         town = link.town
@@ -176,7 +179,7 @@ def json_ld(request, case, url, description, image, themes):
         "inLanguage": "de",
         "isAccessibleForFree": True,
         "about": [{"@type": "Thing", "name": theme} for theme in themes],
-        "keywords": [tag.name for tag in case.tags.all()],
+        "keywords": tags,
         "spatialCoverage": places,
         "publisher": {
             "@type": "Organization",
