@@ -102,12 +102,24 @@ class Town(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name} ({self.state})"
 
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
     def clean(self):
         super().clean()
         if self.ags and not (self.ags.isdigit() and len(self.ags) == 8):
             raise ValidationError({"ags": _("Der AGS besteht aus genau acht Ziffern.")})
 
     def save(self, *args, **kwargs):
+        from places.towns import complete_town
+
+        # Coordinates, AGS and population from the municipality directory where missing.
+        if complete_town(self) and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                *("latitude", "longitude", "ags", "population", "county"),
+            }
         self.size_class = size_class_for(self.population)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "size_class"}
