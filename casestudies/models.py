@@ -34,6 +34,8 @@ from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.geo import SizeClass, State, size_class_for
 from core.models import IndexPage
 from core.pages import SitePage
+from places.panels import TownCoordinatesPanel
+from places.widgets import MunicipalityNameInput
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -77,7 +79,8 @@ class Town(index.Indexed, models.Model):
     )
 
     panels = [
-        FieldPanel("name"),
+        TownCoordinatesPanel(),
+        FieldPanel("name", widget=MunicipalityNameInput),
         FieldRowPanel([FieldPanel("state"), FieldPanel("county")]),
         FieldRowPanel([FieldPanel("population"), FieldPanel("ags")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),

@@ -100,14 +100,15 @@ def find(query, state=None, limit=10):
             .order_by("-population", "name")[: limit - len(found)]
         )
     if len(found) < limit and len(folded) >= 4:
-        # Misspellings: the name as typed against the names without their additions, so
-        # that "Osterbrug" still finds "Osterburg (Altmark)".
-        names = {
-            pk: name[: len(folded) + 2] for pk, name in queryset.values_list("id", "search_name")
-        }
-        close = process.extract(folded, names, scorer=fuzz.ratio, limit=limit, score_cutoff=80)
+        # Misspellings: the name as typed against the start of each name, as long as what
+        # was typed, so that "Osterbrug" still finds "Osterburg (Altmark)".
+        names = {pk: name[: len(folded)] for pk, name in queryset.values_list("id", "search_name")}
+        close = process.extract(folded, names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=80)
         seen = {m.id for m in found}
-        ids = [key for _name, _score, key in close if key not in seen]
-        by_id = Municipality.objects.in_bulk(ids)
-        found += [by_id[i] for i in ids if i in by_id]
+        scores = {key: score for _name, score, key in close if key not in seen}
+        # Equally close spellings: the larger place is the likelier one.
+        found += sorted(
+            Municipality.objects.in_bulk(list(scores)).values(),
+            key=lambda m: (-scores[m.id], -(m.population or 0), m.name),
+        )
     return found[:limit]

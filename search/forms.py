@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import Theme, Town
@@ -14,7 +15,13 @@ class PlacesLikeMineForm(forms.Form):
     ort = forms.CharField(
         label=_("Ihr Ort"),
         required=False,
-        max_length=120,
+        max_length=160,
+        widget=forms.TextInput(
+            attrs={
+                "data-municipality-autocomplete": reverse_lazy("municipalities"),
+                "aria-describedby": "id_ort-help",
+            }
+        ),
         help_text=_("Jede Gemeinde in Deutschland – oder Einwohnerzahl und Bundesland angeben."),
     )
     # Set by a chosen suggestion or a "Meinten Sie" link: the directory entry itself.
