@@ -1,7 +1,7 @@
 from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from casestudies.filters import CaseFilter
 from casestudies.models import CaseLibraryPage
@@ -12,7 +12,7 @@ from .maps import HEIGHT, WIDTH, cluster, places_of
 SUGGESTIONS = 8
 
 
-@require_GET
+@require_safe
 def case_map(request):
     """ "/karte/": the library's cases on a map of the Länder, with the library's filters
     (the same parameters as the library) and the same cases as a list by town."""
@@ -59,7 +59,7 @@ def _suggestions(request):
     ]
 
 
-@require_GET
+@require_safe
 def municipality_suggestions(request):
     """Public suggestions for "Orte wie meiner": every German municipality."""
     response = JsonResponse({"results": _suggestions(request)})
