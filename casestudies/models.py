@@ -80,7 +80,14 @@ class Town(index.Indexed, models.Model):
 
     panels = [
         TownCoordinatesPanel(),
-        FieldPanel("name", widget=MunicipalityNameInput),
+        FieldPanel(
+            "name",
+            widget=MunicipalityNameInput,
+            help_text=_(
+                "Beim Tippen schlägt das Gemeindeverzeichnis Gemeinden vor; die Auswahl füllt "
+                "Land, Landkreis, Einwohnerzahl, AGS und Koordinaten."
+            ),
+        ),
         FieldRowPanel([FieldPanel("state"), FieldPanel("county")]),
         FieldRowPanel([FieldPanel("population"), FieldPanel("ags")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),

@@ -33,7 +33,9 @@ class TownAdmin(ModelAdmin):
     def location(self, town):
         if town.has_coordinates:
             return _("auf der Karte")
-        return format_html('<span class="w-status w-status--primary">{}</span>', _("Koordinaten fehlen"))
+        return format_html(
+            '<span class="w-status w-status--primary">{}</span>', _("Koordinaten fehlen")
+        )
 
 
 class OrganisationAdmin(ModelAdmin):

@@ -1184,7 +1184,9 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
             km = min(distance_km(point, other) for other in locations[entry.page_id])
             # Up to one point for a case next door, nothing from 200 km on.
             score += max(0.0, 1.0 - km / 200)
-            if km < 100:
+            if km < 1:
+                reasons.append(str(_("am selben Ort")))
+            elif km < 100:
                 reasons.append(str(_("%(km)d km entfernt")) % {"km": round(km)})
         scored.append((score, entry, reasons))
     scored.sort(key=lambda item: (-item[0], item[1].heading))
