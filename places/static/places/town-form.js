@@ -9,6 +9,12 @@
 (function () {
   "use strict";
 
+  // Loaded on every admin page (wagtail_hooks.py) and as the widget's media: once is enough.
+  if (window.praxisTownForm) {
+    return;
+  }
+  window.praxisTownForm = true;
+
   var DELAY_MS = 200;
   var FIELDS = {
     county: "district",
