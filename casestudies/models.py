@@ -35,6 +35,8 @@ from core.models import IndexPage
 from core.pages import SitePage
 from core.slugs import german_slugify
 from core.widgets import SearchableCheckboxSelectMultiple
+from places.panels import TownCoordinatesPanel
+from places.widgets import MunicipalityNameInput
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -79,7 +81,15 @@ class Town(index.Indexed, models.Model):
     )
 
     panels = [
-        FieldPanel("name"),
+        TownCoordinatesPanel(),
+        FieldPanel(
+            "name",
+            widget=MunicipalityNameInput,
+            help_text=_(
+                "Beim Tippen schlägt das Gemeindeverzeichnis Gemeinden vor; die Auswahl füllt "
+                "Land, Landkreis, Einwohnerzahl, AGS und Koordinaten."
+            ),
+        ),
         FieldRowPanel([FieldPanel("state"), FieldPanel("county")]),
         FieldRowPanel([FieldPanel("population"), FieldPanel("ags")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
@@ -104,12 +114,24 @@ class Town(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name} ({self.state})"
 
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
     def clean(self):
         super().clean()
         if self.ags and not (self.ags.isdigit() and len(self.ags) == 8):
             raise ValidationError({"ags": _("Der AGS besteht aus genau acht Ziffern.")})
 
     def save(self, *args, **kwargs):
+        from places.towns import complete_town
+
+        # Coordinates, AGS and population from the municipality directory where missing.
+        if complete_town(self) and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                *("latitude", "longitude", "ags", "population", "county"),
+            }
         self.size_class = size_class_for(self.population)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "size_class"}

@@ -1,3 +1,5 @@
+from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.chooser import ChooserViewSet
@@ -59,7 +61,7 @@ class TownAdmin(ModelAdmin):
     model = Town
     menu_label = _("Orte")
     menu_icon = "site"
-    list_display = ("name", "state", "county", "population", "size_class", "ags")
+    list_display = ("name", "state", "county", "population", "size_class", "ags", "location")
     list_filter = ("state", "size_class")
     search_fields = ("name", "county", "ags")
     list_export = (
@@ -73,6 +75,14 @@ class TownAdmin(ModelAdmin):
         "longitude",
     )
     export_filename = "orte"
+
+    @admin.display(description=_("Lage"))
+    def location(self, town):
+        if town.has_coordinates:
+            return _("auf der Karte")
+        return format_html(
+            '<span class="w-status w-status--primary">{}</span>', _("Koordinaten fehlen")
+        )
 
 
 class OrganisationAdmin(ModelAdmin):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("suche/", search_views.search, name="search"),
     path("suche/klick/<id:entry_id>/", search_views.click, name="search_click"),
     path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
+    path("", include("places.urls")),
     path("benachrichtigungen/", include("alerts.urls")),
     path("kalender/", include("agenda.urls")),
     path("fall-pruefen/", include("editorial.urls")),

@@ -1144,15 +1144,27 @@ def related(page_id, limit=3):
     return recommendations[:limit]
 
 
+def distance_km(a, b):
+    """Great-circle distance of two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
 def fold_tag(tag):
     from .analysis import fold
 
     return fold(tag)
 
 
-def places_like(population, state=None, themes=(), limit=10):
+def places_like(population, state=None, themes=(), limit=10, point=None, locations=None):
     """Cases ranked by how well their towns fit a town of this population and state (and
-    the chosen themes): same size class first, then similar population, same state."""
+    the chosen themes): same size class first, then similar population, same state, and
+    nearness when the town's ``point`` (latitude, longitude) and the cases' ``locations``
+    (page id -> points of its towns) are given."""
     from core.geo import size_class_for
 
     snap = snapshot()
@@ -1183,6 +1195,14 @@ def places_like(population, state=None, themes=(), limit=10):
         score += 2.0 * len(shared)
         reasons.extend(snap.facet_label("thema", t) for t in sorted(shared))
         score += 1.0 * entry.quality
+        if point is not None and locations and locations.get(entry.page_id):
+            km = min(distance_km(point, other) for other in locations[entry.page_id])
+            # Up to one point for a case next door, nothing from 200 km on.
+            score += max(0.0, 1.0 - km / 200)
+            if km < 1:
+                reasons.append(str(_("am selben Ort")))
+            elif km < 100:
+                reasons.append(str(_("%(km)d km entfernt")) % {"km": round(km)})
         scored.append((score, entry, reasons))
     scored.sort(key=lambda item: (-item[0], item[1].heading))
     root_path = snap.root_path

@@ -1,8 +1,11 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import Theme, Town
 from core.geo import State
+from places import directory
+from places.models import Municipality
 
 
 class PlacesLikeMineForm(forms.Form):
@@ -12,9 +15,17 @@ class PlacesLikeMineForm(forms.Form):
     ort = forms.CharField(
         label=_("Ihr Ort"),
         required=False,
-        max_length=120,
-        help_text=_("Ein Ort aus dem Praxisatlas – oder Einwohnerzahl und Bundesland angeben."),
+        max_length=160,
+        widget=forms.TextInput(
+            attrs={
+                "data-municipality-autocomplete": reverse_lazy("municipalities"),
+                "aria-describedby": "id_ort-help",
+            }
+        ),
+        help_text=_("Jede Gemeinde in Deutschland – oder Einwohnerzahl und Bundesland angeben."),
     )
+    # Set by a chosen suggestion or a "Meinten Sie" link: the directory entry itself.
+    ags = forms.RegexField(regex=r"^\d{8}$", required=False, widget=forms.HiddenInput)
     einwohner = forms.IntegerField(
         label=_("Einwohnerzahl"), required=False, min_value=1, max_value=5_000_000
     )
@@ -32,35 +43,48 @@ class PlacesLikeMineForm(forms.Form):
     def clean(self):
         data = super().clean()
         name = (data.get("ort") or "").strip()
-        data["town"] = None
-        if name:
-            towns = list(Town.objects.filter(name__iexact=name))
-            if data.get("land"):
-                towns = [t for t in towns if t.state == data["land"]]
-            if len(towns) == 1:
-                data["town"] = towns[0]
-            elif len(towns) > 1:
-                raise forms.ValidationError(
-                    _("Es gibt mehrere Orte „%(name)s“ – bitte das Bundesland wählen."),
-                    params={"name": name},
-                )
-            elif not data.get("einwohner"):
-                self.add_error(
-                    "ort",
-                    _(
-                        "„%(name)s“ ist noch nicht im Praxisatlas. Bitte Einwohnerzahl und "
-                        "Bundesland angeben."
-                    )
-                    % {"name": name},
-                )
+        data["town"] = data["municipality"] = None
+        data["alternatives"] = []
+        if data.get("ags"):
+            data["municipality"] = Municipality.objects.filter(ags=data["ags"]).first()
+        elif name:
+            self._resolve_name(name, data)
         elif not data.get("einwohner"):
             raise forms.ValidationError(
                 _("Bitte einen Ort oder die Einwohnerzahl Ihres Ortes angeben.")
             )
-        town = data["town"]
-        if town is not None:
-            if town.population is None and not data.get("einwohner"):
+        place = data["town"] or data["municipality"]
+        if place is not None:
+            if place.population is None and not data.get("einwohner"):
                 self.add_error("einwohner", _("Für diesen Ort ist keine Einwohnerzahl bekannt."))
-            data["einwohner"] = data.get("einwohner") or town.population
-            data["land"] = data.get("land") or town.state
+            data["einwohner"] = data.get("einwohner") or place.population
+            data["land"] = data.get("land") or place.state
         return data
+
+    def _resolve_name(self, name, data):
+        """A town of the library by its exact name, else the best match in the directory of
+        all municipalities (spelling tolerant); the other matches are offered as
+        alternatives."""
+        towns = list(Town.objects.filter(name__iexact=name))
+        if data.get("land"):
+            towns = [t for t in towns if t.state == data["land"]]
+        if len(towns) > 1:
+            raise forms.ValidationError(
+                _("Es gibt mehrere Orte „%(name)s“ – bitte das Bundesland wählen."),
+                params={"name": name},
+            )
+        if towns:
+            data["town"] = towns[0]
+            return
+        found = directory.find(name, state=data.get("land") or None, limit=6)
+        if found:
+            data["municipality"], data["alternatives"] = found[0], found[1:]
+        elif not data.get("einwohner"):
+            self.add_error(
+                "ort",
+                _(
+                    "„%(name)s“ ist keine Gemeinde, die wir kennen. Bitte die Schreibweise "
+                    "prüfen oder Einwohnerzahl und Bundesland angeben."
+                )
+                % {"name": name},
+            )

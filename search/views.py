@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from core.geo import SizeClass, size_class_for
+from places.maps import case_locations
 
 from . import engine
 from .engine import FACETS, SORTS, SearchError
@@ -125,16 +126,34 @@ def places_like_mine(request):
     """ "Fälle aus Orten wie meinem": cases ranked by fit of size class, state and themes."""
     form = PlacesLikeMineForm(request.GET or None)
     recommendations = None
-    size_class = None
+    size_class = place = None
+    alternatives = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         themes = [theme.slug for theme in data["thema"]]
-        recommendations = engine.places_like(data["einwohner"], data["land"] or None, themes)
+        place = data["town"] or data["municipality"]
+        point = None
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            point = (float(place.latitude), float(place.longitude))
+        recommendations = engine.places_like(
+            data["einwohner"],
+            data["land"] or None,
+            themes,
+            point=point,
+            locations=case_locations() if point else None,
+        )
         size_class = SizeClass(size_class_for(data["einwohner"])).label
+        alternatives = data["alternatives"]
     response = TemplateResponse(
         request,
         "search/places_like_mine.html",
-        {"form": form, "recommendations": recommendations, "size_class": size_class},
+        {
+            "form": form,
+            "recommendations": recommendations,
+            "size_class": size_class,
+            "place": place,
+            "alternatives": alternatives,
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
     add_never_cache_headers(response)

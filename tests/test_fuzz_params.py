@@ -241,9 +241,21 @@ def test_theme_page(anon, theme_path, params):
 
 
 @FUZZ
-@given(params=params_for(["ort", "einwohner", "land", "thema"]))
+@given(params=params_for(["ort", "ags", "einwohner", "land", "thema"]))
 def test_places_like_mine(anon, params):
     get(anon, "/orte-wie-meiner/", params)
+
+
+@FUZZ
+@given(params=params_for(LIBRARY))
+def test_case_map(anon, params):
+    get(anon, "/karte/", params)
+
+
+@FUZZ
+@given(params=params_for(["q"]))
+def test_municipality_suggestions(anon, params):
+    get(anon, "/orte-wie-meiner/gemeinden/", params)
 
 
 @FUZZ

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "core",
     "home",
     "casestudies",
+    "places",
     "search",
     "knowledge",
     "agenda",

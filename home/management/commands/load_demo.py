@@ -48,6 +48,8 @@ class Command(BaseCommand):
             r.get("slug") or german_slugify(r["title"]) for r in records if r.get("featured")
         ]
         self.ensure_featured(home, featured)
+        # The municipality directory (after a flush too) and the towns' coordinates from it.
+        call_command("load_municipalities", stdout=self.stdout)
         # Groups, the moderation workflow and the two demo partner sections with their cases.
         call_command("setup_editorial", demo=True, verbosity=0, stdout=self.stdout)
         with transaction.atomic():
