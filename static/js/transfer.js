@@ -1,16 +1,25 @@
-/* Facets that apply at once and "Link kopieren" on case pages. Every page works without
-   this file: the filter forms keep their button, the copy button stays hidden. */
+/* Facets that apply at once when ticked with the mouse, and "Link kopieren" on case pages.
+   Every page works without this file: the filter forms keep their button, the copy button
+   stays hidden. */
 (function () {
   "use strict";
 
-  // Ticking a facet (or choosing a sort) submits its form; the apply button is then hidden
-  // by the stylesheet ([data-auto-apply]).
+  // Ticking a facet with the mouse (or a finger) applies it at once. From the keyboard a
+  // change only ticks the box: submitting then would move the focus away in the middle of a
+  // selection (WCAG 3.2.2, on input), so keyboard users tick and then use the apply button,
+  // which stays visible next to the facets.
   function autoApplyFilters() {
     document.querySelectorAll("[data-filters] form").forEach(function (form) {
-      form.setAttribute("data-auto-apply", "");
+      var byPointer = false;
+      form.addEventListener("pointerdown", function () {
+        byPointer = true;
+      });
+      form.addEventListener("keydown", function () {
+        byPointer = false;
+      });
       form.addEventListener("change", function (event) {
         var target = event.target;
-        if (!target || !target.name || target.type === "search" || target.type === "text") {
+        if (!byPointer || !target || target.type !== "checkbox") {
           return;
         }
         if (form.requestSubmit) {
