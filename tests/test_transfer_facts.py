@@ -271,3 +271,29 @@ def test_case_page_offers_pdf_mail_copy_and_compare(client, demo_site):
     assert "subject=Praxisfall%3A%20B%C3%BCrgerrat" in mailto
     assert "body=" in mailto and quote(f"http://testserver{case.url}") in mailto
     assert "data-copy-link=" in content and "Link kopieren" in content
+
+
+@pytest.mark.django_db
+def test_embedded_card_carries_the_transfer_facts(client, demo_site):
+    card = text(client.get(f"/einbetten/fall/{OSTERBURG}/karte/"))
+    assert "Budgetrahmen" in card and "10.000 bis 50.000 €" in card
+    assert "Förderquote" in card and "nicht angegeben" in card
+
+
+def test_pdf_fetches_static_files_and_nothing_else():
+    from casestudies.handout import StaticFilesOnly
+
+    fetcher = StaticFilesOnly()
+    response = fetcher.fetch("http://testserver/static/css/transfer.css")
+    assert b"@media print" in response.read()
+    # A hashed name (ManifestStaticFilesStorage) is the same file.
+    hashed = fetcher.fetch("https://cdn.example.org/static/css/transfer.0123456789ab.css")
+    assert b"@media print" in hashed.read()
+    for url in (
+        "https://example.org/image.png",
+        "http://testserver/media/images/photo.jpg",
+        "http://testserver/static/../cms/settings/base.py",
+        "file:///etc/passwd",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
