@@ -2,6 +2,7 @@
 stylesheet (so "Drucken" in the browser and "Als PDF" give the same result), and the links a
 case page offers to pass it on (PDF, copy link, e-mail, compare)."""
 
+import logging
 import mimetypes
 import re
 from pathlib import Path
@@ -21,6 +22,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 # ManifestStaticFilesStorage names: "css/site.0123456789ab.css" -> "css/site.css".
 _HASHED = re.compile(r"\.[0-9a-f]{12}(\.[^./]+)$")
 MAIL_SUMMARY_WORDS = 60
+
+# The site's stylesheets use screen CSS WeasyPrint does not implement (min() in grids, ...):
+# it would log a warning per rule and its progress per PDF. Errors still get through.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
 
 
 class StaticFilesOnly(URLFetcher):

@@ -297,3 +297,26 @@ def test_pdf_fetches_static_files_and_nothing_else():
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+@pytest.mark.django_db
+def test_pdf_handout_shows_only_public_contact_data(client, demo_site):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from casestudies.models import CaseContact, Contact
+
+    case = demo_site.case(OSTERBURG)
+    private = Contact.objects.create(
+        name="Erika Verborgen", function="Projektleitung Bürgerrat", email="erika@example.org"
+    )
+    CaseContact.objects.create(page=case, contact=private, sort_order=99)
+    response = client.get(f"{demo_site.library.url}pdf/{OSTERBURG}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(BytesIO(response.content))
+    pdf_text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Projektleitung Bürgerrat" in pdf_text
+    assert "Erika Verborgen" not in pdf_text and "erika@example.org" not in pdf_text
+    assert len(reader.pages) <= 2
