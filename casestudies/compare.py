@@ -50,7 +50,7 @@ def rows_for(cases):
     return rows
 
 
-def compare_context(library, params):
+def compare_context(library, params, request=None):
     """The cases named by ``fall`` (in the order given), what could not be shown, and cases
     matching ``suche`` to add."""
     requested = list(dict.fromkeys(slug.strip() for slug in params.getlist("fall") if slug))
@@ -82,7 +82,8 @@ def compare_context(library, params):
     slugs = [case.slug for case in cases]
     return {
         "compared": [
-            (case, library.compare_url([s for s in slugs if s != case.slug])) for case in cases
+            (case, library.compare_url([s for s in slugs if s != case.slug], request))
+            for case in cases
         ],
         "rows": rows_for(cases),
         "missing": missing,
@@ -90,7 +91,8 @@ def compare_context(library, params):
         "max_compared": MAX_COMPARED,
         "query": query,
         "candidates": [
-            (candidate, library.compare_url([*slugs, candidate.slug])) for candidate in candidates
+            (candidate, library.compare_url([*slugs, candidate.slug], request))
+            for candidate in candidates
         ],
         "slugs": slugs,
         "can_add": len(cases) < MAX_COMPARED,

@@ -61,7 +61,7 @@ def case_links(page, request, library, qr=False):
     QR code of its address as inline SVG (for the PDF only: it costs a few milliseconds)."""
     if library is None or not page.live:
         return None
-    absolute_url = request.build_absolute_uri(page.url)
+    absolute_url = request.build_absolute_uri(page.get_url(request))
     body = "\n\n".join(
         part
         for part in (
@@ -73,9 +73,9 @@ def case_links(page, request, library, qr=False):
     subject = _("Praxisfall: %(title)s") % {"title": page.title}
     links = {
         "absolute_url": absolute_url,
-        "pdf_url": library.handout_url(page),
+        "pdf_url": library.handout_url(page, request),
         "mailto": f"mailto:?subject={quote(subject)}&body={quote(body)}",
-        "compare_url": library.compare_url([page.slug]),
+        "compare_url": library.compare_url([page.slug], request),
         "qr_svg": "",
     }
     if qr:

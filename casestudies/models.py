@@ -455,14 +455,15 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
         response = self.render(
             request,
             template="casestudies/compare_page.html",
-            context_overrides=compare_context(self, request.GET),
+            context_overrides=compare_context(self, request.GET, request),
         )
         # The selection is in the query string.
         add_never_cache_headers(response)
         return response
 
-    def compare_url(self, slugs):
-        url = self.url + self.reverse_subpage("compare_route")
+    def compare_url(self, slugs, request=None):
+        # With the request, Wagtail takes the site root paths from the request's memo.
+        url = self.get_url(request) + self.reverse_subpage("compare_route")
         return url + ("?" + urlencode([("fall", slug) for slug in slugs]) if slugs else "")
 
     @path("pdf/<slug:slug>/")
@@ -475,8 +476,10 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
         request.case_library = self
         return handout_response(case, request)
 
-    def handout_url(self, case):
-        return self.url + self.reverse_subpage("handout_route", kwargs={"slug": case.slug})
+    def handout_url(self, case, request=None):
+        return self.get_url(request) + self.reverse_subpage(
+            "handout_route", kwargs={"slug": case.slug}
+        )
 
 
 # Slugs the library's own routes use: a section page must not shadow them.

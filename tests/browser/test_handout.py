@@ -25,6 +25,12 @@ HANDOUT_CASES = [
 A4_POINTS = (595, 842)
 
 
+@pytest.fixture(autouse=True)
+def _patient(page):
+    """The test hosts are shared and busy; a PDF is laid out on the server in seconds."""
+    page.set_default_timeout(60_000)
+
+
 def pdf_pages_by_pdfinfo(data, tmp_path):
     pdfinfo = shutil.which("pdfinfo")
     assert pdfinfo, "pdfinfo fehlt (poppler-utils, scripts/ensure-pdf-libs)"
@@ -41,10 +47,12 @@ def test_pdf_handout_fits_two_pages_and_has_the_transfer_facts(
     page, live_server, demo_site, slug, tmp_path
 ):
     case = CasePage.objects.get(slug=slug)
-    page.goto(live_server.url + case.url)
+    # Generous timeouts: the first request of a test builds the search snapshot, and the
+    # test hosts are shared.
+    page.goto(live_server.url + case.url, timeout=120_000)
     link = page.get_by_role("link", name="Als PDF")
     expect(link).to_be_visible()
-    response = page.request.get(live_server.url + link.get_attribute("href"))
+    response = page.request.get(live_server.url + link.get_attribute("href"), timeout=120_000)
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     data = response.body()
