@@ -34,6 +34,7 @@ run: setup
 test: install
 	@scripts/ensure-chromium || [ "$$CI" != true ]
 	@scripts/ensure-axe || [ "$$CI" != true ]
+	@scripts/ensure-pdf-libs || [ "$$CI" != true ]
 	$(PY) -m pytest
 
 ## The whole suite again against a throwaway PostgreSQL 15 cluster.

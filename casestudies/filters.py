@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.geo import SizeClass, State
 
-from .models import CasePage, CaseTown, Status, Theme
+from .models import BudgetRange, CasePage, CaseTown, DurationClass, Scope, Status, Theme
 
 
 class CaseOrdering(django_filters.OrderingFilter):
@@ -48,19 +48,45 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
+    budget = django_filters.MultipleChoiceFilter(
+        label=_("Budgetrahmen"),
+        field_name="transfer_budget_range",
+        choices=BudgetRange.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    dauer = django_filters.MultipleChoiceFilter(
+        label=_("Zeitbedarf"),
+        field_name="transfer_duration_class",
+        choices=DurationClass.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reichweite = django_filters.MultipleChoiceFilter(
+        label=_("Reichweite"),
+        field_name="scope",
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     sortierung = CaseOrdering(
         label=_("Sortierung"),
-        fields=(("first_published_at", "neu"), ("title", "titel"), ("period_start_year", "beginn")),
+        # The documentation quality is the search's ranking prior (search.indexer.quality).
+        fields=(
+            ("first_published_at", "neu"),
+            ("title", "titel"),
+            ("period_start_year", "beginn"),
+            ("search_entry__quality", "dokumentiert"),
+        ),
         field_labels={
             "first_published_at": _("Veröffentlichung"),
             "title": _("Titel"),
             "period_start_year": _("Projektbeginn"),
+            "search_entry__quality": _("Dokumentation"),
         },
         empty_label=None,
         choices=[
             ("-neu", _("Neueste zuerst")),
             ("titel", _("Titel A–Z")),
             ("-beginn", _("Jüngste Projekte zuerst")),
+            ("-dokumentiert", _("Am besten dokumentiert")),
         ],
     )
 
@@ -82,8 +108,14 @@ class CaseFilter(django_filters.FilterSet):
             queryset = super().qs
             if self.theme is not None:
                 queryset = queryset.filter(themes=self.theme)
-            if not self.is_bound or not self.form.cleaned_data.get("sortierung"):
+            sort = self.form.cleaned_data.get("sortierung") if self.is_bound else None
+            if not sort:
                 queryset = queryset.order_by("-first_published_at", "title")
+            elif sort == ["-dokumentiert"]:
+                # Ties (and cases without a search entry yet) newest first, as by default.
+                queryset = queryset.order_by(
+                    F("search_entry__quality").desc(nulls_last=True), "-first_published_at", "title"
+                )
             self._qs = queryset
         return self._qs
 

@@ -10,7 +10,9 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -43,6 +45,7 @@ from .forms import CasePageForm
 from .freshness import is_due
 from .panels import CompletenessPanel
 from .periods import parse_period, store_period
+from .transfer_facts import duration_class_for, transfer_facts
 
 logger = logging.getLogger(__name__)
 
@@ -412,6 +415,15 @@ class BudgetRange(models.TextChoices):
     GT1M = "gt1m", _("über 1 Mio. €")
 
 
+class DurationClass(models.TextChoices):
+    """Derived from the free text "Zeitbedarf" (casestudies.transfer_facts)."""
+
+    UP_TO_1Y = "bis-1-jahr", _("bis 1 Jahr")
+    UP_TO_2Y = "1-2-jahre", _("1 bis 2 Jahre")
+    UP_TO_4Y = "2-4-jahre", _("2 bis 4 Jahre")
+    LONGER = "ueber-4-jahre", _("über 4 Jahre")
+
+
 class CaseLibraryPage(RoutablePageMixin, IndexPage):
     """The index of all cases, with server-side filters and theme routes."""
 
@@ -483,9 +495,42 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     def theme_url(self, theme):
         return self.url + self.reverse_subpage("theme_route", kwargs={"slug": theme.slug})
 
+    @path("vergleich/")
+    def compare_route(self, request):
+        from .compare import compare_context
+
+        response = self.render(
+            request,
+            template="casestudies/compare_page.html",
+            context_overrides=compare_context(self, request.GET, request),
+        )
+        # The selection is in the query string.
+        add_never_cache_headers(response)
+        return response
+
+    def compare_url(self, slugs, request=None):
+        # With the request, Wagtail takes the site root paths from the request's memo.
+        url = self.get_url(request) + self.reverse_subpage("compare_route")
+        return url + ("?" + urlencode([("fall", slug) for slug in slugs]) if slugs else "")
+
+    @path("pdf/<slug:slug>/")
+    def handout_route(self, request, slug):
+        """A case as a PDF handout. Only live cases without a view restriction, like every
+        public output; a restricted case is not found here."""
+        from .handout import handout_response
+
+        case = get_object_or_404(self.cases(), slug=slug)
+        request.case_library = self
+        return handout_response(case, request)
+
+    def handout_url(self, case, request=None):
+        return self.get_url(request) + self.reverse_subpage(
+            "handout_route", kwargs={"slug": case.slug}
+        )
+
 
 # Slugs the library's own routes use: a section page must not shadow them.
-RESERVED_SECTION_SLUGS = {"thema"}
+RESERVED_SECTION_SLUGS = {"thema", "vergleich", "pdf"}
 
 
 class CaseSectionPage(IndexPage):
@@ -577,6 +622,13 @@ class CasePage(SitePage):
     transfer_budget = models.TextField(_("Kosten"), blank=True)
     transfer_funding_rate = models.CharField(_("Förderquote"), max_length=120, blank=True)
     transfer_duration = models.CharField(_("Zeitbedarf"), max_length=200, blank=True)
+    transfer_duration_class = models.CharField(
+        _("Zeitbedarf (Klasse)"),
+        max_length=16,
+        choices=DurationClass.choices,
+        blank=True,
+        editable=False,
+    )
     transfer_decisions = models.TextField(_("Rechtliche Grundlagen und Ratsbeschlüsse"), blank=True)
     transfer_partners = models.TextField(_("Benötigte Partner"), blank=True)
     transfer_pitfalls = models.TextField(_("Stolpersteine"), blank=True)
@@ -740,6 +792,10 @@ class CasePage(SitePage):
 
     def save(self, *args, **kwargs):
         store_period(self)
+        self.transfer_duration_class = duration_class_for(self.transfer_duration)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "transfer_duration" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "transfer_duration_class"}
         super().save(*args, **kwargs)
 
     def publish(self, revision, user=None, log_action=True, **kwargs):
@@ -809,6 +865,12 @@ class CasePage(SitePage):
                 classes.append(town.size_class)
         return [(value, SizeClass(value).label) for value in classes]
 
+    @cached_property
+    def transfer_facts(self):
+        """Budget, costs, funding rate, staff, time and council decisions, each with its
+        label and "" where not given (components/transfer_facts.html)."""
+        return transfer_facts(self)
+
     @property
     def town_names(self):
         return ", ".join(town.name for town in self.towns)
@@ -831,6 +893,9 @@ class CasePage(SitePage):
             section = CaseSectionPage.objects.ancestor_of(self).first()
         context["section"] = section
         context["contacts"] = facts.contacts
+        from .handout import case_links
+
+        context["case_links"] = case_links(self, request, library)
         from search.engine import related
 
         context["related"] = related(self.pk) if self.live else []

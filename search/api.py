@@ -60,7 +60,9 @@ class SearchParams(Schema):
     q: str = Field("", description="Suchbegriffe, auch Fragen oder englische Begriffe")
     page_size: int = Field(10, description="Treffer je Seite (1–50)")
     seite: int = Field(1, description="Seite, ab 1")
-    sortierung: str = Field("relevanz", description="relevanz, neu, groesse oder beginn")
+    sortierung: str = Field(
+        "relevanz", description="relevanz, neu, groesse, beginn oder dokumentiert"
+    )
     thema: list[str] = Field([], description="Themen-slug, mehrfach möglich")
     land: list[str] = Field([], description="Länderkürzel (NI, NW, …), mehrfach möglich")
     groesse: list[str] = Field([], description="Stadtgrößenklasse, mehrfach möglich")

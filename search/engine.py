@@ -82,6 +82,7 @@ SORTS = {
     "groesse": _("Kleinste Orte zuerst"),
     # By the structured start of a case's period (entries without one last).
     "beginn": _("Jüngste Projekte zuerst"),
+    "dokumentiert": _("Am besten dokumentiert"),
 }
 # Facet parameter (as in URLs and the API) -> label.
 FACETS = {
@@ -92,7 +93,22 @@ FACETS = {
     "foerderung": _("Förderprogramm"),
     "zeitraum": _("Beginn"),
     "art": _("Art"),
+    "budget": _("Budgetrahmen"),
+    "dauer": _("Zeitbedarf"),
+    "reichweite": _("Reichweite"),
 }
+# Transfer facets: parameter -> (EntryFacts attribute, choices in casestudies.models).
+TRANSFER_FACETS = {
+    "budget": ("budget_range", "BudgetRange"),
+    "dauer": ("duration_class", "DurationClass"),
+    "reichweite": ("scope", "Scope"),
+}
+
+
+def _transfer_choices(name):
+    from casestudies import models as case_models
+
+    return getattr(case_models, TRANSFER_FACETS[name][1])
 
 
 # State code -> label (State.values and State(code) rebuild the enum's choices on every use).
@@ -155,6 +171,17 @@ class Hit:
     themes: list
     score: float
     highlight: str = ""
+    # A case's transfer facts, for its card; filled by the page that shows it
+    # (casestudies.transfer_facts.attach_transfer_facts), not by the search.
+    transfer_facts: list | None = None
+
+    @property
+    def kind_label(self):
+        """The kind as a badge on anything but a case."""
+        if self.kind == SearchEntry.Kind.CASE:
+            return ""
+        kinds = SearchEntry.Kind
+        return str(kinds(self.kind).label) if self.kind in kinds.values else self.kind
 
     @property
     def state_names(self):
@@ -215,6 +242,9 @@ class EntryFacts:
     quality: float = 0.0
     terms: frozenset = frozenset()  # title and key terms together
     start: int | None = None  # the year the period starts
+    budget_range: str = ""
+    duration_class: str = ""
+    scope: str = ""
 
     def facet_values(self, name):
         if name == "thema":
@@ -231,6 +261,9 @@ class EntryFacts:
             return (self.period,) if self.period else ()
         if name == "art":
             return (self.kind,)
+        if name in TRANSFER_FACETS:
+            value = getattr(self, TRANSFER_FACETS[name][0])
+            return (value,) if value else ()
         return ()
 
 
@@ -272,6 +305,9 @@ class Snapshot:
             "key_terms",
             "body_terms",
             "quality",
+            "budget_range",
+            "duration_class",
+            "scope",
         )
         for row in rows.iterator(chunk_size=500):
             (
@@ -296,6 +332,9 @@ class Snapshot:
                 key,
                 body,
                 quality,
+                budget_range,
+                duration_class,
+                scope,
             ) = row
             title_terms = frozenset(title.split())
             key_terms = frozenset(key.split())
@@ -322,6 +361,9 @@ class Snapshot:
                 title_terms=title_terms,
                 key_terms=key_terms,
                 quality=quality,
+                budget_range=budget_range,
+                duration_class=duration_class,
+                scope=scope,
             )
         self.document_count = max(1, len(self.entries))
         readable = display_forms(
@@ -376,6 +418,13 @@ class Snapshot:
         self.latest_start_positions = np.array(
             [self.position[e.id] for e in latest_start_first], dtype=np.int64
         )
+        self.best_documented_positions = np.array(
+            [
+                self.position[e.id]
+                for e in sorted(self.newest_first, key=lambda e: -e.quality)  # stable: newest
+            ],
+            dtype=np.int64,
+        )
         self._autocomplete = None
         self._label_texts = {}
         self.root_path = _site_root_path()
@@ -417,6 +466,8 @@ class Snapshot:
             return {key for key, *_rest in PERIOD_BUCKETS}
         if name == "art":
             return set(SearchEntry.Kind.values)
+        if name in TRANSFER_FACETS:
+            return set(_transfer_choices(name).values)
         return set()
 
     def share(self, group):
@@ -445,6 +496,9 @@ class Snapshot:
             return next((str(label) for key, label, *_r in PERIOD_BUCKETS if key == value), value)
         if name == "art":
             return SearchEntry.Kind(value).label if value in SearchEntry.Kind.values else value
+        if name in TRANSFER_FACETS:
+            choices = _transfer_choices(name)
+            return choices(value).label if value in choices.values else value
         return value
 
     def facet_label_text(self, name, value):
@@ -591,10 +645,13 @@ def search(request, backend=None, log=False):
         matching = [
             (pk, scores[pk] if scores else 0.0) for pk in snap.ids[order[matches[order]]].tolist()
         ]
-    elif request.sort in ("groesse", "beginn"):
+    elif request.sort in ("groesse", "beginn", "dokumentiert"):
         scores = dict(ranked) if ranked is not None else {}
-        order = (
-            snap.smallest_positions if request.sort == "groesse" else snap.latest_start_positions
+        order = {
+            "groesse": snap.smallest_positions,
+            "beginn": snap.latest_start_positions,
+            "dokumentiert": snap.best_documented_positions,
+        }[request.sort]
         )
         matching = [(pk, scores.get(pk, 0.0)) for pk in snap.ids[order[matches[order]]].tolist()]
     elif not filter_bits:

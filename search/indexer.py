@@ -43,6 +43,9 @@ class Document:
     period_start: int | None = None
     period_end: int | None = None
     population: int | None = None
+    budget_range: str = ""
+    duration_class: str = ""
+    scope: str = ""
     completeness: float = 0.0  # share of the optional facts a reader hopes for
 
 
@@ -96,6 +99,9 @@ def build_entry(page, analyzer=None):
         size_classes=" ".join(doc.size_classes),
         status=doc.status,
         funding=" ".join(doc.funding),
+        budget_range=doc.budget_range,
+        duration_class=doc.duration_class,
+        scope=doc.scope,
         period_start=doc.period_start,
         period_end=doc.period_end,
         population=doc.population,

@@ -44,6 +44,10 @@ class SearchEntry(index.Indexed, models.Model):
     size_classes = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=12, blank=True)
     funding = models.CharField(max_length=500, blank=True)
+    # Transfer facets of a case (budget range, duration class, scope), as casestudies stores them.
+    budget_range = models.CharField(max_length=10, blank=True)
+    duration_class = models.CharField(max_length=16, blank=True)
+    scope = models.CharField(max_length=16, blank=True)
     period_start = models.PositiveSmallIntegerField(null=True)
     period_end = models.PositiveSmallIntegerField(null=True)
     population = models.PositiveIntegerField(null=True)

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from casestudies.transfer_facts import attach_transfer_facts
 from core.geo import SizeClass, size_class_for
 from places.maps import case_locations
 
@@ -81,6 +82,7 @@ def search(request):
         if search_request.page > response.num_pages:
             search_request.page = response.num_pages
             response = engine.search(search_request)
+        attach_transfer_facts(response.results)
     except SearchError as problem:
         error = str(problem)
         search_request = engine.SearchRequest(query=request.GET.get("q", "")[:200])

@@ -12,6 +12,14 @@ def theme_url(library, theme):
     return library.theme_url(theme)
 
 
+@register.simple_tag
+def compare_url(library, *cases):
+    """URL of the library's compare view with the given cases (pages or slugs)."""
+    if library is None:
+        return ""
+    return library.compare_url([getattr(case, "slug", case) for case in cases])
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context, **changes):
     """The current query string with some parameters replaced (None removes one); for

@@ -21,6 +21,7 @@ from tests.exchange.helpers import make_event
 
 RICH_CASE = "koenigslutter-machbar"
 SPARSE_CASE = "nur-ein-titel"
+COMPARED_CASE = "osterburg-buergerrat-klimaschutz"
 PAST_EVENT = "mittagstisch-2021-wohnen-im-ort"
 UPCOMING_EVENT = "web-talk-mit-anmeldung"
 SUBSCRIBER = "leserin@example.org"
@@ -75,6 +76,12 @@ def public_pages(site):
         ("Fallbibliothek Seite 2", f"{library}?seite=2", 200),
         ("Themenübersicht", f"{library}thema/", 200),
         ("Themenseite", f"{library}thema/{theme.slug}/", 200),
+        (
+            "Fallvergleich",
+            f"{library}vergleich/?fall={RICH_CASE}&fall={SPARSE_CASE}&fall={COMPARED_CASE}",
+            200,
+        ),
+        ("Fallvergleich: Fall suchen", f"{library}vergleich/?fall={RICH_CASE}&suche=Stadt", 200),
         ("Fall (ausführlich)", site.case(RICH_CASE).url, 200),
         ("Fall (nur Titel)", site.case(SPARSE_CASE).url, 200),
         ("Suche ohne Anfrage", "/suche/", 200),
