@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 from agenda.demo import ensure_events
 from casestudies.importer import CaseImporter, ImportFailed, german_slugify
 from casestudies.models import CaseLibraryPage, CasePage, Theme
+from home.legal import ensure_legal_pages
 from home.models import FeaturedCase, HomePage
 from knowledge.demo import ensure_knowledge
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         self.ensure_featured(home, featured)
         # Groups, the moderation workflow and the two demo partner sections with their cases.
         call_command("setup_editorial", demo=True, verbosity=0, stdout=self.stdout)
+        # Impressum, Datenschutz, Barrierefreiheit (after the groups: editors may edit them).
+        ensure_legal_pages(home)
         with transaction.atomic():
             guides = ensure_knowledge(home)
             events = ensure_events(home)
