@@ -115,12 +115,12 @@ class SuggestionForm(forms.Form):
         """Sent within seconds of opening, without a valid start, or a day later. A person
         who hits this keeps what they typed and sends again (with a fresh start time)."""
         try:
-            started = signing.loads(
-                self.data.get("started", ""), salt=STARTED_SALT, max_age=MAX_SECONDS
-            )
+            started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
         except signing.BadSignature:
             return True
-        return time.time() - started < MIN_SECONDS
+        if not isinstance(started, int):
+            return True
+        return not MIN_SECONDS <= time.time() - started <= MAX_SECONDS
 
     def restart(self):
         """A fresh start time for the form shown again."""

@@ -127,9 +127,9 @@ def test_trap_field_looks_like_success_but_stores_nothing(client, post, demo_sit
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("token", [started(0), started(2 * 24 * 3600), "", "kaputt"])
+@pytest.mark.parametrize("token", [0, 2 * 24 * 3600, "", "kaputt"])
 def test_too_fast_or_without_start_keeps_the_input(client, post, demo_site, token):
-    response = post(form_data(started=token))
+    response = post(form_data(started=started(token) if isinstance(token, int) else token))
     assert response.status_code == 400
     text = response.content.decode()
     assert "noch einmal" in text
