@@ -116,6 +116,10 @@ def test_sitemap_lists_public_pages_at_the_requested_host(client, demo_site, set
     for page in LegalPage.objects.live():
         assert f"http://{HOST}{page.url}" in locations
     assert f"http://{HOST}{demo_site.library.url}" in locations
+    # The library's routes: theme overview and theme pages.
+    assert f"http://{HOST}{demo_site.library.url}thema/" in locations
+    assert f"http://{HOST}{demo_site.library.url}thema/wohnen/" in locations
+    assert len(locations) == len(set(locations))
 
 
 def test_sitemap_leaves_out_restricted_and_draft_pages(client, demo_site):

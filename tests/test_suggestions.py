@@ -169,3 +169,14 @@ def test_rate_limit_per_address(client, post, demo_site, settings):
     assert response.status_code == 429
     assert "Zu viele Vorschläge" in response.content.decode()
     assert CaseSuggestion.objects.count() == 2
+
+
+def test_moderators_get_wagtails_task_notification(post, demo_site, editor, django_user_model):
+    moderator = django_user_model.objects.create_user("mod", "moderation@example.org", "x")
+    moderator.groups.add(Group.objects.get(name="Moderation"))
+    assert post(form_data()).status_code == 200
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["moderation@example.org", "redaktion@example.org"]
+    task_mail = next(m for m in mail.outbox if m.to == ["moderation@example.org"])
+    assert "Dorfladen in Bürgerhand" in task_mail.subject + task_mail.body
+    assert "None" not in task_mail.subject + task_mail.body
