@@ -121,9 +121,11 @@ def test_search_and_alerts_form_set_no_cookies(page, live_server, recorder, site
     assert_private(page, recorder, "Benachrichtigungen")
 
 
-def test_suggestion_form_sets_no_cookies(page, live_server, recorder, site):
+def test_suggestion_form_sets_no_cookies(page, live_server, browser_log, recorder, site):
     """'Fall vorschlagen' sent with errors, then complete: no cookie, nothing elsewhere."""
     from suggestions.forms import MIN_SECONDS
+
+    browser_log.allow_console_error(r"status of 400")  # the form with errors
 
     page.goto(live_server.url + "/fall-vorschlagen/")
     page.get_by_role("button", name="Vorschlag senden").click()

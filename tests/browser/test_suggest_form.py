@@ -26,7 +26,10 @@ def fill_in(page):
     page.get_by_label(re.compile("Ich bin damit einverstanden")).check()
 
 
-def test_suggestion_form_lands_a_draft_with_a_task(page, live_server, demo_site, django_user_model):
+def test_suggestion_form_lands_a_draft_with_a_task(
+    page, live_server, browser_log, demo_site, django_user_model
+):
+    browser_log.allow_console_error(r"status of 404")  # the draft, asked for at the end
     editor = django_user_model.objects.create_user("redaktion1", "redaktion@example.org", "x")
     editor.groups.add(Group.objects.get(name="Redaktion"))
 
