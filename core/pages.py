@@ -323,8 +323,8 @@ class SitePage(Page):
 
     def get_sitemap_urls(self, request=None):
         # Wagtail's default takes the host from the Site record (``localhost``), not the
-        # host the sitemap was asked at (core.urls).
-        from .urls import absolute_page_url
+        # host the sitemap was asked at (core.links).
+        from .links import absolute_page_url
 
         return [
             {

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
-from core.urls import absolute_path
+from core.links import absolute_path
 
 # Crawlers may read every public page; search results, forms and the admin are no content
 # of their own (and the forms answer POSTs that a crawler has no business sending).

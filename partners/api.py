@@ -27,7 +27,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
-from core.urls import absolute_page_url
+from core.links import absolute_page_url
 
 from . import codebook
 from .middleware import mark_public_data, public_data
@@ -48,7 +48,7 @@ class CodebookSerializerField(serializers.Field):
 
 # Wagtail builds ``detail_url`` and ``html_url`` from the Site record (``http://localhost/``
 # by default), not from where the API was asked. These fields use the request's host
-# (core.urls); nested pages (``parent``, ``alias_of``) are serialised the same way.
+# (core.links); nested pages (``parent``, ``alias_of``) are serialised the same way.
 
 
 class RequestDetailUrlField(DetailUrlField):
