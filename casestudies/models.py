@@ -528,6 +528,18 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
             "handout_route", kwargs={"slug": case.slug}
         )
 
+    def get_sitemap_urls(self, request=None):
+        """The library, its theme overview and every theme page (routes, not pages)."""
+        urls = super().get_sitemap_urls(request)
+        base, lastmod = urls[0]["location"], urls[0]["lastmod"]
+        urls.append(
+            {"location": base + self.reverse_subpage("theme_index_route"), "lastmod": lastmod}
+        )
+        for slug in Theme.objects.order_by("sort_order", "name").values_list("slug", flat=True):
+            path = self.reverse_subpage("theme_route", kwargs={"slug": slug})
+            urls.append({"location": base + path, "lastmod": lastmod})
+        return urls
+
 
 # Slugs the library's own routes use: a section page must not shadow them.
 RESERVED_SECTION_SLUGS = {"thema", "vergleich", "pdf"}

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import core.params  # noqa: F401 - registers the <id:...> converter
+from home import views as home_views
 from partners.urls import api_urlpatterns as partner_api_urls
 from search import views as search_views
 from search.api import api as search_api
@@ -21,6 +22,9 @@ urlpatterns = [
     path("benachrichtigungen/", include("alerts.urls")),
     path("kalender/", include("agenda.urls")),
     path("fall-pruefen/", include("editorial.urls")),
+    path("fall-vorschlagen/", include("suggestions.urls")),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", home_views.sitemap, name="sitemap"),
     # Wagtail API v2 (/api/v2/) before the search API, which owns the rest of /api/.
     *partner_api_urls,
     path("", include("partners.urls")),

@@ -281,6 +281,18 @@ class SitePage(Page):
     def is_site_root(self):
         return self.depth == 2
 
+    def get_sitemap_urls(self, request=None):
+        # Wagtail's default takes the host from the Site record (``localhost``), not the
+        # host the sitemap was asked at (core.links).
+        from .links import absolute_page_url
+
+        return [
+            {
+                "location": absolute_page_url(self, request),
+                "lastmod": self.last_published_at or self.latest_revision_created_at,
+            }
+        ]
+
     def get_view_restrictions(self):
         if getattr(self, "has_restrictions", None) is False:
             return PageViewRestriction.objects.none()

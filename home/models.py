@@ -53,3 +53,48 @@ class HomePage(SitePage):
         context["themes"] = Theme.objects.all()
         context["case_count"] = CasePage.objects.live().public().descendant_of(self).count()
         return context
+
+
+LEGAL_RICH_TEXT_FEATURES = ["h2", *RICH_TEXT_FEATURES]
+
+
+class LegalPage(SitePage):
+    """Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit and other plain pages
+    of text that every page links to in its footer. ``kind`` says which legal duty a page
+    fulfils, so the footer and the site setup find it whatever its title and slug."""
+
+    class Kind(models.TextChoices):
+        IMPRINT = "impressum", _("Impressum")
+        PRIVACY = "datenschutz", _("Datenschutzerklärung")
+        ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
+        OTHER = "sonstige", _("Sonstige Seite")
+
+    kind = models.CharField(
+        _("Art der Seite"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_(
+            "Impressum, Datenschutz und Barrierefreiheit stehen in dieser Reihenfolge in der "
+            "Fußzeile jeder Seite."
+        ),
+    )
+    intro = models.TextField(_("Einleitung"), blank=True)
+    body = RichTextField(_("Text"), features=LEGAL_RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    FOOTER_ORDER = [Kind.IMPRINT, Kind.PRIVACY, Kind.ACCESSIBILITY, Kind.OTHER]
+
+    class Meta:
+        verbose_name = _("Rechtliche oder Standardseite")
+        verbose_name_plural = _("Rechtliche und Standardseiten")

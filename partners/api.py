@@ -10,19 +10,31 @@ from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from wagtail.api import APIField
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageAliasOfField,
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
+from core.links import absolute_page_url
 from core.params import MAX_OFFSET, bounded_int, is_query_syntax_error
 
 from . import codebook
 from .middleware import mark_public_data, public_data
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CodebookSerializerField(serializers.Field):
@@ -41,6 +53,54 @@ class CleanedQuery:
 
     def __init__(self, params):
         self.GET = params
+
+
+# Wagtail builds ``detail_url`` and ``html_url`` from the Site record (``http://localhost/``
+# by default), not from where the API was asked. These fields use the request's host
+# (core.links); nested pages (``parent``, ``alias_of``) are serialised the same way.
+
+
+class RequestDetailUrlField(DetailUrlField):
+    def get_attribute(self, instance):
+        path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
+        if not path:
+            raise SkipField
+        return self.context["request"].build_absolute_uri(path)
+
+
+class RequestHtmlUrlField(PageHtmlUrlField):
+    def to_representation(self, page):
+        return absolute_page_url(page, self.context["request"])
+
+
+NESTED_PAGE_FIELDS = ["id", "type", "detail_url", "html_url", "title"]
+
+
+def _nested_page(field, value):
+    serializer_class = get_serializer_class(
+        value.__class__,
+        NESTED_PAGE_FIELDS,
+        meta_fields=["type", "detail_url", "html_url"],
+        base=RequestPageSerializer,
+    )
+    return serializer_class(context=field.context).to_representation(value)
+
+
+class RequestPageParentField(PageParentField):
+    def to_representation(self, value):
+        return _nested_page(self, value)
+
+
+class RequestPageAliasOfField(PageAliasOfField):
+    def to_representation(self, value):
+        return _nested_page(self, value)
+
+
+class RequestPageSerializer(PageSerializer):
+    detail_url = RequestDetailUrlField(read_only=True)
+    html_url = RequestHtmlUrlField(read_only=True)
+    parent = RequestPageParentField(read_only=True)
+    alias_of = RequestPageAliasOfField(read_only=True)
 
 
 class CleanSearchFilter(SearchFilter):
@@ -76,6 +136,7 @@ class CleanSearchFilter(SearchFilter):
 
 
 class PublicDataMixin:
+    base_serializer_class = RequestPageSerializer
     filter_backends = [
         CleanSearchFilter if backend is SearchFilter else backend
         for backend in PagesAPIViewSet.filter_backends
@@ -289,11 +350,32 @@ def openapi_document(request):
             "/export/faelle.csv": {
                 "get": {
                     "summary": "Auswahl als CSV (Spalten wie im Codebuch)",
-                    "parameters": SELECTION_PARAMETERS,
+                    "parameters": [
+                        *SELECTION_PARAMETERS,
+                        _parameter(
+                            "format",
+                            "leer: Komma als Trenner; excel: Semikolon (Excel mit deutschen "
+                            "Einstellungen)",
+                            {"type": "string", "enum": ["", "excel"]},
+                        ),
+                    ],
                     "responses": {
                         "200": {
                             "description": "CSV, UTF-8 mit BOM",
                             "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        "400": {"description": "Ungültiger Filterwert", "content": text},
+                    },
+                }
+            },
+            "/export/faelle.xlsx": {
+                "get": {
+                    "summary": "Auswahl als Excel-Arbeitsmappe (Spalten wie im Codebuch)",
+                    "parameters": SELECTION_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "XLSX, ein Tabellenblatt",
+                            "content": {XLSX_TYPE: {"schema": {"type": "string"}}},
                         },
                         "400": {"description": "Ungültiger Filterwert", "content": text},
                     },
@@ -349,9 +431,42 @@ def openapi_document(request):
     }
 
 
-@require_GET
+@require_safe
 @public_data
 def openapi_json(request):
     return JsonResponse(
         openapi_document(request), json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
+
+
+@require_safe
+@public_data
+def index(request):
+    """/api/v2/ itself: what there is, with absolute links (instead of a 404)."""
+
+    def link(path):
+        return request.build_absolute_uri(path)
+
+    body = {
+        "name": "Praxisatlas Kleinstadt: Daten zur Nachnutzung",
+        "version": "2",
+        "documentation": link(reverse("partners:openapi")),
+        "codebook": link(reverse("partners:codebook_json")),
+        "endpoints": {
+            "faelle": link(reverse("wagtailapi:faelle:listing")),
+            "pages": link(reverse("wagtailapi:pages:listing")),
+        },
+        "exports": {
+            "csv": link(reverse("partners:export_csv")),
+            "csv_excel": link(reverse("partners:export_csv") + "?format=excel"),
+            "xlsx": link(reverse("partners:export_xlsx")),
+            "json": link(reverse("partners:export_json")),
+        },
+        "feeds": {
+            "rss": link(reverse("partners:feed_rss")),
+            "atom": link(reverse("partners:feed_atom")),
+        },
+        "oembed": link(reverse("partners:oembed")),
+        "search": link(reverse("praxis-api:search_cases")),
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -375,9 +375,11 @@ def as_dict():
         ),
         "csv": str(
             _(
-                "CSV: UTF-8 mit BOM, Komma als Trenner, eine Zeile je Fall, Spalten in dieser "
-                "Reihenfolge. Listen von Texten durch „; “ getrennt, Listen von Objekten als "
-                "JSON, fehlende Werte als leere Zelle."
+                "CSV: UTF-8 mit BOM, Komma als Trenner (mit ?format=excel Semikolon), eine "
+                "Zeile je Fall, Spalten in dieser Reihenfolge. Listen von Texten durch „; “ "
+                "getrennt, Listen von Objekten als JSON, fehlende Werte als leere Zelle. Text, "
+                "der mit =, +, -, @ beginnt, steht mit einem vorangestellten ' in der Zelle. "
+                "XLSX: dieselben Spalten, Zahlen als Zahlen, alles andere als Text."
             )
         ),
         "fields": [f.as_dict() for f in FIELDS],

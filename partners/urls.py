@@ -15,10 +15,14 @@ urlpatterns = [
     path("feeds/faelle/atom/", feeds.atom, name="feed_atom"),
     path("export/faelle.csv", views.export_csv, name="export_csv"),
     path("export/faelle.json", views.export_json, name="export_json"),
+    path("export/faelle.xlsx", views.export_xlsx, name="export_xlsx"),
     path("export/codebuch/", views.codebook_page, name="codebook"),
     path("export/codebuch.json", views.codebook_json, name="codebook_json"),
     path("api/v2/openapi.json", api.openapi_json, name="openapi"),
 ]
 
 # Wagtail's router keeps its own namespace ("wagtailapi"), outside "partners".
-api_urlpatterns = [path("api/v2/", api.router.urls)]
+api_urlpatterns = [
+    path("api/v2/", api.index, name="api_index"),
+    path("api/v2/", api.router.urls),
+]

@@ -1,7 +1,5 @@
 """Embeds, oEmbed, exports and the codebook."""
 
-import csv
-import io
 import json
 from xml.etree import ElementTree
 
@@ -11,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from casestudies.models import CasePage, CaseTown
 from core.text import xml_safe
 from search.engine import SearchError
 
-from . import codebook, selection
+from . import codebook, selection, spreadsheet
+from .api import XLSX_TYPE
 from .embeds import SIZES, case_by_slug, iframe_html, list_target, resizer_url
 from .embeds import target_from_url as _target_from_url
 from .middleware import embeddable, public_data
@@ -70,7 +69,7 @@ def _case_context(request, case, kind):
     return context
 
 
-@require_GET
+@require_safe
 @embeddable
 def embed_card(request, slug):
     case = _case_for_embed(slug, full=False)
@@ -78,7 +77,7 @@ def embed_card(request, slug):
     return _cached(render(request, "partners/embed/card.html", context))
 
 
-@require_GET
+@require_safe
 @embeddable
 def embed_case(request, slug):
     case = _case_for_embed(slug, full=True)
@@ -87,7 +86,7 @@ def embed_case(request, slug):
     return _cached(render(request, "partners/embed/case.html", context))
 
 
-@require_GET
+@require_safe
 @embeddable
 def embed_list(request):
     try:
@@ -134,7 +133,7 @@ def _dimension(request, name):
     return int(raw)
 
 
-@require_GET
+@require_safe
 @public_data
 def oembed(request):
     url = request.GET.get("url", "").strip()
@@ -242,30 +241,54 @@ def _export_selection(request):
     return result, selection.cases_for(result.hits)
 
 
-def _filename(extension):
-    return f"praxisfaelle-{timezone.localdate().isoformat()}.{extension}"
+def _export_cases(params):
+    result = selection.run(selection.selection_from_params(params))
+    return selection.cases_for(result.hits)
 
 
-@require_GET
+def _filename(extension, suffix=""):
+    return f"praxisfaelle-{timezone.localdate().isoformat()}{suffix}.{extension}"
+
+
+CSV_FORMATS = {"": "machine", "maschine": "machine", "excel": "excel"}
+
+
+@require_safe
 @public_data
 def export_csv(request):
+    """Comma-separated for scripts; ``?format=excel`` semicolon-separated for Excel with
+    German regional settings (partners/spreadsheet.py)."""
+    dialect = CSV_FORMATS.get(request.GET.get("format", ""))
+    if dialect is None:
+        return _bad_request(_("„format“ muss „excel“ oder leer sein."))
+    params = request.GET.copy()
+    params.pop("format", None)
     try:
-        _result, cases = _export_selection(request)
+        cases = _export_cases(params)
     except SearchError as error:
         return _bad_request(str(error))
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # BOM: spreadsheet programs then read the file as UTF-8
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(codebook.FIELD_NAMES)
-    for case in cases:
-        data = codebook.record(case, request)
-        writer.writerow([codebook.csv_cell(f, data[f.name]) for f in codebook.FIELDS])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response = HttpResponse(
+        spreadsheet.csv_text(cases, request, dialect), content_type="text/csv; charset=utf-8"
+    )
+    suffix = "-excel" if dialect == "excel" else ""
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", suffix)}"'
     return response
 
 
-@require_GET
+@require_safe
+@public_data
+def export_xlsx(request):
+    """The selection as an Excel workbook: one sheet, header row, filter, frozen header."""
+    try:
+        cases = _export_cases(request.GET)
+    except SearchError as error:
+        return _bad_request(str(error))
+    response = HttpResponse(spreadsheet.xlsx_bytes(cases, request), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
+
+
+@require_safe
 @public_data
 def export_json(request):
     try:
@@ -287,13 +310,13 @@ def export_json(request):
     return response
 
 
-@require_GET
+@require_safe
 @public_data
 def codebook_json(request):
     return JsonResponse(codebook.as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 def codebook_page(request):
     return render(
         request,

@@ -114,7 +114,12 @@ def _result(request, hit):
     }
 
 
-@api.get(
+# GET and HEAD wherever there is GET: monitors and link checkers ask with HEAD.
+SAFE_METHODS = ["GET", "HEAD"]
+
+
+@api.api_operation(
+    SAFE_METHODS,
     "/search/",
     response={200: SearchOut, 400: ErrorOut},
     summary="Fälle suchen",
@@ -125,7 +130,7 @@ def search_cases(request: HttpRequest, params: Query[SearchParams]):
     data = request.GET.copy()
     data.setdefault("page_size", str(params.page_size))
     search_request = request_from_params(data, page_size_param="page_size")
-    response = engine.search(search_request, log=True)
+    response = engine.search(search_request, log=request.method == "GET")
     body = {
         "count": response.count,
         "page": search_request.page,
@@ -142,7 +147,9 @@ def search_cases(request: HttpRequest, params: Query[SearchParams]):
     return result
 
 
-@api.get("/autocomplete/", response=AutocompleteOut, summary="Vorschläge beim Tippen")
+@api.api_operation(
+    SAFE_METHODS, "/autocomplete/", response=AutocompleteOut, summary="Vorschläge beim Tippen"
+)
 def autocomplete(request: HttpRequest, q: str = ""):
     return {
         "suggestions": [

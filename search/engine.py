@@ -652,7 +652,6 @@ def search(request, backend=None, log=False):
             "beginn": snap.latest_start_positions,
             "dokumentiert": snap.best_documented_positions,
         }[request.sort]
-        )
         matching = [(pk, scores.get(pk, 0.0)) for pk in snap.ids[order[matches[order]]].tolist()]
     elif not filter_bits:
         matching = ranked  # every ranked entry is a candidate

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from casestudies.transfer_facts import attach_transfer_facts
 from core.geo import SizeClass, size_class_for
@@ -73,12 +73,13 @@ def facet_groups(response):
     return groups
 
 
-@require_GET
+@require_safe
 def search(request):
     error = response = None
     try:
         search_request = request_from_params(request.GET)
-        response = engine.search(search_request, log=True)
+        # A HEAD (monitor, link checker) is no visitor's search: not counted.
+        response = engine.search(search_request, log=request.method == "GET")
         if search_request.page > response.num_pages:
             search_request.page = response.num_pages
             response = engine.search(search_request)
@@ -103,7 +104,7 @@ def search(request):
     return template_response
 
 
-@require_GET
+@require_safe
 def click(request, entry_id):
     """Count that a result was chosen for a query, then go to it. Only indexed pages are
     targets, so this cannot redirect anywhere else."""
@@ -114,7 +115,8 @@ def click(request, entry_id):
         position = int(request.GET.get("pos", 0))
     except ValueError:
         position = 0
-    record_click(request.GET.get("q", ""), entry.page_id, position)
+    if request.method == "GET":
+        record_click(request.GET.get("q", ""), entry.page_id, position)
     url = entry.page.url
     if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         raise Http404
@@ -123,7 +125,7 @@ def click(request, entry_id):
     return response
 
 
-@require_GET
+@require_safe
 def places_like_mine(request):
     """ "Fälle aus Orten wie meinem": cases ranked by fit of size class, state and themes."""
     form = PlacesLikeMineForm(request.GET or None)

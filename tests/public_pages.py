@@ -16,6 +16,7 @@ ROUTES = [
     ("data:municipalities", "/orte-wie-meiner/gemeinden/?q=Osterb"),
     ("html:alerts", "/benachrichtigungen/?thema=wohnen"),
     ("html:codebook", "/export/codebuch/"),
+    ("html:suggest", "/fall-vorschlagen/"),
     ("html:not-found", "/gibt-es-nicht/"),
     ("embed:list", "/einbetten/faelle/?thema=wohnen&anzahl=3"),
     ("data:api-search", "/api/search/?q=Leerstand"),
@@ -26,6 +27,10 @@ ROUTES = [
     ("data:atom", "/feeds/faelle/atom/"),
     ("data:csv", "/export/faelle.csv?thema=wohnen"),
     ("data:json", "/export/faelle.json?thema=wohnen"),
+    ("data:xlsx", "/export/faelle.xlsx?thema=wohnen"),
+    ("data:api-index", "/api/v2/"),
+    ("data:sitemap", "/sitemap.xml"),
+    ("data:robots", "/robots.txt"),
     ("data:calendar", "/kalender/veranstaltungen.ics"),
     ("static:css", "/static/css/site.css"),
 ]

@@ -309,9 +309,38 @@ def test_feeds(anon, params, kind):
 
 
 @FUZZ
-@given(params=params_for(SELECTION), kind=st.sampled_from(["csv", "json"]))
+@given(params=params_for([*SELECTION, "format"]), kind=st.sampled_from(["csv", "json", "xlsx"]))
 def test_exports(anon, params, kind):
     get(anon, f"/export/faelle.{kind}", params)
+
+
+SUGGESTION_FIELDS = ["title", "town", "description", "website", "contact_name", "homepage"]
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(SUGGESTION_FIELDS), values))
+def test_suggestion_form(anon, settings, data):
+    """Any text in any field of 'Fall vorschlagen', sent as a person would (consent, a valid
+    start time, a real e-mail address): never a 5xx, never the input unescaped."""
+    import time
+
+    from django.core import signing
+
+    from suggestions.forms import STARTED_SALT
+
+    settings.SUGGESTIONS_RATE_PER_IP = "10000/h"
+    form = {
+        "title": "Projekt",
+        "town": "Ort",
+        "description": "Text",
+        "contact_name": "Name",
+        "contact_email": "person@example.org",
+        "consent": "on",
+        "started": signing.dumps(int(time.time()) - 10, salt=STARTED_SALT),
+        **data,
+    }
+    response = anon.post("/fall-vorschlagen/", form)
+    check(response, {name: [value] for name, value in data.items()}, "/fall-vorschlagen/")
 
 
 @FUZZ

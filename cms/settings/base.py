@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partners",
     "editorial",
     "transfer",
+    "suggestions",
     "ninja",
     "csp",
     "axes",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail_modeladmin",
     "wagtail.embeds",
     "wagtail.api.v2",
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 # Background tasks (modelsearch enqueues its index updates as tasks): run at once, except
@@ -386,6 +389,8 @@ PROXY_COUNT = env_int("PROXY_COUNT", 0)
 RATELIMIT_IP_META_KEY = "core.security.client_ip"
 ALERTS_RATE_PER_IP = os.environ.get("ALERTS_RATE_PER_IP", "10/h")
 ALERTS_RATE_PER_EMAIL = os.environ.get("ALERTS_RATE_PER_EMAIL", "3/h")
+# "Fall vorschlagen" (suggestions/): suggestions per visitor address.
+SUGGESTIONS_RATE_PER_IP = os.environ.get("SUGGESTIONS_RATE_PER_IP", "5/h")
 
 # Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
 # names an OpenSearch or Elasticsearch server (SEARCH_BACKEND: opensearch3 (default),

@@ -268,6 +268,10 @@ def share_list(context):
             "rss": reverse("partners:feed_rss") + query,
             "atom": reverse("partners:feed_atom") + query,
             "csv": reverse("partners:export_csv") + query,
+            "csv_excel": reverse("partners:export_csv")
+            + (query + "&" if query else "?")
+            + "format=excel",
+            "xlsx": reverse("partners:export_xlsx") + query,
             "json": reverse("partners:export_json") + query,
             "codebook": reverse("partners:codebook"),
             "api": "/api/v2/faelle/",

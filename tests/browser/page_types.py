@@ -14,6 +14,7 @@ from alerts.models import Subscription
 from alerts.tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token
 from casestudies.importer import CaseImporter
 from casestudies.models import Theme
+from home.models import LegalPage
 from knowledge.models import GlossaryTermPage, GuidePage
 from search import engine, indexer
 from search.models import SearchEntry
@@ -113,5 +114,9 @@ def public_pages(site):
         ("Einbettung: Fall", f"/einbetten/fall/{RICH_CASE}/", 200),
         ("Einbettung: Liste", f"/einbetten/faelle/?thema={theme.slug}&anzahl=5", 200),
         ("Codebuch", "/export/codebuch/", 200),
+        ("Impressum", LegalPage.objects.get(kind="impressum").url, 200),
+        ("Datenschutzerklärung", LegalPage.objects.get(kind="datenschutz").url, 200),
+        ("Erklärung zur Barrierefreiheit", LegalPage.objects.get(kind="barrierefreiheit").url, 200),
+        ("Fall vorschlagen", "/fall-vorschlagen/", 200),
         ("Seite nicht gefunden", "/gibt-es-nicht/", 404),
     ]

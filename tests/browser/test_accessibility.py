@@ -255,6 +255,36 @@ def test_alerts_flow_pages_pass_axe(page, live_server, browser_log, site, axe_so
     assert not report, "axe-core (WCAG 2.1 A/AA) meldet Verstöße:\n" + "\n".join(report)
 
 
+def test_suggestion_form_pages_pass_axe(page, live_server, browser_log, site, axe_source):
+    """'Fall vorschlagen' with errors and after sending (the form itself is in the tour)."""
+    from suggestions.forms import MIN_SECONDS
+
+    browser_log.allow_console_error(r"status of 400")
+    report = []
+
+    def check(name):
+        violations = run_axe(page, axe_source)
+        if violations:
+            report.append(describe_violations(name, page.url, violations))
+
+    page.goto(live_server.url + "/fall-vorschlagen/")
+    page.get_by_role("button", name="Vorschlag senden").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+    check("Fall vorschlagen: Formular mit Fehlern")
+
+    page.get_by_label("Titel des Projekts").fill("Repair-Café im Rathaus")
+    page.get_by_label("Ort", exact=True).fill("Osterburg (Altmark)")
+    page.get_by_label("Kurzbeschreibung").fill("Einmal im Monat reparieren Ehrenamtliche.")
+    page.get_by_label("Ihr Name").fill("Max Beispiel")
+    page.get_by_label("Ihre E-Mail-Adresse").fill("max@example.org")
+    page.locator("input[name=consent]").check()
+    page.wait_for_timeout(MIN_SECONDS * 1000 + 300)
+    page.get_by_role("button", name="Vorschlag senden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank für Ihren Vorschlag")
+    check("Fall vorschlagen: gesendet")
+    assert not report, "axe-core (WCAG 2.1 A/AA) meldet Verstöße:\n" + "\n".join(report)
+
+
 # Keyboard only: from here on the tests use nothing but page.keyboard.
 
 

@@ -119,3 +119,25 @@ def test_search_and_alerts_form_set_no_cookies(page, live_server, recorder, site
     expect(page).to_have_url(re.compile(r"/benachrichtigungen/\?.*land=NI"))
     expect(page.get_by_label("E-Mail-Adresse")).to_be_visible()
     assert_private(page, recorder, "Benachrichtigungen")
+
+
+def test_suggestion_form_sets_no_cookies(page, live_server, browser_log, recorder, site):
+    """'Fall vorschlagen' sent with errors, then complete: no cookie, nothing elsewhere."""
+    from suggestions.forms import MIN_SECONDS
+
+    browser_log.allow_console_error(r"status of 400")  # the form with errors
+
+    page.goto(live_server.url + "/fall-vorschlagen/")
+    page.get_by_role("button", name="Vorschlag senden").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+    assert_private(page, recorder, "Fall vorschlagen (Fehler)")
+    page.get_by_label("Titel des Projekts").fill("Bürgerbus")
+    page.get_by_label("Ort", exact=True).fill("Osterburg (Altmark)")
+    page.get_by_label("Kurzbeschreibung").fill("Ehrenamtliche fahren Ältere zum Arzt.")
+    page.get_by_label("Ihr Name").fill("Max Beispiel")
+    page.get_by_label("Ihre E-Mail-Adresse").fill("max@example.org")
+    page.locator("input[name=consent]").check()
+    page.wait_for_timeout(MIN_SECONDS * 1000 + 300)
+    page.get_by_role("button", name="Vorschlag senden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank für Ihren Vorschlag")
+    assert_private(page, recorder, "Fall vorschlagen (gesendet)")

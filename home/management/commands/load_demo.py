@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from agenda.demo import ensure_events
 from casestudies.importer import CaseImporter, ImportFailed, german_slugify
 from casestudies.models import CasePage
+from home.legal import ensure_legal_pages
 from home.models import FeaturedCase
 from home.setup import ensure_home, ensure_library, ensure_themes
 from knowledge.demo import ensure_knowledge
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         call_command("load_municipalities", stdout=self.stdout)
         # Groups, the moderation workflow and the two demo partner sections with their cases.
         call_command("setup_editorial", demo=True, verbosity=0, stdout=self.stdout)
+        # Impressum, Datenschutz, Barrierefreiheit (after the groups: editors may edit them).
+        ensure_legal_pages(home)
         with transaction.atomic():
             guides = ensure_knowledge(home)
             events = ensure_events(home)

@@ -1,0 +1,27 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def footer_pages(context):
+    """The live, public legal pages (Impressum, Datenschutz, Barrierefreiheit, others) for
+    the footer of every page. They are children of the site root, so the routing's memo of
+    the page tree (core.pages) already holds them: no query."""
+    from core.pages import find_site, page_tree
+    from home.models import LegalPage
+
+    request = context.get("request")
+    site = find_site(request) if request is not None else None
+    prefix = site.root_page.path if site is not None else ""
+    pages = [
+        page
+        for page in page_tree(request).by_id.values()
+        if isinstance(page, LegalPage)
+        and page.live
+        and page.path.startswith(prefix)
+        and not getattr(page, "has_restrictions", True)
+    ]
+    order = {kind: position for position, kind in enumerate(LegalPage.FOOTER_ORDER)}
+    pages.sort(key=lambda page: (order.get(page.kind, len(order)), page.path))
+    return pages

@@ -1,0 +1,128 @@
+import time
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+# A person needs a few seconds to fill in the form; a bot posting at once is refused. The
+# form carries its own start time, signed, so nothing is stored for the visitor (no cookie).
+MIN_SECONDS = 3
+MAX_SECONDS = 24 * 60 * 60
+STARTED_SALT = "suggestions.started"
+
+
+def started_token():
+    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+
+
+class SuggestionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titel des Projekts"),
+        max_length=200,
+        error_messages={"required": _("Bitte nennen Sie das Projekt.")},
+        help_text=_("Zum Beispiel: „Leerstandsmanagement in der Altstadt“"),
+    )
+    town = forms.CharField(
+        label=_("Ort"),
+        max_length=120,
+        error_messages={"required": _("Bitte nennen Sie den Ort des Projekts.")},
+        help_text=_("Stadt oder Gemeinde, bei mehreren die federführende"),
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    description = forms.CharField(
+        label=_("Kurzbeschreibung"),
+        max_length=2000,
+        error_messages={"required": _("Bitte beschreiben Sie das Projekt in wenigen Sätzen.")},
+        help_text=_(
+            "Was war die Ausgangslage, was wurde getan, was hat es gebracht? "
+            "Höchstens 2.000 Zeichen."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    website = forms.URLField(
+        label=_("Projektwebsite (optional)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": _("Bitte geben Sie eine vollständige Adresse an.")},
+    )
+    contact_name = forms.CharField(
+        label=_("Ihr Name"),
+        max_length=120,
+        error_messages={"required": _("Bitte nennen Sie Ihren Namen für Rückfragen.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"),
+        max_length=254,
+        error_messages={
+            "required": _("Bitte geben Sie Ihre E-Mail-Adresse für Rückfragen an."),
+            "invalid": _("Das ist keine gültige E-Mail-Adresse (Beispiel: name@beispiel.de)."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Ich bin damit einverstanden, dass die Redaktion meine Angaben speichert, um den "
+            "Vorschlag zu prüfen und mich bei Rückfragen zu erreichen. Name und E-Mail-Adresse "
+            "werden nicht veröffentlicht."
+        ),
+        error_messages={"required": _("Bitte stimmen Sie der Verarbeitung Ihrer Angaben zu.")},
+    )
+    # Spam protection without third parties: a field people do not see (bots fill it in)
+    # and the signed start time (bots post at once).
+    homepage = forms.CharField(required=False, label=_("Bitte dieses Feld leer lassen"))
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["started"].initial = started_token()
+        self.fields["homepage"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+
+    def full_clean(self):
+        super().full_clean()
+        # Screen readers announce a field's help and error with the field itself.
+        for name, field in self.fields.items():
+            ids = [f"id_{name}-help"] if field.help_text else []
+            if name in self.errors:
+                ids.append(f"id_{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def _one_line(self, name):
+        # Title and town go into an e-mail subject: no line breaks or control characters.
+        return " ".join(self.cleaned_data[name].split())
+
+    def clean_title(self):
+        return self._one_line("title")
+
+    def clean_town(self):
+        return self._one_line("town")
+
+    def clean_description(self):
+        return self.cleaned_data["description"].strip()
+
+    def is_trap_filled(self):
+        """People do not see the trap field; a bot filling in every field does."""
+        return bool(self.data.get("homepage"))
+
+    def sent_too_fast(self):
+        """Sent within seconds of opening, without a valid start, or a day later. A person
+        who hits this keeps what they typed and sends again (with a fresh start time)."""
+        try:
+            started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
+        except signing.BadSignature:
+            return True
+        if not isinstance(started, int):
+            return True
+        return not MIN_SECONDS <= time.time() - started <= MAX_SECONDS
+
+    def restart(self):
+        """A fresh start time for the form shown again."""
+        self.data = self.data.copy()
+        self.data["started"] = started_token()

@@ -1,0 +1,20 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import CaseSuggestion
+
+
+class CaseSuggestionViewSet(SnippetViewSet):
+    """The suggestions with their (non-public) contacts, for follow-up and deletion once
+    dealt with; the draft case itself is in the library and in the workflow."""
+
+    model = CaseSuggestion
+    icon = "mail"
+    menu_label = _("Fallvorschläge")
+    list_display = ["title", "town", "contact_name", "contact_email", "page", "created_at"]
+    search_fields = ["title", "town", "contact_name"]
+    ordering = ["-created_at"]
+
+
+register_snippet(CaseSuggestionViewSet)
