@@ -8,15 +8,19 @@ def footer_pages(context):
     """The live, public legal pages (Impressum, Datenschutz, Barrierefreiheit, others) for
     the footer of every page. They are children of the site root, so the routing's memo of
     the page tree (core.pages) already holds them: no query."""
-    from core.pages import find_site, page_tree
+    from wagtail.models import Site
+
+    from core.pages import page_tree
     from home.models import LegalPage
 
     request = context.get("request")
-    site = find_site(request) if request is not None else None
-    prefix = site.root_page.path if site is not None else ""
+    tree = page_tree(request)
+    site = Site.find_for_request(request) if request is not None else None
+    root = tree.by_id.get(site.root_page_id) if site is not None else None
+    prefix = root.path if root is not None else ""
     pages = [
         page
-        for page in page_tree(request).by_id.values()
+        for page in tree.by_id.values()
         if isinstance(page, LegalPage)
         and page.live
         and page.path.startswith(prefix)
