@@ -31,7 +31,9 @@ def visible_contacts(queryset, user):
         user_id=user.pk,
     ).values_list("object_id", flat=True)
     created_ids = [int(pk) for pk in created if str(pk).isdigit()]
-    return queryset.filter(used | Q(pk__in=created_ids)).distinct()
+    ids = queryset.model.objects.filter(used | Q(pk__in=created_ids)).values_list("pk", flat=True)
+    # By id: the chooser's search can filter on the id only, not across relations.
+    return queryset.filter(pk__in=list(ids))
 
 
 def contact_value(contact, field, value, user):

@@ -19,6 +19,14 @@ REPORTS = [
 ]
 
 
+def _html(text):
+    """The chooser answers JSON with the HTML inside (umlauts escaped), or an error page."""
+    try:
+        return json.loads(text).get("html", text)
+    except ValueError:
+        return text
+
+
 @pytest.fixture
 def sections(demo_site):
     own = CaseSectionPage.objects.get(slug=PARTNERS[0]["slug"])
@@ -39,9 +47,10 @@ def test_partner_page_chooser_shows_only_own_area(client, sections):
     library_listing = client.get(f"/admin/choose-page/{own.get_parent().pk}/").json()["html"]
     assert own.title in library_listing
     assert other.title not in library_listing
+    # Below another partner's section: nothing to list (or no access at all).
     other_listing = client.get(f"/admin/choose-page/{other.pk}/").content.decode()
     search = client.get("/admin/choose-page/search/", {"q": "Zwergtaucher"}).content.decode()
-    other_listing, search = (json.loads(text).get("html", text) for text in (other_listing, search))
+    other_listing, search = (_html(text) for text in (other_listing, search))
     for content in (other_listing, search):
         assert "Zwergtaucher" not in content
         assert "Kormoranweg" not in content
@@ -66,10 +75,8 @@ def test_partner_bulk_actions_and_reports_are_refused(client, sections):
 @pytest.mark.django_db
 def test_editors_keep_chooser_bulk_actions_and_reports(admin_client, sections):
     own, other, hidden, case = sections
-    assert (
-        other.title
-        in admin_client.get(f"/admin/choose-page/{other.get_parent().pk}/").content.decode()
-    )
+    listing = admin_client.get(f"/admin/choose-page/{other.get_parent().pk}/")
+    assert other.title in listing.json()["html"]
     response = admin_client.get("/admin/bulk/wagtailcore/page/delete/", {"id": [hidden.pk]})
     assert response.status_code == 200
     for url in REPORTS:
