@@ -77,6 +77,11 @@ def test_preview_panel_may_be_framed_by_the_admin_only(admin_client, client, dem
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
 
+    # "Vorschau in neuem Tab" is the same address without the panel parameter.
+    response = admin_client.get(f"/admin/pages/{case.pk}/edit/preview/")
+    assert response.status_code == 200
+    assert "Vorschau-Titel für den Rahmen" in response.content.decode()
+
     # The published page, and the admin's own pages, still refuse every frame.
     for response in (client.get(case.url), admin_client.get(f"/admin/pages/{case.pk}/edit/")):
         assert response.status_code == 200

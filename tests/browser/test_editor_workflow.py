@@ -219,10 +219,13 @@ def test_guide_and_event_created_and_previewed(
     log_in(page, live_server, "verwaltung")
     page.goto(f"{live_server.url}/admin/pages/add/{kind}/{index.pk}/")
     type_title(page, title, slug)
-    page.get_by_role("textbox", name="Kurzfassung").fill("Was eine Kleinstadt dafür braucht.")
     if kind == "agenda/eventpage":
         page.get_by_role("textbox", name="Beginn").fill("2027-03-04 18:00")
         page.get_by_role("textbox", name="Ende").fill("2027-03-04 19:30")
+    # Clicking another field closes the date picker, which would cover the save button.
+    page.get_by_role("textbox", name="Kurzfassung").click()
+    expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
+    page.get_by_role("textbox", name="Kurzfassung").fill("Was eine Kleinstadt dafür braucht.")
     save_draft(page)
     expect_preview(page, title)
     assert model.objects.get().get_children().get(slug=slug).live is False
