@@ -19,7 +19,7 @@ MAX_QUERIES = {
     "library": 7,
     "library_filtered": 8,
     "theme": 9,
-    "theme_index": 1,
+    "theme_index": 2,
     "case": 3,
     "search": 8,
     "guide": 4,
