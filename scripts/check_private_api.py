@@ -4,7 +4,9 @@
 A private attribute (a name starting with one underscore) of Django, Wagtail, treebeard,
 modelsearch, Django REST framework or django-csp can change or vanish in any minor release,
 and state kept there is hidden from the framework's own invalidation. This scan reads every
-Python file of the project (``ast``, nothing is imported or run) and reports:
+Python file of the project (``ast``: the project's code is neither imported nor run; only a
+framework class a project class extends is imported, to see which private methods it has)
+and reports:
 
 - ``from django.x import _y`` and ``import django.x._y``;
 - ``name._y`` where ``name`` was imported from one of those packages (a module, a class

@@ -99,8 +99,10 @@ def stack(tmp_path_factory):
         env,
         "shell",
         code=(
-            "from wagtail.models import Site; "
-            f"Site.objects.update(hostname='127.0.0.1', port={cache_port})"
+            "from wagtail.models import Site\n"
+            "for site in Site.objects.all():\n"
+            f"    site.hostname, site.port = '127.0.0.1', {cache_port}\n"
+            "    site.save()  # Wagtail clears its cached site root paths\n"
         ),
     )
     gunicorn = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
