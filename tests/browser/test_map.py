@@ -42,6 +42,20 @@ def test_map_with_filters_and_only_own_origin(page, live_server, demo_site, brow
     assert all_markers > 5
     shoot(page, "karte.png")
 
+    # Nearby towns are one marker with a count; a click zooms in to them one by one.
+    svg = page.locator("svg[data-case-map]")
+    group = page.locator("a.case-map__marker--group[data-zoom]").first
+    towns_in_group = len(group.get_attribute("data-zoom").split())
+    assert towns_in_group > 1
+    group.click()
+    expect(svg).to_have_class(re.compile("is-zoomed"))
+    assert svg.get_attribute("viewBox") != "0 0 586 793"
+    assert page.locator(".case-map__detail circle").first.is_visible()
+    shoot(page, "karte-gezoomt.png")
+    page.get_by_role("button", name="Ganze Karte zeigen").click()
+    assert svg.get_attribute("viewBox") == "0 0 586 793"
+    expect(page.get_by_role("button", name="Ganze Karte zeigen")).to_be_hidden()
+
     # A filter of the library, applied as there.
     form = page.locator("form.filters__form")
     form.get_by_role("group", name="Bundesland").get_by_label("Niedersachsen").check()
