@@ -115,7 +115,9 @@ def ensure_groups():
     # Admin upload and full export (transfer/): the central team only. Partners import
     # nothing through the admin (the full export holds every partner's contacts).
     import_cases = _perm("transfer", "import_cases")
-    groups[EDITORS].permissions.set([access_admin, import_cases, *reference])
+    # "Fall vorschlagen" (suggestions/): the contacts of suggestions, to follow up and delete.
+    suggestions = _model_perms("suggestions", ["casesuggestion"], ["view", "delete"])
+    groups[EDITORS].permissions.set([access_admin, import_cases, *reference, *suggestions])
     # Only the moderation grows the taxonomy through a file; editors' imports name the
     # closest existing theme instead (casestudies.matching).
     new_themes = _perm("casestudies", "import_new_themes")
@@ -125,6 +127,7 @@ def ensure_groups():
             import_cases,
             new_themes,
             *reference,
+            *suggestions,
             *_model_perms("casestudies", REFERENCE_MODELS, ["delete"]),
         ]
     )

@@ -163,3 +163,14 @@ def test_head_works_on_sitemap_and_robots(client, demo_site, path):
     assert response.status_code == 200
     assert response.content == b""
     assert client.post(path).status_code == 405
+
+
+def test_sitemap_queries_do_not_grow_with_the_pages(
+    client, demo_site, django_assert_max_num_queries
+):
+    # The test database holds the demo and 300 generated cases: one query per page type
+    # (.specific()) and a few for sites and themes, none per page (measured: 28).
+    assert CasePage.objects.live().count() > 300
+    with django_assert_max_num_queries(30):
+        locations = sitemap_locations(client)
+    assert len(locations) > 300

@@ -180,3 +180,16 @@ def test_moderators_get_wagtails_task_notification(post, demo_site, editor, djan
     task_mail = next(m for m in mail.outbox if m.to == ["moderation@example.org"])
     assert "Dorfladen in Bürgerhand" in task_mail.subject + task_mail.body
     assert "None" not in task_mail.subject + task_mail.body
+
+
+def test_editors_see_and_delete_suggestions_in_the_admin(client, post, demo_site, editor):
+    assert post(form_data()).status_code == 200
+    suggestion = CaseSuggestion.objects.get()
+    client.force_login(editor)
+    listing = client.get("/admin/snippets/suggestions/casesuggestion/")
+    assert listing.status_code == 200
+    assert "erika@example.org" in listing.content.decode()
+    response = client.post(f"/admin/snippets/suggestions/casesuggestion/delete/{suggestion.pk}/")
+    assert response.status_code == 302
+    assert not CaseSuggestion.objects.exists()
+    assert CasePage.objects.filter(pk=suggestion.page_id).exists()  # the draft stays
