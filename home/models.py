@@ -82,7 +82,7 @@ class LegalPage(SitePage):
     intro = models.TextField(_("Einleitung"), blank=True)
     body = RichTextField(_("Text"), features=LEGAL_RICH_TEXT_FEATURES, blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("kind"),
         FieldPanel("intro"),
         FieldPanel("body"),

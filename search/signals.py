@@ -68,12 +68,17 @@ def on_reference_deleted(sender, instance, **kwargs):
     indexer.update_pages(_showing_deleted.pop(_deleted_key(instance), ()))
 
 
-def on_restriction_changed(sender, instance, raw=False, **kwargs):
-    """A view restriction added, changed or removed (the admin's privacy dialog saves one
-    without publishing): the entries of its page and every page below follow after the
-    commit (a restriction deleted with its page leaves nothing to update)."""
-    if raw:
-        return
+def on_restriction_saved(sender, instance, raw=False, **kwargs):
+    """A view restriction added or changed (the admin's privacy dialog saves one without
+    publishing): its page and every page below leave the search at once, in the same
+    transaction."""
+    if not raw:
+        indexer.update_pages_by_id(visibility.restriction_changed(instance))
+
+
+def on_restriction_deleted(sender, instance, **kwargs):
+    """A view restriction removed: the entries come back after the commit, because the
+    restriction may go with its page (an entry written now would block deleting it)."""
     page_ids = visibility.restriction_changed(instance)
     if page_ids:
         transaction.on_commit(lambda: indexer.update_pages_by_id(page_ids))
@@ -106,8 +111,8 @@ def connect():
     page_unpublished.connect(on_unpublished)
     post_page_move.connect(on_moved)
     page_slug_changed.connect(on_slug_changed)
-    post_save.connect(on_restriction_changed, sender=PageViewRestriction)
-    post_delete.connect(on_restriction_changed, sender=PageViewRestriction)
+    post_save.connect(on_restriction_saved, sender=PageViewRestriction)
+    post_delete.connect(on_restriction_deleted, sender=PageViewRestriction)
     for model in indexer.dependent_models():
         post_save.connect(on_reference_saved, sender=model)
         pre_delete.connect(on_reference_deleting, sender=model)
