@@ -20,6 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.csvsafe import escape_cell
+
 from . import codebook
 
 DIALECTS = {
@@ -28,18 +30,17 @@ DIALECTS = {
     "machine": {"delimiter": ",", "bom": True},
     "excel": {"delimiter": ";", "bom": True},
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 SHEET_TITLE = "Praxisfälle"
 MAX_COLUMN_WIDTH = 60
 
 
 def safe_cell(text):
-    """Text a spreadsheet shows as text: a leading formula character gets a ``'`` in front
-    (OWASP CSV injection), plain numbers stay numbers."""
-    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    """Text a spreadsheet shows as text: the project's one OWASP rule (core.csvsafe), except
+    that plain numbers such as ``-12.5`` stay numbers."""
+    if NUMBER.fullmatch(text):
+        return text
+    return escape_cell(text)
 
 
 def rows(cases, request):
