@@ -5,10 +5,10 @@ Two CSV dialects: ``machine`` (comma, for scripts; the default of /export/faelle
 correctly by double-click; with a comma it puts everything into column A, without the BOM it
 reads UTF-8 as Windows-1252); both start with the BOM. XLSX needs no dialect.
 
-Every text cell passes through :func:`safe_cell`, the one place that decides how text that a
-spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start) is
-written. XLSX text cells are additionally stored with the string type, so even an unescaped
-``=`` would be text, never a formula.
+Every text cell is written by ``codebook.csv_cell``, which escapes text that a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start) with the project's
+one OWASP rule (core.csvsafe); numbers stay numbers. XLSX text cells are additionally
+stored with the string type, so even an unescaped ``=`` would be text, never a formula.
 """
 
 import csv
@@ -19,8 +19,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
-from core.csvsafe import escape_cell
 
 from . import codebook
 
@@ -35,14 +33,6 @@ SHEET_TITLE = "Praxisfälle"
 MAX_COLUMN_WIDTH = 60
 
 
-def safe_cell(text):
-    """Text a spreadsheet shows as text: the project's one OWASP rule (core.csvsafe), except
-    that plain numbers such as ``-12.5`` stay numbers."""
-    if NUMBER.fullmatch(text):
-        return text
-    return escape_cell(text)
-
-
 def rows(cases, request):
     """The header and one list of cell values per case: integers as ``int``, everything
     else as text (lists joined, objects as JSON, as ``codebook.csv_cell`` writes them)."""
@@ -55,7 +45,7 @@ def rows(cases, request):
             if field.type == "integer" and isinstance(value, int):
                 row.append(value)
             else:
-                row.append(safe_cell(codebook.csv_cell(field, value)))
+                row.append(codebook.csv_cell(field, value))
         yield row
 
 

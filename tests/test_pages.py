@@ -24,7 +24,7 @@ MAX_QUERIES = {
     "library": 9,
     "library_filtered": 10,
     "theme": 11,
-    "theme_index": 4,
+    "theme_index": 5,
     "case": 6,
     "search": 8,
     "guide": 9,
