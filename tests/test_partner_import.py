@@ -23,6 +23,7 @@ from casestudies.models import (
 from editorial.checks import due_cases
 from editorial.reports import incomplete_cases
 from editorial.setup import EDITORS, MODERATORS
+from home.models import LegalPage
 from knowledge.models import GlossaryPage, KnowledgeIndexPage
 from tests.editorial_helpers import user_in
 from tests.transfer.helpers import snapshot
@@ -162,6 +163,12 @@ def test_import_on_an_empty_database_needs_setup_site(tmp_path, capsys):
     assert set(Group.objects.values_list("name", flat=True)) >= {EDITORS, MODERATORS}
     assert Workflow.objects.filter(name="Redaktionelle Prüfung", active=True).exists()
     assert not CasePage.objects.exists()  # no demo content
+    # The legally required pages, once each, published.
+    assert sorted(LegalPage.objects.live().values_list("kind", flat=True)) == [
+        "barrierefreiheit",
+        "datenschutz",
+        "impressum",
+    ]
 
     import_fixture()
     assert CasePage.objects.live().count() == len(RECORDS) == 42
