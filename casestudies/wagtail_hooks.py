@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseResultsView
@@ -13,6 +14,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
 from core.csvsafe import FormulaSafeExportMixin
+from places.widgets import MunicipalityNameInput
 
 from . import privacy
 from .models import Contact, FundingProgramme, Organisation, Theme, Town
@@ -161,6 +163,17 @@ class ReferenceChooserViewSet(ChooserViewSet):
     per_page = 20
 
 
+class TownCreationForm(WagtailAdminModelForm):
+    """A new town from the town chooser: the name suggests entries of the municipality
+    directory and fills state, district, population, AGS and coordinates (the size class
+    follows from the population when the town is saved)."""
+
+    class Meta:
+        model = Town
+        fields = ["name", "state", "county", "population", "ags", "latitude", "longitude"]
+        widgets = {"name": MunicipalityNameInput}
+
+
 class TownChooserViewSet(ReferenceChooserViewSet):
     """Towns: thousands of them, so a search rather than a select box. The size class is
     derived from the population when the town is saved (Town.save)."""
@@ -170,7 +183,7 @@ class TownChooserViewSet(ReferenceChooserViewSet):
     choose_one_text = _("Ort auswählen")
     choose_another_text = _("Anderen Ort auswählen")
     edit_item_text = _("Ort bearbeiten")
-    form_fields = ["name", "state", "county", "population", "ags", "latitude", "longitude"]
+    creation_form_class = TownCreationForm
     creation_tab_label = _("Neuen Ort anlegen")
     create_action_label = _("Ort anlegen")
 

@@ -100,6 +100,8 @@ def test_editor_creates_a_town_in_the_chooser(editor_client):
     response = editor_client.get("/admin/town_chooser/")
     assert response.status_code == 200
     assert "Neuen Ort anlegen" in response.json()["html"]
+    # Its name field suggests entries of the municipality directory (places/town-form.js).
+    assert "data-town-directory" in response.json()["html"]
 
     response = editor_client.post(
         "/admin/town_chooser/create/",
