@@ -4,6 +4,8 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_control
+
 # A person needs a few seconds to fill in the form; a bot posting at once is refused. The
 # form carries its own start time, signed, so nothing is stored for the visitor (no cookie).
 MIN_SECONDS = 3
@@ -94,18 +96,23 @@ class SuggestionForm(forms.Form):
             if ids:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
 
-    def _one_line(self, name):
-        # Title and town go into an e-mail subject: no line breaks or control characters.
-        return " ".join(self.cleaned_data[name].split())
+    def _text(self, name, one_line=False):
+        # Control characters are dropped as on every save (core.text); what is left must
+        # still fill a required field. Title and town go into an e-mail subject: one line.
+        value = strip_control(self.cleaned_data[name])
+        value = " ".join(value.split()) if one_line else value.strip()
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
+        return value
 
     def clean_title(self):
-        return self._one_line("title")
+        return self._text("title", one_line=True)
 
     def clean_town(self):
-        return self._one_line("town")
+        return self._text("town", one_line=True)
 
     def clean_description(self):
-        return self.cleaned_data["description"].strip()
+        return self._text("description")
 
     def is_trap_filled(self):
         """People do not see the trap field; a bot filling in every field does."""

@@ -148,6 +148,15 @@ def test_missing_fields_and_consent_are_explained(client, post, demo_site):
     assert not CaseSuggestion.objects.exists()
 
 
+def test_a_title_of_control_characters_only_is_missing(client, post, demo_site):
+    # Control characters are dropped on save (core.text); the form says what is missing
+    # instead of the save failing on an empty title.
+    response = post(form_data(title="\x1b\x0b"))
+    assert response.status_code == 400
+    assert "Bitte nennen Sie das Projekt." in response.content.decode()
+    assert not CaseSuggestion.objects.exists()
+
+
 def test_line_breaks_cannot_reach_the_mail_subject(client, post, demo_site, editor):
     response = post(form_data(title="Dorfladen\r\nBcc: alle@example.org"))
     assert response.status_code == 200
