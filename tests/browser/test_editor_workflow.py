@@ -150,7 +150,7 @@ def test_editor_creates_case_moderator_approves(
     upload_title_image(page, title_image)
     page.get_by_role("tab", name="Fakten").click()
     choose_new_town(page)
-    page.get_by_role("textbox", name="Zeitraum").fill("seit 2019")
+    page.get_by_role("textbox", name="Zeitraum", exact=True).fill("seit 2019")
     page.get_by_role("checkbox", name="Mobilität").check()
     # Förderprogramme: a long list with a search field above it.
     programme = FundingProgramme.objects.order_by("-name").first()

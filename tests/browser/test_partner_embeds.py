@@ -3,6 +3,7 @@ partner page on another origin with iframes and the resizer, in Chromium."""
 
 import json
 import threading
+import time
 import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +80,17 @@ def _frame_fits(page, frame_id):
     return element.evaluate("e => Math.round(e.getBoundingClientRect().height)"), content
 
 
+def _fits_soon(page, frame_id, timeout=10.0):
+    """``_frame_fits`` once the resizer has answered the last reflow: each frame posts its
+    new height on its own, so after one frame has grown the other may still be on its way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        outer, inner = _frame_fits(page, frame_id)
+        if abs(outer - inner) <= 1 or time.monotonic() > deadline:
+            return outer, inner
+        page.wait_for_timeout(100)
+
+
 @pytest.mark.browser
 def test_partner_page_embeds_case_and_list_but_not_normal_pages(
     page, live_server, browser_log, demo_site, partner_site
@@ -135,7 +147,7 @@ def test_partner_page_embeds_case_and_list_but_not_normal_pages(
         arg=wide_card,
     )
     for frame_id in ("card", "list"):
-        outer, inner = _frame_fits(page, frame_id)
+        outer, inner = _fits_soon(page, frame_id)
         assert abs(outer - inner) <= 1, (frame_id, outer, inner)
         frame = page.locator(f"#{frame_id} iframe").element_handle().content_frame()
         # Readable at 320 px: nothing sticks out sideways.
