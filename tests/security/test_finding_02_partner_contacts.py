@@ -67,3 +67,35 @@ def test_editors_still_see_every_contact(admin_client, contacts):
     own, foreign = contacts
     export = b"".join(admin_client.get(LIST, {"export": "csv"}).streaming_content).decode()
     assert foreign.name in export and foreign.phone in export and own.email in export
+
+
+def _case_with_revisions_adding(contact):
+    """Partner A's case, with a revision that adds ``contact`` (partner B's private person)."""
+    case = CasePage.objects.child_of(CaseSectionPage.objects.get(slug=PARTNERS[0]["slug"])).first()
+    case = case.specific
+    before = case.save_revision()
+    case.case_contacts.add(CaseContact(contact=contact))
+    after = case.save_revision()
+    return case, f"/admin/pages/{case.pk}/revisions/compare/{before.pk}...{after.pk}/"
+
+
+@pytest.mark.django_db
+def test_partner_revision_comparison_and_history_hide_contacts(client, contacts):
+    _own, foreign = contacts
+    case, compare = _case_with_revisions_adding(foreign)
+    client.force_login(user_in(partner_group_name(PARTNERS[0]["name"])))
+    for url in (compare, f"/admin/pages/{case.pk}/history/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        for secret in (foreign.name, foreign.phone, foreign.email):
+            assert secret not in page, (url, secret)
+
+
+@pytest.mark.django_db
+def test_editors_still_compare_revisions_with_contacts(admin_client, contacts):
+    _own, foreign = contacts
+    _case, compare = _case_with_revisions_adding(foreign)
+    response = admin_client.get(compare)
+    assert response.status_code == 200
+    assert foreign.name in response.content.decode()
