@@ -95,7 +95,10 @@ def test_partner_revision_comparison_and_history_hide_contacts(client, contacts)
 @pytest.mark.django_db
 def test_editors_still_compare_revisions_with_contacts(admin_client, contacts):
     _own, foreign = contacts
-    _case, compare = _case_with_revisions_adding(foreign)
+    case, compare = _case_with_revisions_adding(foreign)
     response = admin_client.get(compare)
     assert response.status_code == 200
     assert foreign.name in response.content.decode()
+    # The case page viewset changes nothing else: editing and the section's explorer.
+    for url in (f"/admin/pages/{case.pk}/edit/", f"/admin/pages/{case.get_parent().pk}/"):
+        assert admin_client.get(url).status_code == 200, url
