@@ -65,3 +65,15 @@ def comparison_edit_handler(edit_handler, model, user):
     if sees_all_contacts(user):
         return edit_handler
     return without_inline(edit_handler, "case_contacts").bind_to_model(model)
+
+
+def hides_contacts(page, user):
+    """True if ``page`` (e.g. an old revision of a case) names a non-public contact this user
+    may not see."""
+    if sees_all_contacts(user):
+        return False
+    from .models import Contact
+
+    ids = {link.contact_id for link in page.case_contacts.all()}
+    private = Contact.objects.filter(pk__in=ids, is_public=False)
+    return private.exclude(pk__in=visible_contacts(Contact.objects.all(), user)).exists()

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.pages.revisions import RevisionsCompareView
+from wagtail.admin.views.pages.revisions import RevisionsCompareView, RevisionsRevertView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
@@ -227,11 +228,24 @@ class CaseRevisionsCompareView(RevisionsCompareView):
         )
 
 
+class CaseRevisionsRevertView(RevisionsRevertView):
+    """A partner may not open an old revision whose contacts include a non-public person it
+    may not see (the form would show the name)."""
+
+    def get_object(self):
+        case = super().get_object()
+        if privacy.hides_contacts(case, self.request.user):
+            raise PermissionDenied
+        return case
+
+
 class CasePageViewSet(PageViewSet):
-    """Wagtail's page views for cases, with the contact-safe revision comparison."""
+    """Wagtail's page views for cases, with the contact-safe revision comparison and
+    revert form."""
 
     model = CasePage
     revisions_compare_view_class = CaseRevisionsCompareView
+    revisions_revert_view_class = CaseRevisionsRevertView
     # The explorer listings of the case sections stay Wagtail's default.
     parent_models = ()
 

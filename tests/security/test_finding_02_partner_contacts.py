@@ -84,6 +84,13 @@ def test_partner_revision_comparison_and_history_hide_contacts(client, contacts)
     _own, foreign = contacts
     case, compare = _case_with_revisions_adding(foreign)
     client.force_login(user_in(partner_group_name(PARTNERS[0]["name"])))
+    # Reverting to the revision with the foreign contact is refused (Wagtail redirects a
+    # PermissionDenied to the dashboard), to the one before it is allowed.
+    before, after = compare.rstrip("/").rsplit("/", 1)[1].split("...")
+    refused = client.get(f"/admin/pages/{case.pk}/revisions/{after}/revert/")
+    assert refused.status_code in (302, 403)
+    assert foreign.name not in refused.content.decode()
+    assert client.get(f"/admin/pages/{case.pk}/revisions/{before}/revert/").status_code == 200
     for url in (compare, f"/admin/pages/{case.pk}/history/"):
         response = client.get(url)
         assert response.status_code == 200, url
