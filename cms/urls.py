@@ -16,6 +16,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Wagtail's reports with formula-safe CSV exports, before Wagtail's own (finding 5).
     path("admin/reports/", include(safe_reports)),
+    path("admin/", include(safe_reports.contrib_urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("suche/", search_views.search, name="search"),

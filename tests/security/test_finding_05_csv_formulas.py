@@ -110,6 +110,8 @@ def test_wagtail_report_csv_exports_escape_formulas(admin_client, demo_site):
     for name in ("aging_pages", "site_history", "locked_pages", "page_types_usage"):
         url = reverse(f"wagtailadmin_reports:{name}")
         assert resolve(url).func.view_class.__module__ == safe_reports.__name__, name
+    for url in ("/admin/redirects/", "/admin/searchpicks/reports/search-terms/"):
+        assert resolve(url).func.view_class.__module__ == safe_reports.__name__, url
     for name in ("aging_pages", "site_history"):
         url = reverse(f"wagtailadmin_reports:{name}")
         response = admin_client.get(url, {"export": "csv"})
