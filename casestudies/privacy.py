@@ -42,3 +42,38 @@ def contact_value(contact, field, value, user):
     if field in PRIVATE_FIELDS and not contact.is_public and not sees_all_contacts(user):
         return ""
     return value
+
+
+def without_inline(panel, relation_name):
+    """A copy of an (unbound) edit handler without the ``InlinePanel`` of ``relation_name``;
+    bind the result with ``bind_to_model``."""
+    children = getattr(panel, "children", None)
+    if children is None:
+        return panel
+    kept = [
+        without_inline(child, relation_name)
+        for child in children
+        if getattr(child, "relation_name", None) != relation_name
+    ]
+    return panel.__class__(**{**panel.clone_kwargs(), "children": kept})
+
+
+def comparison_edit_handler(edit_handler, model, user):
+    """The edit handler a revision comparison of a case uses: for a user who does not see
+    all contacts (a partner), without the contacts, whose names a revision may hold for
+    persons who have not agreed to publication (also contacts of other partners)."""
+    if sees_all_contacts(user):
+        return edit_handler
+    return without_inline(edit_handler, "case_contacts").bind_to_model(model)
+
+
+def hides_contacts(page, user):
+    """True if ``page`` (e.g. an old revision of a case) names a non-public contact this user
+    may not see."""
+    if sees_all_contacts(user):
+        return False
+    from .models import Contact
+
+    ids = {link.contact_id for link in page.case_contacts.all()}
+    private = Contact.objects.filter(pk__in=ids, is_public=False)
+    return private.exclude(pk__in=visible_contacts(Contact.objects.all(), user)).exists()

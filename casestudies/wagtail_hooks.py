@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.pages.revisions import RevisionsCompareView, RevisionsRevertView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseResultsView
 from wagtail.snippets.views.chooser import ChooseView as SnippetChooseView
@@ -17,7 +20,7 @@ from core.csvsafe import FormulaSafeExportMixin
 from places.widgets import MunicipalityNameInput
 
 from . import privacy
-from .models import Contact, FundingProgramme, Organisation, Theme, Town
+from .models import CasePage, Contact, FundingProgramme, Organisation, Theme, Town
 
 
 class SafeModelAdminIndexView(FormulaSafeExportMixin, ModelAdminIndexView):
@@ -215,6 +218,46 @@ organisation_chooser_viewset = OrganisationChooserViewSet("organisation_chooser"
 funding_programme_chooser_viewset = FundingProgrammeChooserViewSet("funding_programme_chooser")
 
 
+class CaseRevisionsCompareView(RevisionsCompareView):
+    """Revision comparison of a case: partners see it without the contacts
+    (casestudies.privacy); editors and moderators see everything."""
+
+    def get_edit_handler(self):
+        return privacy.comparison_edit_handler(
+            super().get_edit_handler(), self.object.specific_class, self.request.user
+        )
+
+
+class CaseRevisionsRevertView(RevisionsRevertView):
+    """A partner may not open an old revision whose contacts include a non-public person it
+    may not see (the form would show the name)."""
+
+    def get_object(self):
+        case = super().get_object()
+        if privacy.hides_contacts(case, self.request.user):
+            raise PermissionDenied
+        return case
+
+
+class CasePageViewSet(PageViewSet):
+    """Wagtail's page views for cases, with the contact-safe revision comparison and
+    revert form."""
+
+    model = CasePage
+    revisions_compare_view_class = CaseRevisionsCompareView
+    revisions_revert_view_class = CaseRevisionsRevertView
+    # The explorer listings of the case sections stay Wagtail's default.
+    parent_models = ()
+
+
+case_page_viewset = CasePageViewSet("case_pages")
+
+
 @hooks.register("register_admin_viewset")
 def register_reference_choosers():
-    return [town_chooser_viewset, organisation_chooser_viewset, funding_programme_chooser_viewset]
+    return [
+        town_chooser_viewset,
+        organisation_chooser_viewset,
+        funding_programme_chooser_viewset,
+        case_page_viewset,
+    ]

@@ -95,3 +95,28 @@ def test_library_zip_escapes_formulas_and_reads_them_back(demo_site):
     assert not _no_formula_cells(rows)
     back = zip_to_library(raw)
     assert DDE in {record.get("summary") for record in back["cases"]}
+
+
+@pytest.mark.django_db
+def test_wagtail_report_csv_exports_escape_formulas(admin_client, demo_site):
+    """Wagtail's own reports (core/safe_reports.py) export escaped cells too."""
+    from django.urls import resolve, reverse
+
+    from core import safe_reports
+
+    case = CasePage.objects.live().first()
+    case.title = DDE
+    case.save_revision(log_action=True).publish()
+    for name in ("aging_pages", "site_history", "locked_pages", "page_types_usage"):
+        url = reverse(f"wagtailadmin_reports:{name}")
+        assert resolve(url).func.view_class.__module__ == safe_reports.__name__, name
+    for url in ("/admin/redirects/", "/admin/searchpicks/reports/search-terms/"):
+        assert resolve(url).func.view_class.__module__ == safe_reports.__name__, url
+    for name in ("aging_pages", "site_history"):
+        url = reverse(f"wagtailadmin_reports:{name}")
+        response = admin_client.get(url, {"export": "csv"})
+        assert response.status_code == 200, name
+        rows = _rows(b"".join(response.streaming_content).decode("utf-8"))
+        assert len(rows) > 1, name
+        assert not _no_formula_cells(rows), name
+        assert any(cell.startswith("'" + DDE) for row in rows for cell in row), name

@@ -52,3 +52,26 @@ def test_control_characters_are_stripped_on_save(demo_site):
     )
     contact.refresh_from_db()
     assert (contact.function, contact.name) == ("Leitung", "Erika Muster")
+
+
+@pytest.mark.django_db
+def test_control_characters_are_stripped_from_streamfield_text_on_save(demo_site):
+    case = CasePage.objects.live().first()
+    case.body = [
+        ("paragraph", "<p>Absatz\x0b mit\x0c Steuer\x1fzeichen</p>"),
+        (
+            "section",
+            {
+                "kind": "goals",
+                "heading": "Ziel\x0bsetzung\tmit Tab",
+                "content": [("quote", {"text": "Zitat\x00\nZeile zwei", "attribution": "A\x7f"})],
+            },
+        ),
+    ]
+    case.save_revision().publish()
+    case = CasePage.objects.get(pk=case.pk)
+    paragraph, section = case.body
+    assert paragraph.value.source == "<p>Absatz mit Steuerzeichen</p>"
+    assert section.value["heading"] == "Zielsetzung\tmit Tab"
+    quote = section.value["content"][0].value
+    assert (quote["text"], quote["attribution"]) == ("Zitat\nZeile zwei", "A")
