@@ -192,7 +192,7 @@ def test_editor_creates_case_moderator_approves(
     expect(page.locator("main")).to_contain_text("Tangerhütte")
     expect(page.locator("main img").first).to_be_visible()
     page.goto(f"{live_server.url}/suche/?q=Mitfahrbänke")
-    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    expect(page.get_by_role("link", name=TITLE, exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,10 @@ def _frame_fits(page, frame_id):
 
 def _fits_soon(page, frame_id, timeout=10.0):
     """``_frame_fits`` once the resizer has answered the last reflow: each frame posts its
-    new height on its own, so after one frame has grown the other may still be on its way."""
+    new height on its own, so after one frame has grown the other may still be on its way.
+    The frame is scrolled into view first: Chromium does not render (nor run the
+    ResizeObserver of) a cross-origin frame below the fold until someone scrolls to it."""
+    page.locator(f"#{frame_id} iframe").scroll_into_view_if_needed()
     deadline = time.monotonic() + timeout
     while True:
         outer, inner = _frame_fits(page, frame_id)
