@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from rapidfuzz import fuzz, process, utils
 
 from .models import STATE_BY_AGS_PREFIX, Municipality
@@ -15,6 +16,11 @@ DATA_FILE = Path(__file__).parent / "data" / "gemeinden.csv.gz"
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+# The larger place first; places without a population last on every database (PostgreSQL
+# would put NULL first when sorting descending).
+LARGEST_FIRST = F("population").desc(nulls_last=True)
 
 
 def fold(text):
@@ -86,18 +92,18 @@ def find(query, state=None, limit=10):
     queryset = Municipality.objects.municipalities()
     if state:
         queryset = queryset.filter(state=state)
-    exact = list(queryset.filter(search_name=folded).order_by("-population", "name"))
+    exact = list(queryset.filter(search_name=folded).order_by(LARGEST_FIRST, "name"))
     prefix = list(
         queryset.filter(search_name__startswith=folded)
         .exclude(search_name=folded)
-        .order_by("-population", "name")[:limit]
+        .order_by(LARGEST_FIRST, "name")[:limit]
     )
     found = exact + prefix
     if len(found) < limit and len(folded) >= 4:
         found += list(
             queryset.filter(search_name__contains=" " + folded)
             .exclude(id__in=[m.id for m in found])
-            .order_by("-population", "name")[: limit - len(found)]
+            .order_by(LARGEST_FIRST, "name")[: limit - len(found)]
         )
     if len(found) < limit and len(folded) >= 4:
         # Misspellings: the name as typed against the start of each name, as long as what

@@ -6,7 +6,7 @@ import logging
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 HUGE = "99999999999999999999"
 
@@ -31,6 +31,9 @@ HUGE = "99999999999999999999"
 def test_bad_parameters_are_client_errors(client, demo_site, path, status, caplog):
     with caplog.at_level(logging.ERROR):
         response = client.get(path)
+    if "search=" in path and connection.vendor != "sqlite":
+        # Only SQLite's FTS5 rejects an unmatched quote; PostgreSQL's parser reads it as text.
+        status = 200
     assert response.status_code == status, path
     assert "Retry-After" not in response
     assert not [r for r in caplog.records if "Database unavailable" in r.getMessage()]
