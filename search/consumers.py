@@ -1,0 +1,38 @@
+"""Derived indexes that follow the search entries: a search engine's index, the vectors of
+the semantic search. Each registers a consumer here; whatever writes entries tells the
+consumers which entries changed, after the commit, in bulk.
+
+A consumer has a ``name`` and three methods:
+
+- ``index(entry_ids)``: (re)index these SearchEntry ids, reading them from the database;
+- ``remove(entry_ids)``: forget these entry ids (their rows are gone);
+- ``rebuild(progress=None)``: index every entry from scratch; ``progress(done, total)``.
+
+A consumer that fails raises; the caller keeps the work to retry it.
+"""
+
+_registry = {}
+
+
+def register(consumer):
+    """Register a consumer (an instance); registering the same name again replaces it."""
+    _registry[consumer.name] = consumer
+    return consumer
+
+
+def unregister(name):
+    _registry.pop(name, None)
+
+
+def registered():
+    return list(_registry.values())
+
+
+def notify(changed_ids=(), removed_ids=()):
+    """Tell every consumer about changed and removed entries (after the commit)."""
+    changed_ids, removed_ids = sorted(set(changed_ids)), sorted(set(removed_ids))
+    for consumer in registered():
+        if removed_ids:
+            consumer.remove(removed_ids)
+        if changed_ids:
+            consumer.index(changed_ids)
