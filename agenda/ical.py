@@ -14,20 +14,14 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from core.links import absolute_url
+
 PRODID = "-//Praxisatlas Kleinstadt//Veranstaltungen//DE"
-
-
-def _absolute(request, url):
-    if url.startswith("http://") or url.startswith("https://"):
-        return url
-    if request is not None:
-        return request.build_absolute_uri(url)
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
 
 
 def event_component(page, request=None):
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    url = _absolute(request, page.get_url(request=request) or page.url_path)
+    url = absolute_url(page.get_url(request=request) or page.url_path, request)
     event = Event()
     event.add("uid", f"event-{page.pk}@praxisatlas-kleinstadt")
     event.add("dtstamp", timezone.now())

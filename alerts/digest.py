@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
+
 from .models import Subscription
 from .tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token
 
@@ -25,16 +27,6 @@ class Item:
     url: str
     summary: str
     detail: str = ""
-
-
-def base_url():
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-
-
-def absolute(path, request=None):
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return base_url() + path
 
 
 def describe(subscription):
@@ -99,7 +91,7 @@ def new_cases(subscription, since):
                 older_seen = True
                 continue
             towns = ", ".join(hit.towns)
-            items.append(Item(hit.page.title, absolute(hit.page.url), hit.summary, towns))
+            items.append(Item(hit.page.title, absolute_url(hit.page.url), hit.summary, towns))
         if older_seen or page >= response.num_pages:
             break
         page += 1
@@ -119,7 +111,7 @@ def new_events(subscription, since):
         start = timezone.localtime(event.start)
         detail = f"{start:%d.%m.%Y, %H:%M} " + _("Uhr") + f" · {event.place}"
         items.append(
-            Item(event.title, absolute(event.url or event.url_path), event.summary, detail)
+            Item(event.title, absolute_url(event.url or event.url_path), event.summary, detail)
         )
     return items
 
@@ -133,12 +125,12 @@ def new_items(subscription, since=None):
 
 def unsubscribe_url(subscription, request=None):
     token = make_token(subscription, UNSUBSCRIBE_SALT)
-    return absolute(reverse("alerts:unsubscribe", args=[token]), request)
+    return absolute_url(reverse("alerts:unsubscribe", args=[token]), request)
 
 
 def confirm_url(subscription, request=None):
     token = make_token(subscription, CONFIRM_SALT)
-    return absolute(reverse("alerts:confirm", args=[token]), request)
+    return absolute_url(reverse("alerts:confirm", args=[token]), request)
 
 
 def _message(subscription, subject, template, context, request=None):
@@ -147,7 +139,7 @@ def _message(subscription, subject, template, context, request=None):
         "subscription": subscription,
         "description": describe(subscription),
         "unsubscribe_url": unsubscribe,
-        "site_url": absolute("/", request),
+        "site_url": absolute_url("/", request),
         **context,
     }
     return EmailMessage(

@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import EventFormat
 from casestudies.models import Theme
 from core.geo import SizeClass, State
+from core.visitor_forms import AccessibleFormMixin
 
 from .models import Subscription
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(AccessibleFormMixin, forms.Form):
     """The address and one filter: library/search filters for cases, formats for events."""
 
     email = forms.EmailField(

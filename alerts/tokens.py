@@ -1,9 +1,12 @@
-"""Signed links for confirming and cancelling a subscription. Nothing is stored for them:
-the link carries the subscription's id and a hash of its address, signed with SECRET_KEY."""
+"""Signed links for confirming and cancelling a subscription (core.tokens). Nothing is
+stored for them: the link carries the subscription's id and a hash of its address."""
 
 from django.conf import settings
-from django.core import signing
 from django.utils.crypto import salted_hmac
+
+from core.tokens import make_object_token, read_object_token
+
+from .models import Subscription
 
 CONFIRM_SALT = "alerts.confirm"
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
@@ -14,22 +17,13 @@ def _fingerprint(subscription):
 
 
 def make_token(subscription, salt):
-    return signing.dumps([subscription.pk, _fingerprint(subscription)], salt=salt, compress=True)
+    return make_object_token(subscription, salt, _fingerprint)
 
 
 def read_token(token, salt, max_age=None):
     """The subscription a token names, or None if the token is bad, expired or the
     subscription is gone."""
-    from .models import Subscription
-
-    try:
-        pk, fingerprint = signing.loads(token, salt=salt, max_age=max_age)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    subscription = Subscription.objects.filter(pk=pk).first()
-    if subscription is None or _fingerprint(subscription) != fingerprint:
-        return None
-    return subscription
+    return read_object_token(token, salt, Subscription.objects.all(), _fingerprint, max_age)
 
 
 def confirm_max_age():

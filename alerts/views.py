@@ -1,17 +1,16 @@
 """Subscribe (double opt-in), confirm and unsubscribe (one click, also by List-Unsubscribe)."""
 
 import logging
-from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import is_ratelimited
+
+from core.visitor_forms import RATE_LIMITED, over_rate, same_origin_post
 
 from .digest import describe, send_confirmation
 from .forms import SubscribeForm
@@ -19,39 +18,6 @@ from .models import Subscription
 from .tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, confirm_max_age, read_token
 
 logger = logging.getLogger(__name__)
-
-
-def _same_origin(request):
-    """Whether a browser sent this request from a page of this site. Browsers set
-    Sec-Fetch-Site (and Origin on every POST) themselves; a page elsewhere cannot forge them.
-    Clients that send neither (no browser) are not the cross-site case CSRF is about."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    return origin == f"{request.scheme}://{request.get_host()}" or origin in getattr(
-        settings, "CSRF_TRUSTED_ORIGINS", []
-    )
-
-
-def same_origin_post(view):
-    """CSRF protection without a cookie for the visitors' forms: a POST from another site is
-    refused by its headers (as above). Django's token check would set a csrftoken cookie for
-    every anonymous visitor who opens the form, and the site sets no cookies for them."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method == "POST" and not _same_origin(request):
-            logger.warning("Cross-site POST to %s refused", request.path)
-            return HttpResponseForbidden(
-                _("Dieses Formular kann nur auf dieser Website abgeschickt werden."),
-                content_type="text/plain; charset=utf-8",
-            )
-        return view(request, *args, **kwargs)
-
-    return csrf_exempt(wrapped)
 
 
 def _initial_from_query(params):
@@ -67,9 +33,6 @@ def _initial_from_query(params):
     return initial
 
 
-RATE_LIMITED = 429
-
-
 def _too_many(request, form, by_address=False):
     """Too many subscriptions from one address or for one e-mail address."""
     logger.warning("Alert subscription rate limit reached (%s)", "e-mail" if by_address else "ip")
@@ -81,24 +44,15 @@ def _too_many(request, form, by_address=False):
 
 
 def _over_ip_rate(request):
-    return is_ratelimited(
-        request,
-        group="alerts:subscribe:ip",
-        key="ip",
-        rate=settings.ALERTS_RATE_PER_IP,
-        method="POST",
-        increment=True,
-    )
+    return over_rate(request, "alerts:subscribe:ip", settings.ALERTS_RATE_PER_IP)
 
 
 def _over_address_rate(request, email):
-    return is_ratelimited(
+    return over_rate(
         request,
-        group="alerts:subscribe:email",
+        "alerts:subscribe:email",
+        settings.ALERTS_RATE_PER_EMAIL,
         key=lambda _group, _request: email.lower(),
-        rate=settings.ALERTS_RATE_PER_EMAIL,
-        method="POST",
-        increment=True,
     )
 
 

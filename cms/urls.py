@@ -8,9 +8,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 import core.params  # noqa: F401 - registers the <id:...> converter
 from core import safe_reports
 from home import views as home_views
+from partners import api as partners_api
 from partners.urls import api_urlpatterns as partner_api_urls
 from search import views as search_views
-from search.api import api as search_api
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -29,10 +29,13 @@ urlpatterns = [
     path("fall-vorschlagen/", include("suggestions.urls")),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", home_views.sitemap, name="sitemap"),
-    # Wagtail API v2 (/api/v2/) before the search API, which owns the rest of /api/.
+    # The API (Django REST framework, core/api.py): Wagtail API v2 under /api/v2/, the search
+    # API, and one generated OpenAPI document for all of it with its Swagger UI.
     *partner_api_urls,
     path("", include("partners.urls")),
-    path("api/", search_api.urls),
+    path("api/", include("search.api")),
+    path("api/openapi.json", partners_api.OpenAPIDocument.as_view(), name="api_openapi"),
+    path("api/docs", partners_api.SwaggerUI.as_view(), name="api_docs"),
 ]
 
 if settings.DEBUG:

@@ -1,12 +1,28 @@
-"""Absolute addresses of pages for the outside world (API, sitemap).
+"""Absolute addresses for the outside world (API, feeds, e-mails, calendars, sitemap): the
+one helper every app uses, so a link in a mail, a feed and the API point at the same host.
 
 Wagtail builds absolute page URLs from the ``Site`` record (``page.full_url``), whose
 hostname is whatever the site setup stored (``localhost`` by default), not where the site is
 actually served. A client that asked us at ``https://praxisatlas.example/`` must get links
-there: a page of the request's site is made absolute with the request's scheme and host (the
-host is already checked against ``ALLOWED_HOSTS``, the scheme honours
-``SECURE_PROXY_SSL_HEADER``); a page of another configured site keeps that site's root URL.
+there: a path is made absolute with the request's scheme and host (the host is already
+checked against ``ALLOWED_HOSTS``, the scheme honours ``SECURE_PROXY_SSL_HEADER``); without
+a request (e-mails sent by a command, the calendar feed written by a job) the configured
+``WAGTAILADMIN_BASE_URL`` is the site's address. A page of another configured site keeps
+that site's root URL.
 """
+
+from django.conf import settings
+from django.urls import reverse
+
+
+def absolute_url(path, request=None):
+    """``path`` (or an address that is already absolute, returned as is) as an absolute
+    address of this site."""
+    if path.startswith(("http://", "https://")):
+        return path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def absolute_page_url(page, request=None):
@@ -16,15 +32,9 @@ def absolute_page_url(page, request=None):
     url = page.get_url(request)
     if url is None:
         return None
-    if url.startswith(("http://", "https://")):
-        return url
-    return request.build_absolute_uri(url)
+    return absolute_url(url, request)
 
 
-def absolute_path(path, request=None):
-    """An absolute address for a path of this site."""
-    if request is None:
-        from django.conf import settings
-
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
+def page_edit_url(page_id):
+    """The page's editor in the Wagtail admin, for e-mails to the editors."""
+    return absolute_url(reverse("wagtailadmin_pages:edit", args=[page_id]))

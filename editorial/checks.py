@@ -5,8 +5,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -19,8 +17,9 @@ from wagtail.log_actions import log
 from casestudies.completeness import IncompleteCase
 from casestudies.freshness import check_cutoff, is_running_past_end, running_past_end_ids
 from casestudies.models import CasePage
-
-from .setup import EDITORS
+from core.links import absolute_url, page_edit_url
+from core.roles import EDITORS, group_addresses
+from core.tokens import make_object_token, read_object_token
 
 logger = logging.getLogger(__name__)
 
@@ -55,36 +54,28 @@ def running_past_end(page, today=None):
 # Signed confirmation links ---------------------------------------------------------------
 
 
+def _checked_on(page):
+    return page.last_checked.isoformat() if page.last_checked else ""
+
+
 def make_token(page):
-    return signing.dumps(
-        [page.pk, page.last_checked.isoformat() if page.last_checked else ""],
-        salt=CHECK_SALT,
-        compress=True,
-    )
+    return make_object_token(page, CHECK_SALT, _checked_on)
 
 
 def read_token(token):
     """The case a link is for, or None when it is forged, expired or already used (the
     last_checked it was made for has changed since)."""
-    try:
-        pk, checked = signing.loads(
-            token, salt=CHECK_SALT, max_age=settings.CASE_CHECK_LINK_DAYS * 86400
-        )
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    page = CasePage.objects.live().filter(pk=pk).first()
-    if page is None:
-        return None
-    current = page.last_checked.isoformat() if page.last_checked else ""
-    return page if current == checked else None
-
-
-def absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return read_object_token(
+        token,
+        CHECK_SALT,
+        CasePage.objects.live(),
+        _checked_on,
+        max_age=settings.CASE_CHECK_LINK_DAYS * 86400,
+    )
 
 
 def confirm_url(page):
-    return absolute(reverse("editorial:confirm_check", args=[make_token(page)]))
+    return absolute_url(reverse("editorial:confirm_check", args=[make_token(page)]))
 
 
 # Writing: a new revision for each change, logged in the page history ------------------------
@@ -161,14 +152,7 @@ def change_status(page, status, user):
 def editor_recipients(page):
     if page.owner_id and page.owner.email and page.owner.is_active:
         return [page.owner.email]
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=EDITORS, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
+    return group_addresses(EDITORS)
 
 
 def contact_recipients(page):
@@ -187,14 +171,14 @@ def reminder_for(page, months):
     context = {
         "page": page,
         "months": months,
-        "public_url": absolute(page.get_url() or "/"),
+        "public_url": absolute_url(page.get_url() or "/"),
         "past_end": running_past_end(page),
     }
     if contacts:
         context["confirm_url"] = confirm_url(page)
         template, recipients, kind = "editorial/email/check_contact.txt", contacts, "contact"
     else:
-        context["edit_url"] = absolute(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        context["edit_url"] = page_edit_url(page.pk)
         template, recipients, kind = (
             "editorial/email/check_editor.txt",
             editor_recipients(page),

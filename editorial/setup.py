@@ -30,8 +30,8 @@ from wagtail.models import (
 
 from casestudies.importer import german_slugify
 from casestudies.models import CaseLibraryPage, CaseSectionPage, Organisation
+from core.roles import EDITORS
 
-EDITORS = "Redaktion"
 MODERATORS = "Moderation"
 ADMINISTRATORS = "Administration"
 PARTNER_PREFIX = "Partner: "

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
-from core.links import absolute_path
+from core.links import absolute_url
 
 # Crawlers may read every public page; search results, forms and the admin are no content
 # of their own (and the forms answer POSTs that a crawler has no business sending).
@@ -22,7 +22,7 @@ DISALLOWED = [
 @require_safe
 def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
-    lines += ["", f"Sitemap: {absolute_path(reverse('sitemap'), request)}", ""]
+    lines += ["", f"Sitemap: {absolute_url(reverse('sitemap'), request)}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -9,10 +9,11 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage
+from core.api import documented
 from core.text import xml_safe
 from search.engine import SearchError
 
-from . import selection
+from . import openapi, selection
 from .middleware import public_data
 
 FEED_LENGTH = 30
@@ -124,5 +125,13 @@ def _feed_view(feed_class):
     return view
 
 
-rss = _feed_view(CaseFeed)
-atom = _feed_view(AtomCaseFeed)
+rss = documented(
+    summary="RSS 2.0: neue und aktualisierte Fälle der Auswahl",
+    parameters=openapi.SELECTION_PARAMETERS,
+    responses={**openapi.text(200, "RSS", "application/rss+xml"), **openapi.BAD_FILTER},
+)(_feed_view(CaseFeed))
+atom = documented(
+    summary="Atom 1.0: neue und aktualisierte Fälle der Auswahl",
+    parameters=openapi.SELECTION_PARAMETERS,
+    responses={**openapi.text(200, "Atom", "application/atom+xml"), **openapi.BAD_FILTER},
+)(_feed_view(AtomCaseFeed))

@@ -18,7 +18,7 @@ urlpatterns = [
     path("export/faelle.xlsx", views.export_xlsx, name="export_xlsx"),
     path("export/codebuch/", views.codebook_page, name="codebook"),
     path("export/codebuch.json", views.codebook_json, name="codebook_json"),
-    path("api/v2/openapi.json", api.openapi_json, name="openapi"),
+    path("api/v2/openapi.json", api.OpenAPIDocument.as_view(), name="openapi"),
 ]
 
 # Wagtail's router keeps its own namespace ("wagtailapi"), outside "partners".

@@ -10,13 +10,17 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from casestudies.models import CasePage, CaseTown
+from core.api import documented
+from core.links import absolute_page_url, absolute_url
 from core.text import xml_safe
 from search.engine import SearchError
 
-from . import codebook, selection, spreadsheet
-from .api import XLSX_TYPE
+from . import codebook, openapi, selection, spreadsheet
+from .api import XLSX_TYPE, ExportSerializer
 from .embeds import SIZES, case_by_slug, iframe_html, list_target, resizer_url
 from .embeds import target_from_url as _target_from_url
 from .middleware import embeddable, public_data
@@ -35,10 +39,6 @@ def _cached(response, max_age=EMBED_MAX_AGE):
 
 def _bad_request(message):
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-
-
-def _absolute(request, path):
-    return request.build_absolute_uri(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def _case_for_embed(slug, full):
 
 
 def _case_context(request, case, kind):
-    canonical = _absolute(request, case.get_url(request))
+    canonical = absolute_page_url(case, request)
     context = {"case": case, "canonical_url": canonical, "kind": kind}
     if case.image_id:
         spec = "fill-960x540" if kind == "karte" else "max-1440x960"
@@ -95,7 +95,7 @@ def embed_list(request):
     except SearchError as error:
         return _bad_request(str(error))
     cases = selection.cases_for(result.hits)
-    canonical = _absolute(request, target.selection.canonical_path())
+    canonical = absolute_url(target.selection.canonical_path(), request)
     context = {
         "result": result,
         "cases": cases,
@@ -133,6 +133,29 @@ def _dimension(request, name):
     return int(raw)
 
 
+@documented(
+    summary="oEmbed 1.0 für Fallseiten und Listen",
+    parameters=[
+        OpenApiParameter(
+            "url",
+            OpenApiTypes.URI,
+            required=True,
+            description="Adresse einer Fallseite, der Bibliothek, einer Themenseite oder der Suche",
+        ),
+        OpenApiParameter(
+            "format", str, enum=["json", "xml"], description="json (Standard) oder xml"
+        ),
+        OpenApiParameter("maxwidth", int, description="Höchstbreite in Pixeln"),
+        OpenApiParameter("maxheight", int, description="Höchsthöhe in Pixeln"),
+        OpenApiParameter("ansicht", str, description="karte (Standard) oder fall, nur für Fälle"),
+    ],
+    responses={
+        200: OpenApiResponse(OpenApiTypes.OBJECT, description="oEmbed-Antwort vom Typ rich"),
+        **openapi.text(400, "Ungültiger Parameter"),
+        **openapi.text(404, "Keine Adresse dieser Website"),
+        **openapi.text(501, "Format nicht unterstützt"),
+    },
+)
 @require_safe
 @public_data
 def oembed(request):
@@ -205,12 +228,12 @@ def oembed_data(request, target, max_width=None, max_height=None):
         "type": "rich",
         "title": title,
         "provider_name": PROVIDER_NAME,
-        "provider_url": _absolute(request, "/"),
+        "provider_url": absolute_url("/", request),
         "cache_age": EMBED_MAX_AGE,
         "width": width,
         "height": height,
         "html": iframe_html(
-            _absolute(request, target.embed_path()),
+            absolute_url(target.embed_path(), request),
             frame_title,
             width,
             height,
@@ -224,7 +247,7 @@ def oembed_data(request, target, max_width=None, max_height=None):
         box_width = min(640, max_width or 640)
         box_height = min(640, max_height or 640)
         rendition = target.case.image.get_rendition(f"max-{box_width}x{box_height}")
-        data["thumbnail_url"] = _absolute(request, rendition.url)
+        data["thumbnail_url"] = absolute_url(rendition.url, request)
         data["thumbnail_width"] = rendition.width
         data["thumbnail_height"] = rendition.height
     return data
@@ -253,6 +276,20 @@ def _filename(extension, suffix=""):
 CSV_FORMATS = {"": "machine", "maschine": "machine", "excel": "excel"}
 
 
+@documented(
+    summary="Auswahl als CSV (Spalten wie im Codebuch)",
+    parameters=[
+        *openapi.SELECTION_PARAMETERS,
+        OpenApiParameter(
+            "format",
+            str,
+            enum=["", "excel"],
+            description="leer: Komma als Trenner; excel: Semikolon (Excel mit deutschen "
+            "Einstellungen)",
+        ),
+    ],
+    responses={**openapi.text(200, "CSV, UTF-8 mit BOM", "text/csv"), **openapi.BAD_FILTER},
+)
 @require_safe
 @public_data
 def export_csv(request):
@@ -275,6 +312,11 @@ def export_csv(request):
     return response
 
 
+@documented(
+    summary="Auswahl als Excel-Arbeitsmappe (Spalten wie im Codebuch)",
+    parameters=openapi.SELECTION_PARAMETERS,
+    responses={**openapi.text(200, "XLSX, ein Tabellenblatt", XLSX_TYPE), **openapi.BAD_FILTER},
+)
 @require_safe
 @public_data
 def export_xlsx(request):
@@ -288,6 +330,14 @@ def export_xlsx(request):
     return response
 
 
+@documented(
+    summary="Auswahl als JSON (alle Treffer, Reihenfolge wie die Suche)",
+    parameters=openapi.SELECTION_PARAMETERS,
+    responses={
+        200: OpenApiResponse(ExportSerializer, description="Fälle mit Verweis auf das Codebuch"),
+        **openapi.BAD_FILTER,
+    },
+)
 @require_safe
 @public_data
 def export_json(request):
@@ -296,8 +346,8 @@ def export_json(request):
     except SearchError as error:
         return _bad_request(str(error))
     body = {
-        "codebook": _absolute(request, reverse("partners:codebook_json")),
-        "source": _absolute(request, result.selection.canonical_path()),
+        "codebook": absolute_url(reverse("partners:codebook_json"), request),
+        "source": absolute_url(result.selection.canonical_path(), request),
         "generated_at": timezone.now().isoformat(),
         "count": len(cases),
         "cases": [codebook.record(case, request) for case in cases],
@@ -310,6 +360,10 @@ def export_json(request):
     return response
 
 
+@documented(
+    summary="Das Codebuch: alle Felder mit Typ und Bedeutung",
+    responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Codebuch")},
+)
 @require_safe
 @public_data
 def codebook_json(request):

@@ -33,7 +33,8 @@ Decompounding lexicon
 ---------------------
 * All noun forms of the ``german-nouns`` package (about 100,000 Wiktionary
   nouns with their inflected forms, shipped inside the wheel; read lazily from
-  its ``index.txt`` on first use, about 0.2 s and 25 MB).
+  its ``index.txt`` on first use: a process that never decompounds never pays
+  for it; the cost is in the README, "Geschwindigkeit und Caching").
 * ``DOMAIN_WORDS`` and ``MODIFIER_WORDS`` below: domain words the noun list
   lacks ("coworking") and non-noun first parts ("klein", "nah", "innen").
 * Whatever the backend passes as ``extra_words`` (for example frequent words of
@@ -346,8 +347,9 @@ class Vocabulary:
         transposition of neighbours, "konzpet" -> "konzept" is 1). Ranked by
         distance, then frequency (higher first), then alphabetically. Only
         terms that share the first or the last letter with ``term`` are
-        compared (that keeps it under 2 ms for 50,000 terms); a typo that
-        changes both ends of a word is not corrected.
+        compared, so a correction stays cheap however large the vocabulary grows
+        (tests/search/test_analysis.py bounds it); a typo that changes both ends
+        of a word is not corrected.
         """
         max_dist = self.max_distance(term)
         if not max_dist:

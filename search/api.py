@@ -1,108 +1,108 @@
-"""The JSON search API. The same search module as the search page; documented as OpenAPI at
-/api/openapi.json (browsable at /api/docs, served without third-party requests)."""
+"""The JSON search API (/api/search/, /api/autocomplete/): the same search module as the search
+page, served with Django REST framework like the rest of the API (core/api.py) and documented
+in the generated OpenAPI document at /api/openapi.json (browsable at /api/docs).
 
-from django.http import HttpRequest
+The parameters are read by :func:`search.params.request_from_params`, the same rule as the
+search page's; the serializers below describe parameters and answers for the document."""
+
+from django.urls import path
 from django.utils.cache import add_never_cache_headers
-from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import ValidationError as NinjaValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from core.api import PublicAPIView
+from core.links import absolute_url
 
 from . import engine
 from .engine import SearchError
 from .params import request_from_params
 
-api = NinjaAPI(
-    title="Praxisatlas Kleinstadt API",
-    version="1",
-    description=(
-        "Suche in der Fallbibliothek des Praxisatlas Kleinstadt. Alle Antworten sind JSON; "
-        "ungültige Parameter ergeben 400 mit einer Meldung in `detail`."
-    ),
-    urls_namespace="praxis-api",
-)
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Was an der Anfrage falsch ist (deutsch).")
 
 
-class ErrorOut(Schema):
-    detail: str = Field(..., description="Was an der Anfrage falsch ist (deutsch).")
-
-
-class ResultOut(Schema):
-    slug: str
-    title: str
-    url: str = Field(..., description="Absolute Adresse der Seite")
-    kind: str = Field(..., description="case, guide, glossary oder event")
-    summary: str
-    towns: list[str]
-    state: str = Field(..., description="Bundesland des ersten (federführenden) Orts, sonst leer")
-    states: list[str] = Field(..., description="Alle Bundesländer des Falls")
-    themes: list[str]
-    highlight: str = Field(..., description="Kurzfassung als HTML, Treffer in <mark>")
-    score: float
-
-
-class FacetValueOut(Schema):
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-class SearchOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    num_pages: int
-    results: list[ResultOut]
-    facets: dict[str, list[FacetValueOut]]
-    suggestion: str | None = Field(None, description="„Meinten Sie …?“-Vorschlag")
-
-
-class SearchParams(Schema):
-    q: str = Field("", description="Suchbegriffe, auch Fragen oder englische Begriffe")
-    page_size: int = Field(10, description="Treffer je Seite (1–50)")
-    seite: int = Field(1, description="Seite, ab 1")
-    sortierung: str = Field(
-        "relevanz", description="relevanz, neu, groesse, beginn oder dokumentiert"
+class ResultSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="Absolute Adresse der Seite")
+    kind = serializers.CharField(help_text="case, guide, glossary oder event")
+    summary = serializers.CharField()
+    towns = serializers.ListField(child=serializers.CharField())
+    state = serializers.CharField(
+        help_text="Bundesland des ersten (federführenden) Orts, sonst leer"
     )
-    thema: list[str] = Field([], description="Themen-slug, mehrfach möglich")
-    land: list[str] = Field([], description="Länderkürzel (NI, NW, …), mehrfach möglich")
-    groesse: list[str] = Field([], description="Stadtgrößenklasse, mehrfach möglich")
-    status: list[str] = Field([], description="geplant, laufend, verstetigt, beendet")
-    foerderung: list[str] = Field([], description="Förderprogramm-ID, mehrfach möglich")
-    zeitraum: list[str] = Field([], description="bis-2014, 2015-2019, 2020-2022, ab-2023")
-    art: list[str] = Field([], description="case, guide, glossary, event")
-
-
-class SuggestionOut(Schema):
-    label: str
-    kind: str
-    url: str
-
-
-class AutocompleteOut(Schema):
-    suggestions: list[SuggestionOut]
-
-
-@api.exception_handler(SearchError)
-def search_error(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-@api.exception_handler(NinjaValidationError)
-def validation_error(request, exc):
-    problems = []
-    for error in exc.errors:
-        location = ".".join(str(part) for part in error.get("loc", [])[1:]) or "?"
-        problems.append(f"{location}: {error.get('msg', 'ungültig')}")
-    return api.create_response(
-        request, {"detail": "Ungültige Parameter – " + "; ".join(problems)}, status=400
+    states = serializers.ListField(
+        child=serializers.CharField(), help_text="Alle Bundesländer des Falls"
     )
+    themes = serializers.ListField(child=serializers.CharField())
+    highlight = serializers.CharField(help_text="Kurzfassung als HTML, Treffer in <mark>")
+    score = serializers.FloatField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    results = ResultSerializer(many=True)
+    facets = serializers.DictField(child=FacetValueSerializer(many=True))
+    suggestion = serializers.CharField(allow_null=True, help_text="„Meinten Sie …?“-Vorschlag")
+
+
+def _many(help_text):
+    return serializers.ListField(child=serializers.CharField(), required=False, help_text=help_text)
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, default="", help_text="Suchbegriffe, auch Fragen oder englische Begriffe"
+    )
+    page_size = serializers.IntegerField(
+        required=False, default=10, help_text="Treffer je Seite (1–50)"
+    )
+    seite = serializers.IntegerField(required=False, default=1, help_text="Seite, ab 1")
+    sortierung = serializers.CharField(
+        required=False,
+        default="relevanz",
+        help_text="relevanz, neu, groesse, beginn oder dokumentiert",
+    )
+    thema = _many("Themen-slug, mehrfach möglich")
+    land = _many("Länderkürzel (NI, NW, …), mehrfach möglich")
+    groesse = _many("Stadtgrößenklasse, mehrfach möglich")
+    status = _many("geplant, laufend, verstetigt, beendet")
+    foerderung = _many("Förderprogramm-ID, mehrfach möglich")
+    zeitraum = _many("bis-2014, 2015-2019, 2020-2022, ab-2023")
+    art = _many("case, guide, glossary, event")
+
+
+class SuggestionSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    url = serializers.CharField()
+
+
+class AutocompleteSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+
+
+class AutocompleteParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, default="", help_text="Die ersten Buchstaben")
 
 
 def _result(request, hit):
     return {
         "slug": hit.page.slug,
         "title": hit.page.title,
-        "url": request.build_absolute_uri(hit.page.url),
+        "url": absolute_url(hit.page.url, request),
         "kind": hit.kind,
         "summary": hit.summary,
         "towns": hit.towns,
@@ -114,45 +114,62 @@ def _result(request, hit):
     }
 
 
-# GET and HEAD wherever there is GET: monitors and link checkers ask with HEAD.
-SAFE_METHODS = ["GET", "HEAD"]
-
-
-@api.api_operation(
-    SAFE_METHODS,
-    "/search/",
-    response={200: SearchOut, 400: ErrorOut},
-    summary="Fälle suchen",
-    description="Dieselbe Suche wie die Suchseite: deutsche Wortformen, Komposita, "
-    "Tippfehler, Synonyme; Facetten kombinieren sich mit der Anfrage und untereinander.",
-)
-def search_cases(request: HttpRequest, params: Query[SearchParams]):
-    data = request.GET.copy()
-    data.setdefault("page_size", str(params.page_size))
-    search_request = request_from_params(data, page_size_param="page_size")
-    response = engine.search(search_request, log=request.method == "GET")
-    body = {
-        "count": response.count,
-        "page": search_request.page,
-        "page_size": search_request.page_size,
-        "num_pages": response.num_pages,
-        "results": [_result(request, hit) for hit in response.results],
-        "facets": {
-            name: [value.__dict__ for value in values] for name, values in response.facets.items()
+class SearchView(PublicAPIView):
+    @extend_schema(
+        operation_id="search_cases",
+        summary="Fälle suchen",
+        description="Dieselbe Suche wie die Suchseite: deutsche Wortformen, Komposita, "
+        "Tippfehler, Synonyme; Facetten kombinieren sich mit der Anfrage und untereinander. "
+        "Ungültige Parameter ergeben 400 mit einer Meldung in `detail`.",
+        parameters=[SearchParamsSerializer],
+        responses={
+            200: SearchResultsSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Ungültiger Parameter"),
         },
-        "suggestion": response.suggestion,
-    }
-    result = api.create_response(request, body, status=200)
-    add_never_cache_headers(result)
-    return result
+    )
+    def get(self, request):
+        try:
+            search_request = request_from_params(request.GET, page_size_param="page_size")
+            response = engine.search(search_request, log=request.method == "GET")
+        except SearchError as error:
+            return Response({"detail": str(error)}, status=400)
+        body = {
+            "count": response.count,
+            "page": search_request.page,
+            "page_size": search_request.page_size,
+            "num_pages": response.num_pages,
+            "results": [_result(request, hit) for hit in response.results],
+            "facets": {
+                name: [value.__dict__ for value in values]
+                for name, values in response.facets.items()
+            },
+            "suggestion": response.suggestion,
+        }
+        return Response(body)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # The answer depends on the query string: no cache may keep it.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
-@api.api_operation(
-    SAFE_METHODS, "/autocomplete/", response=AutocompleteOut, summary="Vorschläge beim Tippen"
-)
-def autocomplete(request: HttpRequest, q: str = ""):
-    return {
-        "suggestions": [
-            {"label": s.label, "kind": s.kind, "url": s.url} for s in engine.autocomplete(q)
-        ]
-    }
+class AutocompleteView(PublicAPIView):
+    @extend_schema(
+        operation_id="autocomplete",
+        summary="Vorschläge beim Tippen",
+        parameters=[AutocompleteParamsSerializer],
+        responses={200: AutocompleteSerializer},
+    )
+    def get(self, request):
+        suggestions = engine.autocomplete(request.GET.get("q", ""))
+        return Response(
+            {"suggestions": [{"label": s.label, "kind": s.kind, "url": s.url} for s in suggestions]}
+        )
+
+
+app_name = "praxis-api"
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="search_cases"),
+    path("autocomplete/", AutocompleteView.as_view(), name="autocomplete"),
+]

@@ -43,8 +43,9 @@ def _add(model, lookup, **increments):
 def _relaxed_sync(cursor):
     """On SQLite (WAL) outside a transaction: commit without waiting for the disk (fsync),
     for this statement only. A power failure may lose the last counts, never corrupts the
-    database; every other write keeps the configured durability. Saves 2-5 ms of waiting
-    per search on this machine."""
+    database; every other write keeps the configured durability. The counts are written on
+    every search, so waiting for the disk there would be waiting on every search (the
+    measurement is in the README, "Geschwindigkeit und Caching")."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return

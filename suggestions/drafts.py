@@ -10,24 +10,22 @@ e-mail and in the draft's summary.
 
 import logging
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from casestudies.importer import german_slugify
 from casestudies.models import CaseLibraryPage, CasePage, CaseTown, Town
+from core.links import page_edit_url
+from core.roles import EDITORS, group_addresses
 
 from .models import CaseSuggestion
 
 logger = logging.getLogger(__name__)
 
-EDITORS = "Redaktion"  # editorial.setup.EDITORS; not imported: editorial imports the domain
 SUMMARY_LENGTH = 400
 
 
@@ -104,26 +102,14 @@ def create_suggestion(data):
     return suggestion
 
 
-def editor_addresses():
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=EDITORS, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
-
-
 def notify_editors(suggestion):
-    recipients = editor_addresses()
+    recipients = group_addresses(EDITORS)
     if not recipients:
         logger.warning("Case suggestion %s: no editor with an e-mail address", suggestion.pk)
         return
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     context = {"suggestion": suggestion, "town_known": False}
     if suggestion.page_id:
-        context["edit_url"] = base + reverse("wagtailadmin_pages:edit", args=[suggestion.page_id])
+        context["edit_url"] = page_edit_url(suggestion.page_id)
         context["town_known"] = suggestion.page.case_towns.exists()
     subject = _("Neuer Fallvorschlag: „%(title)s“ aus %(town)s") % {
         "title": suggestion.title,

@@ -1,10 +1,11 @@
 import time
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from core.text import strip_control
+from core.tokens import make_token, read_token
+from core.visitor_forms import AccessibleFormMixin
 
 # A person needs a few seconds to fill in the form; a bot posting at once is refused. The
 # form carries its own start time, signed, so nothing is stored for the visitor (no cookie).
@@ -14,10 +15,10 @@ STARTED_SALT = "suggestions.started"
 
 
 def started_token():
-    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+    return make_token(int(time.time()), STARTED_SALT)
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(
         label=_("Titel des Projekts"),
         max_length=200,
@@ -81,20 +82,6 @@ class SuggestionForm(forms.Form):
         if not self.is_bound:
             self.fields["started"].initial = started_token()
         self.fields["homepage"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
-
-    def full_clean(self):
-        super().full_clean()
-        # Screen readers announce a field's help and error with the field itself.
-        for name, field in self.fields.items():
-            ids = [f"id_{name}-help"] if field.help_text else []
-            if name in self.errors:
-                ids.append(f"id_{name}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def _text(self, name, one_line=False):
         # Control characters are dropped as on every save (core.text); what is left must
@@ -121,10 +108,7 @@ class SuggestionForm(forms.Form):
     def sent_too_fast(self):
         """Sent within seconds of opening, without a valid start, or a day later. A person
         who hits this keeps what they typed and sends again (with a fresh start time)."""
-        try:
-            started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
-        except signing.BadSignature:
-            return True
+        started = read_token(self.data.get("started", ""), STARTED_SALT)
         if not isinstance(started, int):
             return True
         return not MIN_SECONDS <= time.time() - started <= MAX_SECONDS

@@ -7,28 +7,19 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
-from alerts.views import same_origin_post
+from core.visitor_forms import RATE_LIMITED, over_rate, same_origin_post
 
 from .drafts import create_suggestion
 from .forms import SuggestionForm
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMITED = 429
 TEMPLATE = "suggestions/suggest.html"
 
 
 def _over_rate(request):
-    return is_ratelimited(
-        request,
-        group="suggestions:suggest:ip",
-        key="ip",
-        rate=settings.SUGGESTIONS_RATE_PER_IP,
-        method="POST",
-        increment=True,
-    )
+    return over_rate(request, "suggestions:suggest:ip", settings.SUGGESTIONS_RATE_PER_IP)
 
 
 @same_origin_post

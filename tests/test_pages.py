@@ -4,18 +4,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-# Upper bounds asserted below (Django's cache cleared, warm process). Issue 7 cut them twice:
-# first routing loaded a child page with its specific model in one query and noted its view
-# restrictions (core/pages.py), ``public()`` became a subquery, the navigation reused the
-# home page's sections and the case page loaded its themes and tags once (case page 25 ->
-# 15); then what is the same on every page moved into memos per content generation
-# (core/memo.py: the pages routing walks through, glossary terms, guides and events per case).
-# Issue 14 took out the private framework API those cuts used: the site of a request comes
-# from Wagtail's own ``Site.find_for_request`` (one query, plus the site root page's specific
-# model in Wagtail's serve view), the requested page from one ``Manager.raw`` query, and a
-# case page's links from one plain SQL query handed to the templates as ``facts`` instead of
-# a faked prefetch (case page 3 -> 6 here, with Django's cache cleared: 5 once Wagtail's
-# site root paths are back in the cache).
+# Upper bounds asserted below (Django's cache cleared, warm process). They hold because
+# routing loads a child page with its specific model in one query and notes its view
+# restrictions (core/pages.py), ``public()`` is a subquery, the navigation reuses the home
+# page's sections, the case page loads its themes and tags once, and what is the same on
+# every page lives in memos per content generation (core/memo.py: the pages routing walks
+# through, glossary terms, guides and events per case). Only public framework API: the site
+# of a request comes from Wagtail's own ``Site.find_for_request`` (one query, plus the site
+# root page's specific model in Wagtail's serve view), the requested page from one
+# ``Manager.raw`` query, and a case page's links from one plain SQL query handed to the
+# templates as ``facts``. How the counts came down over the issues is in the README
+# ("Geschwindigkeit und Caching").
 # The first request after a content change builds the memos: tests/test_memo.py bounds it.
 # Each includes the freshness check (the content generation, one query per request, shared by
 # every app host: core/cache.py); pages that search had it already as the snapshot's check.

@@ -531,7 +531,8 @@ def test_openapi_documents_the_codebook_fields(client):
     assert list(schema["properties"]) == codebook.FIELD_NAMES
     assert "/api/v2/faelle/" in document["paths"]
     assert "/export/faelle.csv" in document["paths"]
-    # The search API keeps its own OpenAPI document and routes under /api/.
+    # One generated document for the whole API, also at /api/openapi.json; the search API
+    # keeps its routes under /api/.
     assert client.get("/api/openapi.json").json()["info"]["title"] == "Praxisatlas Kleinstadt API"
     assert client.get("/api/search/", {"q": "Wohnen"}).status_code == 200
     assert client.get("/api/v2/pages/").status_code == 200

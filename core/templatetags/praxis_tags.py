@@ -1,4 +1,5 @@
 from django import template
+from django.core.paginator import Paginator
 from django.utils.http import urlencode
 
 register = template.Library()
@@ -66,10 +67,16 @@ def library_page(context):
 
 
 @register.simple_tag
-def elided_page_range(page_obj, on_each_side=2, on_ends=1):
-    """Page numbers around the current page, with Paginator.ELLIPSIS for gaps."""
-    return list(
-        page_obj.paginator.get_elided_page_range(
-            page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+def page_numbers(page, num_pages, on_each_side=2, on_ends=1):
+    """Page numbers around the current page, None for a gap, for ``num_pages`` pages. Django's
+    own elision rule, for a paginated queryset and for the search engine's pages alike (a
+    paginator over a range only counts it)."""
+    paginator = Paginator(range(num_pages), 1)
+    # A page past the end (a stale link) still gets the links back to the existing pages.
+    page = min(max(page, 1), max(num_pages, 1))
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(
+            page, on_each_side=on_each_side, on_ends=on_ends
         )
-    )
+    ]

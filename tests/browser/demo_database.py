@@ -3,8 +3,9 @@ test.
 
 Browser tests are transactional (the live server reads the database from another thread, on
 PostgreSQL over another connection), so pytest-django empties every table after each of them.
-Loading the demo content again for each test took about 8 s; copying the rows back takes a
-tenth of a second. Each test still starts from the same committed state and may write what it
+Loading the demo content again for each test runs the whole importer; copying the rows
+back is one bulk insert per table (the timings are in the README, "Geschwindigkeit und
+Caching"). Each test still starts from the same committed state and may write what it
 likes: the next test starts from the copy again.
 """
 

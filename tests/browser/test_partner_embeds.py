@@ -113,12 +113,17 @@ def test_partner_page_embeds_case_and_list_but_not_normal_pages(
 <body><h1>Eine Partnerseite</h1>
 <div id="card">{card}</div>
 <div id="list">{listing}</div>
-<div id="normal"><iframe src="{normal}" title="Normale Seite" height="300"></iframe></div>
+<div id="normal"><iframe src="{normal}" title="Normale Seite" height="300"
+ onload="this.dataset.loaded = '1'"></iframe></div>
 </body></html>""",
         encoding="utf-8",
     )
     page.set_viewport_size({"width": 1024, "height": 900})
-    page.goto(f"{partner_url}/partner.html")
+    with (
+        page.expect_response(normal) as normal_answer,
+        page.expect_console_message(lambda m: "frame-ancestors 'none'" in m.text) as refusal,
+    ):
+        page.goto(f"{partner_url}/partner.html")
 
     card_frame = page.frame_locator("#card iframe")
     expect(card_frame.get_by_role("heading", level=1)).to_have_text(demo_site.case(CASE).title)
@@ -158,9 +163,16 @@ def test_partner_page_embeds_case_and_list_but_not_normal_pages(
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
 
-    # A normal page refuses to be framed: the frame stays without our content.
+    # A normal page refuses to be framed: the frame stays without our content. Positive
+    # signals first, so the check cannot pass before the frame has finished: the server has
+    # answered the frame's request with the page (and its frame-ancestors policy), Chromium
+    # has reported the refusal, and the iframe has fired its load event.
+    expect(page.locator("#normal iframe")).to_have_attribute("data-loaded", "1")
+    framed = normal_answer.value
+    assert framed.status == 200
+    assert "frame-ancestors 'none'" in framed.header_value("content-security-policy")
+    assert live_server.url in refusal.value.text
     blocked = page.locator("#normal iframe").element_handle().content_frame()
-    page.wait_for_timeout(300)
     assert blocked.url != normal or not blocked.evaluate(
         "document.body ? document.body.innerText : ''"
     )
