@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from core.loadgen import Server, collect_static
+from devtools.loadgen import Server, collect_static
 
 PICK_QUERY = "nahversorgung"
 NEW_TITLE = "Dorfladen in Bürgerhand, neu betitelt"

@@ -5,15 +5,15 @@ memory grows by ``--max-growth`` or more between the end of the warm-up and the 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.loadgen import Server, collect_static, machine_description, run_wrk
+from agenda.models import EventPage
+from devtools.loadgen import Server, collect_static, machine_description, run_wrk
+from knowledge.models import GuidePage
+
+from .bench_search import Command as SearchBench
+from .bench_site import page_paths
 
 
 def mixed_paths():
-    from agenda.models import EventPage
-    from knowledge.models import GuidePage
-
-    from .bench_site import page_paths
-
     paths = []
     for kind_paths in page_paths(sample=60).values():
         paths.extend(kind_paths)
@@ -42,8 +42,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seconds, warmup, rate, connections, workers, cases, **options):
-        from search.management.commands.bench_search import Command as SearchBench
-
         SearchBench(stdout=self.stdout, stderr=self.stderr).ensure_cases(
             cases, seed=0, progress_bar=False
         )
