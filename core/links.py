@@ -8,6 +8,8 @@ host is already checked against ``ALLOWED_HOSTS``, the scheme honours
 ``SECURE_PROXY_SSL_HEADER``); a page of another configured site keeps that site's root URL.
 """
 
+from django.conf import settings
+
 
 def absolute_page_url(page, request=None):
     """The page's public address, absolute; ``None`` if it has no route."""
@@ -24,7 +26,5 @@ def absolute_page_url(page, request=None):
 def absolute_path(path, request=None):
     """An absolute address for a path of this site."""
     if request is None:
-        from django.conf import settings
-
         return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
     return request.build_absolute_uri(path)
