@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from search.service import SearchRequest, published_at, search
+
 from .models import Subscription
 from .tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token
 
@@ -66,9 +68,6 @@ def describe(subscription):
 
 def new_cases(subscription, since):
     """New cases matching the filter, found by the site's search (same matching as /suche/)."""
-    from search.engine import SearchRequest, search
-    from search.models import SearchEntry
-
     filters = {
         name: subscription.filters.get(name, [])
         for name in ("thema", "land", "groesse")
@@ -87,11 +86,7 @@ def new_cases(subscription, since):
                 page_size=50,
             )
         )
-        published = dict(
-            SearchEntry.objects.filter(
-                pk__in=[hit.entry_id for hit in response.results]
-            ).values_list("pk", "published_at")
-        )
+        published = published_at([hit.entry_id for hit in response.results])
         older_seen = False
         for hit in response.results:
             when = published.get(hit.entry_id)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import EventFormat
 from casestudies.models import Theme
 from core.geo import SizeClass, State
+from search.service import SearchError, SearchRequest
 
 from .models import Subscription
 
@@ -67,8 +68,6 @@ class SubscribeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("art") == Subscription.Kind.CASES and data.get("q"):
-            from search.engine import SearchError, SearchRequest
-
             try:
                 SearchRequest(query=data["q"])
             except SearchError as error:

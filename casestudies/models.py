@@ -39,6 +39,7 @@ from core.slugs import german_slugify
 from core.widgets import SearchableCheckboxSelectMultiple
 from places.panels import TownCoordinatesPanel
 from places.widgets import MunicipalityNameInput
+from search.service import related
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -908,7 +909,5 @@ class CasePage(SitePage):
         from .handout import case_links
 
         context["case_links"] = case_links(self, request, library)
-        from search.engine import related
-
         context["related"] = related(self.pk) if self.live else []
         return context

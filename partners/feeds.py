@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage
 from core.text import xml_safe
-from search.engine import SearchError
+from search.service import SearchError
 
 from . import selection
 from .middleware import public_data

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from casestudies.models import CasePage, CaseTown
 from core.text import xml_safe
-from search.engine import SearchError
+from search.service import SearchError
 
 from . import codebook, selection, spreadsheet
 from .api import XLSX_TYPE

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from search.engine import SearchError
+from search.service import SearchError
 
 from .. import selection as selections
 from ..embeds import LIST_DEFAULT_COUNT, SIZES, Target, iframe_html, resizer_url
