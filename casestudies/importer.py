@@ -1171,28 +1171,7 @@ class CaseImporter:
         if "image" in record:
             record["image"]["resolved"] = self.image_id(record["image"])
 
-        may_publish = True
-        if self.user is not None:
-            if page is None:
-                permissions = parent.permissions_for_user(self.user)
-                if not permissions.can_add_subpage():
-                    raise RecordError(
-                        "section" if record.get("section") else "",
-                        _("keine Berechtigung, unter „%s“ Fälle anzulegen") % parent.title,
-                    )
-                may_publish = permissions.can_publish_subpage()
-            else:
-                permissions = page.permissions_for_user(self.user)
-                if not permissions.can_edit():
-                    raise RecordError(
-                        "", _("keine Berechtigung, den Fall „%s“ zu bearbeiten") % page.title
-                    )
-                if parent is not None and not permissions.can_move_to(parent):
-                    raise RecordError(
-                        "section",
-                        _("keine Berechtigung, den Fall nach „%s“ zu verschieben") % parent.title,
-                    )
-                may_publish = permissions.can_publish()
+        may_publish = self._may_publish(record, page, parent)
         plan = RowPlan(
             number=number,
             record=record,
@@ -1212,6 +1191,29 @@ class CaseImporter:
             plan.missing = [str(label) for label in missing_core_facts(record, current)]
             plan.publish = not plan.missing
         return plan
+
+    def _may_publish(self, record, page, parent):
+        """Whether the importing person may publish this case; RecordError if they may not
+        create, edit or move it at all. Without a person (a command) everything is allowed."""
+        if self.user is None:
+            return True
+        if page is None:
+            permissions = parent.permissions_for_user(self.user)
+            if not permissions.can_add_subpage():
+                raise RecordError(
+                    "section" if record.get("section") else "",
+                    _("keine Berechtigung, unter „%s“ Fälle anzulegen") % parent.title,
+                )
+            return permissions.can_publish_subpage()
+        permissions = page.permissions_for_user(self.user)
+        if not permissions.can_edit():
+            raise RecordError("", _("keine Berechtigung, den Fall „%s“ zu bearbeiten") % page.title)
+        if parent is not None and not permissions.can_move_to(parent):
+            raise RecordError(
+                "section",
+                _("keine Berechtigung, den Fall nach „%s“ zu verschieben") % parent.title,
+            )
+        return permissions.can_publish()
 
     def write(self, plans, result, progress=None):
         """Write planned records in one transaction; on an error nothing stays written."""

@@ -64,6 +64,13 @@ class Command(BaseCommand):
             result = run_wrk(server.base_url, paths, seconds, connections, rate=rate)
             after = server.worker_rss_kb()
 
+        problems = self.report(result, before, after, rate * seconds, options["max_growth"])
+        if problems:
+            raise CommandError("; ".join(problems))
+        self.stdout.write(self.style.SUCCESS(_("Lasttest bestanden.")))
+
+    def report(self, result, before, after, expected, max_growth):
+        """Write the load's figures and each worker's memory; return the problems found."""
         self.stdout.write(
             _(
                 "%(n)d Anfragen (%(rps).1f/s), Median %(p50).1f ms, p95 %(p95).1f ms, "
@@ -81,7 +88,7 @@ class Command(BaseCommand):
         problems = []
         if result["errors"]:
             problems.append(_("%d fehlerhafte Antworten") % result["errors"])
-        if result["requests"] < rate * seconds * 0.5:
+        if result["requests"] < expected * 0.5:
             problems.append(_("nur %d Anfragen beantwortet") % result["requests"])
         if set(before) != set(after):
             problems.append(
@@ -95,11 +102,9 @@ class Command(BaseCommand):
                 _("Worker %(pid)d: %(a).1f MB -> %(b).1f MB (%(g)+.1f %%)")
                 % {"pid": pid, "a": start, "b": end, "g": growth}
             )
-            if growth >= options["max_growth"]:
+            if growth >= max_growth:
                 problems.append(
                     _("Speicher von Worker %(pid)d wächst um %(g).1f %%")
                     % {"pid": pid, "g": growth}
                 )
-        if problems:
-            raise CommandError("; ".join(problems))
-        self.stdout.write(self.style.SUCCESS(_("Lasttest bestanden.")))
+        return problems
