@@ -998,11 +998,6 @@ def changed_fields(page, record, section=""):
     return changed
 
 
-def differs(page, record):
-    """True if importing the record would change the page."""
-    return bool(changed_fields(page, record))
-
-
 def _canonical(value):
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 

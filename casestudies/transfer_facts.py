@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-NOT_GIVEN = _("nicht angegeben")
-
 # Number words as they occur in German duration texts ("ein bis zwei Jahre", "eineinhalb
 # Jahre", "einem Jahr"); digits are read as they are.
 _NUMBER_WORDS = {

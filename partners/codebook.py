@@ -323,7 +323,6 @@ FIELDS = (
 )
 
 FIELD_NAMES = [f.name for f in FIELDS]
-BY_NAME = {f.name: f for f in FIELDS}
 
 
 def with_record_data(queryset):
