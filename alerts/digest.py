@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agenda.models import EventFormat, upcoming_events
+from casestudies.models import Theme
+from core.geo import SizeClass, State
 from search.service import SearchRequest, published_at, search
 
 from .models import Subscription
@@ -41,10 +44,6 @@ def absolute(path, request=None):
 
 def describe(subscription):
     """A readable summary of the filter, for the form, the emails and the confirmation."""
-    from agenda.models import EventFormat
-    from casestudies.models import Theme
-    from core.geo import SizeClass, State
-
     filters = subscription.filters
     if subscription.kind == Subscription.Kind.EVENTS:
         formats = [str(EventFormat(v).label) for v in filters.get("format", [])]
@@ -103,8 +102,6 @@ def new_cases(subscription, since):
 
 def new_events(subscription, since):
     """Upcoming events announced (first published) since the last digest."""
-    from agenda.models import upcoming_events
-
     events = upcoming_events(first_published_at__gt=since)
     formats = subscription.filters.get("format")
     if formats:

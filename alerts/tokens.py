@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
+from .models import Subscription
+
 CONFIRM_SALT = "alerts.confirm"
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
 
@@ -20,8 +22,6 @@ def make_token(subscription, salt):
 def read_token(token, salt, max_age=None):
     """The subscription a token names, or None if the token is bad, expired or the
     subscription is gone."""
-    from .models import Subscription
-
     try:
         pk, fingerprint = signing.loads(token, salt=salt, max_age=max_age)
     except (signing.BadSignature, ValueError, TypeError):

@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -284,8 +287,6 @@ def parse_xlsx(data):
         limits.check_archive(data)
     except limits.LimitExceeded as error:
         raise ImportFailed([str(error)]) from None
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -920,8 +921,6 @@ def page_section(page, library, sections):
 
 
 def export_queryset(library=None):
-    from django.db.models import Prefetch
-
     queryset = CasePage.objects.order_by("path")
     if library is not None:
         queryset = queryset.descendant_of(library)
@@ -1292,8 +1291,6 @@ class CaseImporter:
     def image_id(self, reference):
         """The id of the image a record names: by id when its title matches (or no title is
         given), otherwise by title; None when there is no such image."""
-        from wagtail.images import get_image_model
-
         images = get_image_model().objects
         if reference.get("id"):
             image = images.filter(pk=reference["id"]).first()

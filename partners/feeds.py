@@ -14,6 +14,7 @@ from search.service import SearchError
 
 from . import selection
 from .middleware import public_data
+from .views import list_title
 
 FEED_LENGTH = 30
 
@@ -58,8 +59,6 @@ class CaseFeed(Feed):
         return {"result": result, "cases": list(cases)}
 
     def title(self, obj):
-        from .views import list_title
-
         return _("%(title)s – neu und aktualisiert im Praxisatlas Kleinstadt") % {
             "title": list_title(obj["result"])
         }

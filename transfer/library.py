@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -417,8 +418,6 @@ def _reference_data(data):
 
 
 def _to_decimal(value):
-    from decimal import Decimal
-
     return Decimal(str(value)) if value not in (None, "") else None
 
 

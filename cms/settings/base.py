@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "axes",
-    "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
