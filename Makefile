@@ -60,9 +60,14 @@ relevance: install
 	VAR_DIR=var/relevance $(PY) manage.py evaluate_search --emulator
 	scripts/with-postgres sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py load_search_corpus && $(PY) manage.py evaluate_search'
 
+## ruff, then the layers (.importlinter), declared dependencies, dead code, function length.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/deptry .
+	$(VENV)/bin/vulture
+	$(PY) scripts/check_function_length.py
 
 format: install
 	$(VENV)/bin/ruff format .
