@@ -77,7 +77,7 @@ ci:
 	CI=true bash .ci/run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
 
 # The benchmark's own database: SQLite in var/bench (not the dev database) unless BENCH_DB
 # names another one as a DATABASE_URL. BENCH_ARGS go to bench_search (e.g. --cases 20000).
