@@ -87,6 +87,7 @@ _.process_exception  # unused method (core/security.py:134)
 _.process_view  # unused method (core/security.py:166)
 StaticFilesStorage  # unused class (core/storage.py:6)
 js  # unused variable (core/widgets.py:43)
+_.private_q  # unused method (core/pages.py:154), Wagtail's public() calls it
 application  # unused variable (devtools/benchminimal.py:32)
 _.page_ptr_id  # unused attribute (devtools/bulk.py:328)
 _.adding  # unused attribute (devtools/bulk.py:329)

@@ -9,7 +9,7 @@ Wagtail's defaults spend queries a public site can do without:
 - ``Page.get_view_restrictions`` lists the ancestors and then their restrictions: two queries
   per request. The note above makes it none for a page without restrictions; otherwise one.
 - ``PageQuerySet.public()`` loads every view restriction before the listing itself: one extra
-  query per listing. ``core.visibility.public_pages()`` is one ``NOT EXISTS`` subquery instead.
+  query per listing. ``SitePageQuerySet.public()`` is one ``NOT EXISTS`` subquery instead.
 
 Routing walks through the pages between the site root and the requested page (the home
 page, the case library, a section). They are the same for every request, so ``PageTree`` keeps
@@ -30,10 +30,12 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
-from wagtail.models import Page, PageViewRestriction, get_page_models
+from wagtail.models import Page, PageManager, PageViewRestriction, get_page_models
+from wagtail.query import PageQuerySet
 
 from .forms import SitePageForm
 from .links import absolute_page_url
@@ -147,8 +149,29 @@ def page_tree(request=None):
     return memoised("core.pages.PageTree", PageTree, request)
 
 
+class SitePageQuerySet(PageQuerySet):
+    # Overrides Wagtail's private_q(), which public() and not_public() use.
+    def private_q(self):
+        # A page is private if a view restriction sits on it or on one of its ancestors: the
+        # restricted page's path is a prefix of the page's path. The uncorrelated EXISTS in
+        # front is evaluated once: without any restriction the per-row check never runs.
+        return Q(Exists(PageViewRestriction.objects.all())) & Q(
+            Exists(
+                PageViewRestriction.objects.filter(
+                    page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+                )
+            )
+        )
+
+
+class SitePageManager(PageManager.from_queryset(SitePageQuerySet)):
+    pass
+
+
 class SitePage(Page):
     """The base of every page model of the site."""
+
+    objects = SitePageManager()
 
     # The address sits right under the title on the first tab: it is derived from the title
     # while the page is new (German spelling, core.widgets), and an error in it is seen where
