@@ -60,9 +60,14 @@ relevance: install
 	VAR_DIR=var/relevance $(PY) manage.py evaluate_search --emulator
 	scripts/with-postgres sh -c '$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py load_search_corpus && $(PY) manage.py evaluate_search'
 
+## ruff, then the layers (.importlinter), declared dependencies, dead code, function length.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/deptry .
+	$(VENV)/bin/vulture
+	$(PY) scripts/check_function_length.py
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -72,7 +77,7 @@ ci:
 	CI=true bash .ci/run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
 
 # The benchmark's own database: SQLite in var/bench (not the dev database) unless BENCH_DB
 # names another one as a DATABASE_URL. BENCH_ARGS go to bench_search (e.g. --cases 20000).

@@ -7,4 +7,5 @@ class AgendaConfig(AppConfig):
     verbose_name = _("Veranstaltungen")
 
     def ready(self):
+        # Modules that import models: only once the app registry is ready.
         from . import search_documents  # noqa: F401  (registers the search document builder)

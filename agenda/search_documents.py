@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from casestudies.importer import html_to_text
-from search.indexer import Document, register
+from search.service import Document, register
 
 from .models import EventPage
 

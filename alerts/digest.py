@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agenda.models import EventFormat, upcoming_events
+from casestudies.models import Theme
+from core.geo import SizeClass, State
 from core.links import absolute_url
+from search.service import SearchRequest, published_at, search
 
 from .models import Subscription
 from .tokens import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_token
@@ -31,10 +35,6 @@ class Item:
 
 def describe(subscription):
     """A readable summary of the filter, for the form, the emails and the confirmation."""
-    from agenda.models import EventFormat
-    from casestudies.models import Theme
-    from core.geo import SizeClass, State
-
     filters = subscription.filters
     if subscription.kind == Subscription.Kind.EVENTS:
         formats = [str(EventFormat(v).label) for v in filters.get("format", [])]
@@ -58,9 +58,6 @@ def describe(subscription):
 
 def new_cases(subscription, since):
     """New cases matching the filter, found by the site's search (same matching as /suche/)."""
-    from search.engine import SearchRequest, search
-    from search.models import SearchEntry
-
     filters = {
         name: subscription.filters.get(name, [])
         for name in ("thema", "land", "groesse")
@@ -79,11 +76,7 @@ def new_cases(subscription, since):
                 page_size=50,
             )
         )
-        published = dict(
-            SearchEntry.objects.filter(
-                pk__in=[hit.entry_id for hit in response.results]
-            ).values_list("pk", "published_at")
-        )
+        published = published_at([hit.entry_id for hit in response.results])
         older_seen = False
         for hit in response.results:
             when = published.get(hit.entry_id)
@@ -100,8 +93,6 @@ def new_cases(subscription, since):
 
 def new_events(subscription, since):
     """Upcoming events announced (first published) since the last digest."""
-    from agenda.models import upcoming_events
-
     events = upcoming_events(first_published_at__gt=since)
     formats = subscription.filters.get("format")
     if formats:

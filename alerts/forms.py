@@ -5,6 +5,7 @@ from agenda.models import EventFormat
 from casestudies.models import Theme
 from core.geo import SizeClass, State
 from core.visitor_forms import AccessibleFormMixin
+from search.service import SearchError, SearchRequest
 
 from .models import Subscription
 
@@ -68,8 +69,6 @@ class SubscribeForm(AccessibleFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("art") == Subscription.Kind.CASES and data.get("q"):
-            from search.engine import SearchError, SearchRequest
-
             try:
                 SearchRequest(query=data["q"])
             except SearchError as error:

@@ -7,4 +7,10 @@ class CaseStudiesConfig(AppConfig):
     verbose_name = _("Praxisfälle")
 
     def ready(self):
-        from . import search_documents  # noqa: F401  (registers the case document builder)
+        # Modules that import models: only once the app registry is ready.
+        from . import (
+            frontend_cache,
+            search_documents,  # noqa: F401  (registers the case document builder)
+        )
+
+        frontend_cache.register()

@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -284,8 +287,6 @@ def parse_xlsx(data):
         limits.check_archive(data)
     except limits.LimitExceeded as error:
         raise ImportFailed([str(error)]) from None
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -920,8 +921,6 @@ def page_section(page, library, sections):
 
 
 def export_queryset(library=None):
-    from django.db.models import Prefetch
-
     queryset = CasePage.objects.order_by("path")
     if library is not None:
         queryset = queryset.descendant_of(library)
@@ -996,11 +995,6 @@ def changed_fields(page, record, section=""):
     if "image" in record and record["image"].get("resolved") != page.image_id:
         changed.append("image")
     return changed
-
-
-def differs(page, record):
-    """True if importing the record would change the page."""
-    return bool(changed_fields(page, record))
 
 
 def _canonical(value):
@@ -1171,28 +1165,7 @@ class CaseImporter:
         if "image" in record:
             record["image"]["resolved"] = self.image_id(record["image"])
 
-        may_publish = True
-        if self.user is not None:
-            if page is None:
-                permissions = parent.permissions_for_user(self.user)
-                if not permissions.can_add_subpage():
-                    raise RecordError(
-                        "section" if record.get("section") else "",
-                        _("keine Berechtigung, unter „%s“ Fälle anzulegen") % parent.title,
-                    )
-                may_publish = permissions.can_publish_subpage()
-            else:
-                permissions = page.permissions_for_user(self.user)
-                if not permissions.can_edit():
-                    raise RecordError(
-                        "", _("keine Berechtigung, den Fall „%s“ zu bearbeiten") % page.title
-                    )
-                if parent is not None and not permissions.can_move_to(parent):
-                    raise RecordError(
-                        "section",
-                        _("keine Berechtigung, den Fall nach „%s“ zu verschieben") % parent.title,
-                    )
-                may_publish = permissions.can_publish()
+        may_publish = self._may_publish(record, page, parent)
         plan = RowPlan(
             number=number,
             record=record,
@@ -1212,6 +1185,29 @@ class CaseImporter:
             plan.missing = [str(label) for label in missing_core_facts(record, current)]
             plan.publish = not plan.missing
         return plan
+
+    def _may_publish(self, record, page, parent):
+        """Whether the importing person may publish this case; RecordError if they may not
+        create, edit or move it at all. Without a person (a command) everything is allowed."""
+        if self.user is None:
+            return True
+        if page is None:
+            permissions = parent.permissions_for_user(self.user)
+            if not permissions.can_add_subpage():
+                raise RecordError(
+                    "section" if record.get("section") else "",
+                    _("keine Berechtigung, unter „%s“ Fälle anzulegen") % parent.title,
+                )
+            return permissions.can_publish_subpage()
+        permissions = page.permissions_for_user(self.user)
+        if not permissions.can_edit():
+            raise RecordError("", _("keine Berechtigung, den Fall „%s“ zu bearbeiten") % page.title)
+        if parent is not None and not permissions.can_move_to(parent):
+            raise RecordError(
+                "section",
+                _("keine Berechtigung, den Fall nach „%s“ zu verschieben") % parent.title,
+            )
+        return permissions.can_publish()
 
     def write(self, plans, result, progress=None):
         """Write planned records in one transaction; on an error nothing stays written."""
@@ -1295,8 +1291,6 @@ class CaseImporter:
     def image_id(self, reference):
         """The id of the image a record names: by id when its title matches (or no title is
         given), otherwise by title; None when there is no such image."""
-        from wagtail.images import get_image_model
-
         images = get_image_model().objects
         if reference.get("id"):
             image = images.filter(pk=reference["id"]).first()

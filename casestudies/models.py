@@ -39,6 +39,7 @@ from core.slugs import german_slugify
 from core.widgets import SearchableCheckboxSelectMultiple
 from places.panels import TownCoordinatesPanel
 from places.widgets import MunicipalityNameInput
+from search.service import related
 
 from .completeness import IncompleteCase, require_complete
 from .forms import CasePageForm
@@ -127,6 +128,7 @@ class Town(index.Indexed, models.Model):
             raise ValidationError({"ags": _("Der AGS besteht aus genau acht Ziffern.")})
 
     def save(self, *args, **kwargs):
+        # places.towns imports this module (Town) at its top.
         from places.towns import complete_town
 
         # Coordinates, AGS and population from the municipality directory where missing.
@@ -453,6 +455,7 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
             return paginator.page(paginator.num_pages)
 
     def listing_context(self, request, theme=None):
+        # casestudies.filters imports this module's models at its top.
         from .filters import CaseFilter
 
         case_filter = CaseFilter(
@@ -497,6 +500,7 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 
     @path("vergleich/")
     def compare_route(self, request):
+        # casestudies.compare imports this module's models at its top.
         from .compare import compare_context
 
         response = self.render(
@@ -517,6 +521,8 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     def handout_route(self, request, slug):
         """A case as a PDF handout. Only live cases without a view restriction, like every
         public output; a restricted case is not found here."""
+        # WeasyPrint needs Pango (scripts/ensure-pdf-libs): loaded by the first case page,
+        # not by every process that loads the models (commands, migrations).
         from .handout import handout_response
 
         case = get_object_or_404(self.cases(), slug=slug)
@@ -891,6 +897,7 @@ class CasePage(SitePage):
         return CaseLibraryPage.objects.ancestor_of(self).first()
 
     def get_context(self, request, *args, **kwargs):
+        # casestudies.facts imports this module's models at its top.
         from .facts import load_facts
 
         context = super().get_context(request, *args, **kwargs)
@@ -905,10 +912,8 @@ class CasePage(SitePage):
             section = CaseSectionPage.objects.ancestor_of(self).first()
         context["section"] = section
         context["contacts"] = facts.contacts
-        from .handout import case_links
+        from .handout import case_links  # WeasyPrint: see handout_route
 
         context["case_links"] = case_links(self, request, library)
-        from search.engine import related
-
         context["related"] = related(self.pk) if self.live else []
         return context

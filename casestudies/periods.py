@@ -46,10 +46,6 @@ class Period:
             return start
         return f"{start}–{point(self.end_year, self.end_month)}"
 
-    @property
-    def is_empty(self):
-        return self.start_year is None and self.end_year is None
-
 
 class PeriodOrderError(ValidationError):
     """The period is readable but ends before it begins: an error even in free text."""

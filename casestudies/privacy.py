@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from wagtail.models import ModelLogEntry, Page
 
+from .models import Contact
+
 PRIVATE_FIELDS = ("phone", "email")
 
 
@@ -72,8 +74,6 @@ def hides_contacts(page, user):
     may not see."""
     if sees_all_contacts(user):
         return False
-    from .models import Contact
-
     ids = {link.contact_id for link in page.case_contacts.all()}
     private = Contact.objects.filter(pk__in=ids, is_public=False)
     return private.exclude(pk__in=visible_contacts(Contact.objects.all(), user)).exists()

@@ -25,6 +25,8 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 from wagtail.signals import page_published
 
+from search import signals as search_signals
+
 _state = threading.local()
 _install_lock = threading.Lock()
 _installed = False
@@ -70,8 +72,6 @@ def _install():
     with _install_lock:
         if _installed:
             return
-        from search import signals as search_signals
-
         if page_published.disconnect(search_signals.on_published):
             page_published.connect(_deferring(search_signals.on_published, "entry"), weak=False)
         _installed = True

@@ -1,6 +1,6 @@
 """What the search knows about a case page."""
 
-from search.indexer import Document, register
+from search.service import Document, register
 
 from .importer import html_to_text, stream_to_sections
 from .models import CasePage

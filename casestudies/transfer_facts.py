@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-NOT_GIVEN = _("nicht angegeben")
-
 # Number words as they occur in German duration texts ("ein bis zwei Jahre", "eineinhalb
 # Jahre", "einem Jahr"); digits are read as they are.
 _NUMBER_WORDS = {
@@ -66,6 +64,7 @@ def duration_months(text):
 
 def duration_class_for(text):
     """The DurationClass value for a duration text ("" where the text names no span)."""
+    # casestudies.models imports this module at its top.
     from .models import DurationClass
 
     months = duration_months(text)
@@ -106,6 +105,7 @@ FIELD_NAMES = tuple(name for name, _label in FIELDS)
 
 def transfer_facts(values):
     """The transfer facts of a case, from the case itself or a dict of its field values."""
+    # casestudies.models imports this module at its top.
     from .models import BudgetRange
 
     def get(name):
@@ -123,6 +123,7 @@ def transfer_facts(values):
 
 def transfer_facts_by_page(page_ids):
     """{page id: transfer facts} for case pages, in one query (search cards)."""
+    # casestudies.models imports this module at its top.
     from .models import CasePage
 
     rows = CasePage.objects.filter(pk__in=list(page_ids)).values("pk", *FIELD_NAMES)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,8 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Grundlagen")
 
     def ready(self):
-        from django.db.models.signals import pre_save
-
+        # Modules that import models: only once the app registry is ready.
         from .cache import connect_signals
         from .text import strip_control_on_save
 

@@ -129,13 +129,3 @@ class CaseStoryBlock(blocks.StreamBlock):
 
     class Meta:
         label = _("Fallgeschichte")
-
-
-class GenericBodyBlock(ContentStreamBlock):
-    heading = blocks.CharBlock(
-        label=_("Zwischenüberschrift"),
-        icon="title",
-        template="blocks/heading_block.html",
-        preview_value="Was andere Städte lernen können",
-        description=_("Eine Zwischenüberschrift (Ebene 2)"),
-    )

@@ -39,6 +39,9 @@ from django.utils.cache import (
     patch_cache_control,
 )
 from django.utils.http import http_date, parse_http_date_safe
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ _request_scope = ContextVar("content_generation_scope", default=None)
 
 def read_generation():
     """The content generation as the database has it now (one primary-key lookup)."""
+    # core.models imports this module (core.pages -> core.memo) while the app registry loads.
     from .models import ContentGeneration
 
     # Plain SQL: it runs on every request, and building the ORM query costs more than the
@@ -99,6 +103,7 @@ def content_changed(reason=""):
     (core.memo), the search snapshot and the editors' picks are built again on each host's
     next request. Call it in the transaction of the change (the signals below do): the new
     token becomes visible to other hosts when, and only when, the change commits."""
+    # core.models imports this module (core.pages -> core.memo) while the app registry loads.
     from .models import ContentGeneration
 
     token = uuid.uuid4().hex
@@ -233,8 +238,6 @@ def _reference_data_changed(sender, instance=None, **kwargs):
 
 
 def _page_deleted(sender, instance=None, **kwargs):
-    from wagtail.models import Page
-
     if isinstance(instance, Page):
         _page_changed(sender, instance)
 
@@ -243,8 +246,7 @@ def _memoised_page_saved(sender, instance=None, **kwargs):
     """The memos (core.memo) hold the pages between a site root and a case (routing) and
     pages of types that say ``feeds_memos`` (glossary terms, guides, events): a change to one
     of them, even a draft save or a save without publishing, starts a new generation."""
-    from wagtail.models import Page
-
+    # core.pages imports this module (through core.memo) while it loads.
     from .pages import is_container_model
 
     if isinstance(instance, Page) and (
@@ -260,9 +262,6 @@ def purge_references(instance):
     listings. Nothing happens unless ``WAGTAILFRONTENDCACHE`` is configured."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None) or instance is None:
         return
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
-    from wagtail.models import Site
-
     batch = PurgeBatch()
     batch.add_pages(pages_showing(instance))
     for site in Site.objects.select_related("root_page"):
@@ -271,26 +270,23 @@ def purge_references(instance):
     batch.purge()
 
 
-# Reference data -> the lookup from a case page to it.
-CASE_LOOKUPS = {
-    "casestudies.Theme": "themes",
-    "casestudies.FundingProgramme": "funding_programmes",
-    "casestudies.Organisation": "partners",
-    "casestudies.Town": "case_towns__town",
-    "casestudies.Contact": "case_contacts__contact",
-}
+# Model label -> a function returning the live pages that show an instance of that model.
+# Domain apps register theirs when they load (casestudies/frontend_cache.py), so the base
+# layer names no domain model; other models fall back to Wagtail's reference index.
+_PAGES_SHOWING = {}
+
+
+def register_pages_showing(label, finder):
+    """Purge ``finder(instance)`` (live pages) when an object of model ``label`` changes."""
+    _PAGES_SHOWING[label] = finder
 
 
 def pages_showing(instance):
-    """Live pages that show this object: the cases for reference data, else the pages the
+    """Live pages that show this object: what its app registered, else the pages the
     reference index knows."""
-    from wagtail.models import Page, ReferenceIndex
-
-    from casestudies.models import CasePage
-
-    lookup = CASE_LOOKUPS.get(instance._meta.label)
-    if lookup:
-        return list(CasePage.objects.live().filter(**{lookup: instance}).distinct())
+    finder = _PAGES_SHOWING.get(instance._meta.label)
+    if finder is not None:
+        return list(finder(instance))
     try:
         references = ReferenceIndex.get_references_to(instance).group_by_source_object()
     except Exception:  # models outside the reference index
@@ -299,8 +295,6 @@ def pages_showing(instance):
 
 
 def connect_signals():
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
     page_published.connect(_page_changed, dispatch_uid="page_cache_published")
     page_unpublished.connect(_page_changed, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(_page_changed, dispatch_uid="page_cache_moved")

@@ -28,6 +28,7 @@ import functools
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
@@ -37,6 +38,7 @@ from wagtail.models import Page, PageManager, PageViewRestriction, get_page_mode
 from wagtail.query import PageQuerySet
 
 from .forms import SitePageForm
+from .links import absolute_page_url
 from .memo import memoised
 from .widgets import GermanSlugInput
 
@@ -108,8 +110,6 @@ def child_sql(model, vendor):
     rows of its specific model) by parent path, depth and slug. Written once per model from
     the model's ``_meta``: compiling the ORM query of a page model with its many columns
     costs several times what running it does, and routing runs it on every request."""
-    from django.db import connection
-
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
     columns = [field.column for field in fields]
@@ -137,8 +137,6 @@ def child_by_slug(model, parent, slug):
     """The child of ``parent`` of type ``model`` with this slug (live or draft), or None:
     one raw query (``Manager.raw``), the SQL written once per model (:func:`child_sql`).
     Treebeard paths are letters and digits, so the prefix needs no LIKE escaping."""
-    from django.db import connection
-
     found = list(
         model._default_manager.raw(
             child_sql(model, connection.vendor), [parent.path + "%", parent.depth + 1, slug]
@@ -152,6 +150,7 @@ def page_tree(request=None):
 
 
 class SitePageQuerySet(PageQuerySet):
+    # Overrides Wagtail's private_q(), which public() and not_public() use.
     def private_q(self):
         # A page is private if a view restriction sits on it or on one of its ancestors: the
         # restricted page's path is a prefix of the page's path. The uncorrelated EXISTS in
@@ -284,8 +283,6 @@ class SitePage(Page):
     def get_sitemap_urls(self, request=None):
         # Wagtail's default takes the host from the Site record (``localhost``), not the
         # host the sitemap was asked at (core.links).
-        from .links import absolute_page_url
-
         return [
             {
                 "location": absolute_page_url(self, request),

@@ -7,8 +7,6 @@ is read turns it into a 400 (or a 404 for an id in a URL) instead of a 500.
 
 from django.urls import register_converter
 
-# The largest integer every supported database stores (a signed 64-bit column).
-MAX_DATABASE_INT = 2**63 - 1
 # Paging further than this through a listing is no use to anybody.
 MAX_OFFSET = 1_000_000
 

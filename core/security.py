@@ -18,13 +18,16 @@ import json
 import logging
 import sys
 
+from axes.handlers.proxy import AxesProxyHandler
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as default_server_error
+from wagtail.views import authenticate_with_password
 
 from .params import is_query_syntax_error
 
@@ -164,10 +167,6 @@ class PagePasswordThrottleMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from axes.handlers.proxy import AxesProxyHandler
-        from django.contrib.auth.signals import user_login_failed
-        from wagtail.views import authenticate_with_password
-
         if view_func is not authenticate_with_password or request.method != "POST":
             return None
         restriction_id = view_kwargs.get("page_view_restriction_id")

@@ -8,6 +8,8 @@ does not parse). Tab, line feed and carriage return stay.
 import re
 
 from django.db.models import CharField, TextField
+from wagtail.fields import StreamField
+from wagtail.models import Page
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Only the site's own models and Wagtail's pages are cleaned (not sessions, logs, tokens).
@@ -51,8 +53,6 @@ def strip_control_on_save(sender, instance, raw=False, **kwargs):
     the text inside their StreamFields."""
     if raw or sender._meta.app_label not in CLEANED_APP_LABELS and not _is_page(sender):
         return
-    from wagtail.fields import StreamField
-
     deferred = instance.get_deferred_fields()
     for field in sender._meta.concrete_fields:
         if isinstance(field, CharField | TextField):
@@ -90,6 +90,4 @@ def strip_control_in_json(value):
 
 
 def _is_page(model):
-    from wagtail.models import Page
-
     return issubclass(model, Page)

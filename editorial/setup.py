@@ -205,7 +205,3 @@ def ensure_partner(name, slug=None, intro="", organisation=None):
     _set_page_permissions(group, section, PARTNER_PAGE_PERMISSIONS)
     _set_collection_permissions(group, collection, _media_perms())
     return section, collection, group
-
-
-def partner_groups():
-    return Group.objects.filter(name__startswith=PARTNER_PREFIX)

@@ -7,4 +7,5 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Wissen: Leitfäden und Glossar")
 
     def ready(self):
+        # Modules that import models: only once the app registry is ready.
         from . import search_documents  # noqa: F401  (registers the search document builders)

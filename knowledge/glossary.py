@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from core.memo import memoised
+
+from .models import GlossaryTermPage
 
 # Text inside these elements is never linked.
 SKIP_TAGS = {
@@ -162,11 +167,6 @@ def link_terms(html, terms, seen=None):
 def terms_for_request(request, exclude_page_id=None):
     """The glossary terms to link: the same on every page, so kept per content generation
     (``core.memo``) and site (their URLs are relative to the request's site)."""
-    from wagtail.models import Site
-
-    from core.memo import memoised
-
-    from .models import GlossaryTermPage
 
     def build():
         return [

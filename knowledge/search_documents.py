@@ -1,7 +1,7 @@
 """What the search knows about guides and glossary terms."""
 
 from casestudies.importer import html_to_text
-from search.indexer import Document, register
+from search.service import Document, register
 
 from .models import GlossaryTermPage, GuidePage
 

@@ -43,6 +43,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from casestudies.models import CasePage
 from core.links import absolute_page_url
 from core.params import MAX_OFFSET, bounded_int, is_query_syntax_error
+from search.service import MAX_QUERY_LENGTH, clean_query
 
 from . import codebook
 from .middleware import mark_public_data, public_data
@@ -167,8 +168,6 @@ class CleanSearchFilter(SearchFilter):
     backend fails on it)."""
 
     def filter_queryset(self, request, queryset, view):
-        from search.engine import MAX_QUERY_LENGTH, clean_query
-
         if "search" not in request.GET:
             return queryset
         query = clean_query(request.GET["search"])

@@ -17,8 +17,9 @@ from html import unescape as unescape_entities
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from wagtail.images import get_image_model
 
-from casestudies.models import BudgetRange, CaseContact, CaseTown, Scope, Status
+from casestudies.models import BudgetRange, CaseContact, CaseTown, Scope, Status, Theme
 from core.csvsafe import escape_cell
 from core.geo import SizeClass, State
 
@@ -111,8 +112,6 @@ def _unique(values):
 
 
 def _theme_values():
-    from casestudies.models import Theme
-
     return dict(Theme.objects.values_list("slug", "name"))
 
 
@@ -323,14 +322,11 @@ FIELDS = (
 )
 
 FIELD_NAMES = [f.name for f in FIELDS]
-BY_NAME = {f.name: f for f in FIELDS}
 
 
 def with_record_data(queryset):
     """Prefetch everything a record reads, so a whole export costs a fixed number of
     queries."""
-    from wagtail.images import get_image_model
-
     return queryset.defer_streamfields().prefetch_related(
         Prefetch("case_towns", queryset=CaseTown.objects.select_related("town")),
         Prefetch(

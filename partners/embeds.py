@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from casestudies.models import CaseLibraryPage, CasePage
-from search.engine import SearchError
+from search.service import SearchError
 
 from .selection import Selection, selection_from_params
 
@@ -120,8 +120,6 @@ def target_from_url(url, request, kind=None):
 
 def list_target(params):
     """A list target from the embed route's own parameters (selection plus ``anzahl``)."""
-    from search.engine import SearchError
-
     raw = params.get("anzahl") or str(LIST_DEFAULT_COUNT)
     # ASCII digits only ("²".isdigit() is true) and short, so int() cannot fail.
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not (

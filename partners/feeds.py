@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from casestudies.models import CasePage
 from core.api import documented
 from core.text import xml_safe
-from search.engine import SearchError
+from search.service import SearchError
 
 from . import openapi, selection
 from .middleware import public_data
+from .views import list_title
 
 FEED_LENGTH = 30
 
@@ -59,8 +60,6 @@ class CaseFeed(Feed):
         return {"result": result, "cases": list(cases)}
 
     def title(self, obj):
-        from .views import list_title
-
         return _("%(title)s – neu und aktualisiert im Praxisatlas Kleinstadt") % {
             "title": list_title(obj["result"])
         }

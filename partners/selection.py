@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from casestudies.models import CaseLibraryPage, CasePage
-from search import engine
-from search.engine import FACETS, SearchError, SearchRequest
+from search import service as engine
+from search.service import FACETS, SearchError, SearchRequest
 
 from .codebook import with_record_data
 

@@ -17,7 +17,7 @@ from casestudies.models import CasePage, CaseTown
 from core.api import documented
 from core.links import absolute_page_url, absolute_url
 from core.text import xml_safe
-from search.engine import SearchError
+from search.service import SearchError
 
 from . import codebook, openapi, selection, spreadsheet
 from .api import XLSX_TYPE, ExportSerializer

@@ -4,6 +4,8 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from casestudies.models import CasePage, CaseTown
+
 # The base map is equirectangular: its drawing (viewBox 0 0 586 793) spans Germany's extreme
 # points. Measured by scripts/build-germany-svg.
 WIDTH, HEIGHT = 586, 793
@@ -24,8 +26,6 @@ def project(latitude, longitude):
 def case_towns(pages):
     """(page, town) pairs of the given case pages whose towns have coordinates, in one
     query."""
-    from casestudies.models import CaseTown
-
     links = (
         CaseTown.objects.filter(page__in=pages)
         .select_related("town")
@@ -36,8 +36,6 @@ def case_towns(pages):
 
 def case_locations():
     """Page id -> (latitude, longitude) of its towns, for every public live case."""
-    from casestudies.models import CasePage
-
     pages = CasePage.objects.live().public()
     locations = defaultdict(list)
     for page_id, town in case_towns(pages):

@@ -1,5 +1,7 @@
 """Towns of the library get what the municipality directory knows about them."""
 
+from casestudies.models import Town
+
 from .directory import fold
 from .models import Municipality
 
@@ -54,8 +56,6 @@ def complete_town(town):
 
 def fill_towns():
     """Complete every town without coordinates. Returns (filled, still without)."""
-    from casestudies.models import Town
-
     filled = 0
     for town in Town.objects.filter(latitude__isnull=True) | Town.objects.filter(
         longitude__isnull=True

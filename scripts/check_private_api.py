@@ -30,6 +30,7 @@ Exit status 1 if anything was found.
 """
 
 import ast
+import importlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,8 +238,6 @@ class Scanner(ast.NodeVisitor):
     def base_defines(origins, name):
         """Does one of the framework classes define ``name``? (Imported only here; a class
         that cannot be imported without Django's settings is checked by KNOWN_PRIVATE.)"""
-        import importlib
-
         for origin in origins:
             module_name, _, attr = origin.rpartition(".")
             try:

@@ -1,4 +1,4 @@
-"""Bulk creation of generated cases (casestudies.bulk, ``generate_cases``): the pages are as
+"""Bulk creation of generated cases (devtools.bulk, ``generate_cases``): the pages are as
 real as imported ones for visitors, editors and the search."""
 
 import pytest
@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from casestudies.bulk import BulkCaseCreator
-from casestudies.fake import generate_records
 from casestudies.models import CasePage
+from devtools.bulk import BulkCaseCreator
+from devtools.fake import generate_records
 from search import engine
 from search.engine import SearchRequest
 from search.models import SearchEntry

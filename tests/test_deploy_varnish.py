@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from core.loadgen import free_port
+from devtools.loadgen import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish.vcl"

@@ -11,12 +11,12 @@ from django.utils import timezone
 from wagtail.models import Comment, Page
 
 from casestudies.completeness import IncompleteCase, check_page
-from casestudies.fake import generate_records
 from casestudies.models import CasePage, CaseSectionPage
+from devtools.fake import generate_records
+from devtools.management.commands.load_search_corpus import CORPUS_SEED, CORPUS_SIZE
 from editorial.checks import make_token
 from editorial.demo import PARTNERS
 from editorial.setup import EDITORS, MODERATORS, WORKFLOW_NAME, partner_group_name
-from search.management.commands.load_search_corpus import CORPUS_SEED, CORPUS_SIZE
 from tests.editorial_helpers import case_form_data, user_in
 
 CENTRAL = "istag-muensterland-wohnungsbaugesellschaft"

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Revision
 
-from casestudies.fake import generate_records
 from casestudies.importer import CaseImporter, export_queryset, export_record
 from casestudies.models import CasePage
+from devtools.fake import generate_records
 from tests.transfer.helpers import snapshot
 
 

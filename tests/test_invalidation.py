@@ -2,7 +2,7 @@
 cache, the memos, the search snapshot (results, facets, autocomplete, related cases) and the
 outputs built on the search (feeds, exports, embeds). One test per change kind; each first
 warms what it then expects to change. Across two app hosts: make test-two-hosts
-(core/management/commands/check_two_hosts.py)."""
+(devtools/management/commands/check_two_hosts.py)."""
 
 import pytest
 from django.core.cache import caches

@@ -57,10 +57,6 @@ def _file_errors(messages):
     return _summary([RowError(0, "", "", str(message)).as_dict() for message in messages])
 
 
-def _short(value):
-    return value[:MAX_ERROR_CHARS] if isinstance(value, str) else value
-
-
 def _summary(errors):
     """At most MAX_ERRORS errors, each value cut short: a refused file may quote megabytes."""
     return [

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -88,14 +89,6 @@ def export_library(library=None):
     library = library or CaseLibraryPage.objects.order_by("path").first()
     if library is None:
         raise ImportFailed([_("Es gibt keine Fallbibliothek.")])
-    sections = Page.objects.child_of(library).not_type(CasePage).select_related("content_type")
-    # A section's place among the library's children (cases and sections), to restore it.
-    positions = {
-        pk: index
-        for index, pk in enumerate(
-            Page.objects.child_of(library).order_by("path").values_list("pk", flat=True)
-        )
-    }
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -108,17 +101,37 @@ def export_library(library=None):
             "search_description": library.search_description,
             "live": library.live,
         },
-        "sections": [
-            {
-                "slug": page.slug,
-                "position": positions[page.pk],
-                "title": page.title,
-                "type": f"{page.content_type.app_label}.{page.content_type.model}",
-                "live": page.live,
-                "fields": _section_fields(page),
-            }
-            for page in sections
-        ],
+        "sections": _export_sections(library),
+        **_export_reference_data(),
+        "cases": export_records(library, full=True),
+    }
+
+
+def _export_sections(library):
+    sections = Page.objects.child_of(library).not_type(CasePage).select_related("content_type")
+    # A section's place among the library's children (cases and sections), to restore it.
+    positions = {
+        pk: index
+        for index, pk in enumerate(
+            Page.objects.child_of(library).order_by("path").values_list("pk", flat=True)
+        )
+    }
+    return [
+        {
+            "slug": page.slug,
+            "position": positions[page.pk],
+            "title": page.title,
+            "type": f"{page.content_type.app_label}.{page.content_type.model}",
+            "live": page.live,
+            "fields": _section_fields(page),
+        }
+        for page in sections
+    ]
+
+
+def _export_reference_data():
+    """Themes, organisations, funding programmes, towns and contacts, in a stable order."""
+    return {
         "themes": [
             {
                 "name": theme.name,
@@ -173,7 +186,6 @@ def export_library(library=None):
                 "function", "name", "pk"
             )
         ],
-        "cases": export_records(library, full=True),
     }
 
 
@@ -406,8 +418,6 @@ def _reference_data(data):
 
 
 def _to_decimal(value):
-    from decimal import Decimal
-
     return Decimal(str(value)) if value not in (None, "") else None
 
 

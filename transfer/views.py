@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -142,8 +143,6 @@ def _download_name(ending):
 
 @needs_permission
 def export_json(request):
-    import json
-
     data = export_library()
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"

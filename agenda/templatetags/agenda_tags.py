@@ -1,14 +1,14 @@
 from django import template
 
+from core.memo import memoised, pages_by_case
+
+from ..models import LISTING_DEFER, EventCase, EventPage, now
+
 register = template.Library()
 
 
 def events_by_case():
     """Live, public events linked to cases, newest start first, per case id."""
-    from core.memo import pages_by_case
-
-    from ..models import LISTING_DEFER, EventCase, EventPage
-
     events = (
         EventPage.objects.live()
         .public()
@@ -24,10 +24,6 @@ def events_by_case():
 def events_for_case(context, case, limit=6):
     """Live events linked to a case: upcoming ones first (soonest first), then past ones.
     The links are the same on every page: kept per content generation (core.memo)."""
-    from core.memo import memoised
-
-    from ..models import now
-
     by_case = memoised("agenda.events_by_case", events_by_case, context.get("request"))
     events = by_case.get(case.pk, [])[:limit]
     current = now()
@@ -38,8 +34,6 @@ def events_for_case(context, case, limit=6):
 @register.simple_tag
 def events_for_theme(theme, limit=4):
     """Upcoming live events on a theme, soonest first; past ones if none are upcoming."""
-    from ..models import LISTING_DEFER, EventPage, now
-
     events = EventPage.objects.live().public().filter(themes=theme).defer(*LISTING_DEFER).distinct()
     current = now()
     upcoming = list(events.filter(end__gte=current).order_by("start")[:limit])

@@ -34,38 +34,6 @@ def query_replace(context, **changes):
     return f"?{encoded}" if encoded else "?"
 
 
-_LIBRARY_CACHE_ATTR = "_praxis_library_page"
-
-
-@register.simple_tag(takes_context=True)
-def library_page(context):
-    """The live case library page, for navigation links. Reuses a library already in the
-    template context and otherwise takes it from the routing's memo (no query)."""
-    from casestudies.models import CaseLibraryPage
-
-    for candidate in (context.get("library"), context.get("page")):
-        if isinstance(candidate, CaseLibraryPage):
-            return candidate
-    request = context.get("request")
-    if request is not None and hasattr(request, _LIBRARY_CACHE_ATTR):
-        return getattr(request, _LIBRARY_CACHE_ATTR)
-    # Views outside the page tree (search, forms): from the routing's memo of the pages
-    # between the site root and the cases (core.pages), read only.
-    from core.pages import page_tree
-
-    library = next(
-        (
-            page
-            for page in page_tree(request).by_id.values()
-            if isinstance(page, CaseLibraryPage) and page.live
-        ),
-        None,
-    )
-    if request is not None:
-        setattr(request, _LIBRARY_CACHE_ATTR, library)
-    return library
-
-
 @register.simple_tag
 def page_numbers(page, num_pages, on_each_side=2, on_ends=1):
     """Page numbers around the current page, None for a gap, for ``num_pages`` pages. Django's

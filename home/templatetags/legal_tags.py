@@ -1,4 +1,8 @@
 from django import template
+from wagtail.models import Site
+
+from core.pages import page_tree
+from home.models import LegalPage
 
 register = template.Library()
 
@@ -8,11 +12,6 @@ def footer_pages(context):
     """The live, public legal pages (Impressum, Datenschutz, Barrierefreiheit, others) for
     the footer of every page. They are children of the site root, so the routing's memo of
     the page tree (core.pages) already holds them: no query."""
-    from wagtail.models import Site
-
-    from core.pages import page_tree
-    from home.models import LegalPage
-
     request = context.get("request")
     tree = page_tree(request)
     site = Site.find_for_request(request) if request is not None else None

@@ -1,14 +1,16 @@
 from django import template
 
+from agenda.models import EventIndexPage
+from core.memo import memoised, pages_by_case
+from core.pages import page_tree
+
+from ..models import GuideCase, GuidePage, KnowledgeIndexPage
+
 register = template.Library()
 
 
 def guides_by_case():
     """Live, public guides that name cases as applying them, by title, per case id."""
-    from core.memo import pages_by_case
-
-    from ..models import GuideCase, GuidePage
-
     guides = (
         GuidePage.objects.live()
         .public()
@@ -25,8 +27,6 @@ def guides_by_case():
 def guides_for_case(context, case):
     """Live guides that name the case as applying them ("Leitfäden zu diesem Fall"). The
     links are the same on every page: kept per content generation (core.memo)."""
-    from core.memo import memoised
-
     by_case = memoised("knowledge.guides_by_case", guides_by_case, context.get("request"))
     return list(by_case.get(case.pk, []))
 
@@ -35,11 +35,6 @@ def guides_for_case(context, case):
 def exchange_nav(context):
     """URLs of the knowledge base and the events listing for the main navigation, from the
     pages the routing loaded or its memo: no query."""
-    from agenda.models import EventIndexPage
-    from core.pages import page_tree
-
-    from ..models import KnowledgeIndexPage
-
     request = context.get("request")
     cached = getattr(request, "_exchange_nav", None) if request is not None else None
     if cached is not None:

@@ -3,16 +3,18 @@
 import json
 
 from django import template
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from search.engine import SearchError
+from search.service import SearchError
 
 from .. import selection as selections
 from ..embeds import LIST_DEFAULT_COUNT, SIZES, Target, iframe_html, resizer_url
+from ..views import title_for
 
 register = template.Library()
 
@@ -51,8 +53,6 @@ def _feed_links(request, chosen, title):
 
 
 def _stylesheet():
-    from django.templatetags.static import static
-
     return format_html('<link rel="stylesheet" href="{}">', static("partners/share.css"))
 
 
@@ -76,8 +76,6 @@ def _page_selection(context):
 
 def _page_title(context, chosen):
     """The list's title from what the page already knows: no extra query."""
-    from ..views import title_for
-
     values = []
     theme = context.get("theme")
     if theme is not None:

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from casestudies.fake import generate_records
+from devtools.fake import generate_records
 from search.evaluation import (
     KINDS,
     Query,

@@ -4,9 +4,9 @@ editor's features allow, on the page and in the API."""
 
 import pytest
 
-from casestudies.fake import generate_records
 from casestudies.importer import SECTION_FIELDS, CaseImporter
 from casestudies.models import CasePage
+from devtools.fake import generate_records
 
 EVIL = (
     '<p>Gute <b>Praxis</b><img src="x" onerror="alert(1)"><script>alert(2)</script>'

@@ -1,4 +1,5 @@
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -7,6 +8,7 @@ from tqdm import tqdm
 
 from casestudies.importer import CaseImporter, ImportFailed, read_records
 from casestudies.models import CaseLibraryPage
+from core.users import user_by_name
 
 NEW_ENTRY_LABELS = {
     "themes": gettext_lazy("Themen"),
@@ -43,10 +45,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, dry_run, library, no_progress, user=None, **options):
-        from pathlib import Path
-
-        from transfer.users import user_by_name
-
         account = user_by_name(user) if user else None
         library_page = None
         if library:
@@ -91,28 +89,14 @@ class Command(BaseCommand):
                 "Prüfung bestanden: %(new)d neu, %(upd)d geändert, %(same)d unverändert. "
                 "Nichts geschrieben."
             )
-            self.stdout.write(
-                self.style.SUCCESS(
-                    summary
-                    % {
-                        "new": len(result.created),
-                        "upd": len(result.updated),
-                        "same": len(result.unchanged),
-                    }
-                )
-            )
         else:
             summary = _("%(new)d angelegt, %(upd)d aktualisiert, %(same)d unverändert.")
-            self.stdout.write(
-                self.style.SUCCESS(
-                    summary
-                    % {
-                        "new": len(result.created),
-                        "upd": len(result.updated),
-                        "same": len(result.unchanged),
-                    }
-                )
-            )
+        counts = {
+            "new": len(result.created),
+            "upd": len(result.updated),
+            "same": len(result.unchanged),
+        }
+        self.stdout.write(self.style.SUCCESS(summary % counts))
 
     def write_new_entries(self, new_entries, dry_run):
         """Every reference entry the file creates (or would create), by kind."""

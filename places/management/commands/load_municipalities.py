@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from places.directory import DATA_FILE, load
+from places.towns import fill_towns
 
 
 class Command(BaseCommand):
@@ -13,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--datei", default=str(DATA_FILE), help="CSV (gzip) wie geliefert")
 
     def handle(self, *args, **options):
-        from places.towns import fill_towns
-
         created, updated = load(options["datei"])
         filled, missing = fill_towns()
         self.stdout.write(

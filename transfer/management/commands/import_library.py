@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from casestudies.importer import ImportFailed
+from core.users import user_by_name
 from transfer.commands import LibraryFileCommand
 from transfer.library import import_library, read_library
-from transfer.users import user_by_name
 
 
 class Command(LibraryFileCommand):

@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import django
+import wagtail
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -104,9 +106,6 @@ def free_port():
 
 
 def machine_description():
-    import django
-    import wagtail
-
     cpu = "?"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -27,10 +27,10 @@ from django.db import connection
 from django.test import Client
 from django.utils.translation import gettext as _
 
-from casestudies.bulk import create_cases
-from casestudies.fake import generate_records
 from casestudies.models import CaseLibraryPage, CasePage, FundingProgramme, Theme
 from core.geo import SizeClass
+from devtools.bulk import create_cases
+from devtools.fake import generate_records
 from search import engine
 from search.engine import SearchRequest
 from search.models import SearchEntry

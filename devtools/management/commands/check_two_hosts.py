@@ -17,8 +17,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import PageViewRestriction
 
-from core.loadgen import Server, collect_static
+from casestudies.models import CaseLibraryPage, CasePage, CaseSectionPage
+from core.geo import size_class_for
+from devtools.loadgen import Server, collect_static
+from search import engine
 
 PICK_QUERY = "nahversorgung"
 NEW_TITLE = "Dorfladen in Bürgerhand, neu betitelt"
@@ -83,8 +88,6 @@ class Command(BaseCommand):
         parser.add_argument("--shared-var-dir", action="store_true")
 
     def handle(self, *args, shared_var_dir, **options):
-        from casestudies.models import CasePage
-
         if not CasePage.objects.live().exists():
             call_command("load_demo", verbosity=0)
         scene = self.prepare()
@@ -118,9 +121,6 @@ class Command(BaseCommand):
 
     def prepare(self):
         """The objects the changes touch, chosen so that each change is visible."""
-        from casestudies.models import CaseLibraryPage, CasePage, CaseSectionPage
-        from search import engine
-
         library = CaseLibraryPage.objects.get()
         cases = list(CasePage.objects.live().public().order_by("pk"))
         # A case shown among the related cases of another (the case page shows three).
@@ -169,11 +169,6 @@ class Command(BaseCommand):
 
     def change(self, scene):
         """Host A's editors, through the ORM: each change in its own transaction."""
-        from wagtail.contrib.search_promotions.models import Query, SearchPromotion
-        from wagtail.models import PageViewRestriction
-
-        from core.geo import size_class_for
-
         with transaction.atomic():
             PageViewRestriction.objects.create(
                 page=scene["restricted"], restriction_type=PageViewRestriction.LOGIN

@@ -3,15 +3,15 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from casestudies.bulk import create_cases
-from casestudies.fake import generate_records
 from casestudies.importer import ImportFailed
 from casestudies.models import CaseLibraryPage
+from devtools.bulk import create_cases
+from devtools.fake import generate_records
 
 
 class Command(BaseCommand):
     help = _(
-        "Legt N erzeugte Praxisfälle (casestudies.fake) schnell in einem Durchgang an: "
+        "Legt N erzeugte Praxisfälle (devtools.fake) schnell in einem Durchgang an: "
         "veröffentlichte Seiten mit Orten, Themen, Schlagwörtern, Förderung, Partnern, "
         "Kontakten und Sucheinträgen. Vorhandene slugs werden übersprungen."
     )

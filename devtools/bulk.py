@@ -42,10 +42,8 @@ from taggit.models import Tag
 from tqdm import tqdm
 from wagtail.models import Page
 
-from core.geo import size_class_for
-
-from .importer import CaseImporter, ImportFailed, ImportResult, validate_records
-from .models import (
+from casestudies.importer import CaseImporter, ImportFailed, ImportResult, validate_records
+from casestudies.models import (
     CaseContact,
     CaseLibraryPage,
     CasePage,
@@ -57,7 +55,13 @@ from .models import (
     Theme,
     Town,
 )
-from .periods import store_period
+from casestudies.periods import store_period
+from core.cache import content_changed
+from core.geo import size_class_for
+from search.engine import document_analyzer
+from search.indexer import build_entry
+from search.models import SearchEntry
+from search.retrieval import database_retriever
 
 CHUNK_SIZE = 500
 BATCH_SIZE = 500
@@ -228,7 +232,6 @@ class BulkCaseCreator:
         self.chunk_size = chunk_size
 
     def run(self, raw_records):
-        from search.engine import document_analyzer
 
         if self.library is None:
             raise ImportFailed(
@@ -265,9 +268,6 @@ class BulkCaseCreator:
     # ---------------------------------------------------------------------------------------
 
     def _create_chunk(self, records, reference, analyzer, stopwatch):
-        from core.cache import content_changed
-        from search.indexer import build_entry
-        from search.models import SearchEntry
 
         library = Page.objects.select_for_update().get(pk=self.library.pk)
         with stopwatch("build pages"):
@@ -378,7 +378,6 @@ class BulkCaseCreator:
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
     def _finish(self):
-        from search.retrieval import database_retriever
 
         library = Page.objects.get(pk=self.library.pk)
         children = library.get_children().count()

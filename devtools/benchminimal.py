@@ -2,7 +2,7 @@
 short text, no database, no middleware. It is the ceiling a Django page can reach with the
 same gunicorn on the same machine; the cached case page is measured against it.
 
-Served as ``gunicorn core.benchminimal:application``; never imported by the site.
+Served as ``gunicorn devtools.benchminimal:application``; never imported by the site.
 """
 
 from django.conf import settings

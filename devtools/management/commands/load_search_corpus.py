@@ -2,8 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from casestudies.fake import generate_records
 from casestudies.importer import CaseImporter
+from devtools.fake import generate_records
 
 CORPUS_SEED = 42
 CORPUS_SIZE = 300

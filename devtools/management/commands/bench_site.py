@@ -11,13 +11,15 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage, Theme
 from core.cache import invalidate
-from core.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+
+from .bench_search import Command as SearchBench
 
 TARGETS = {
     "case_uncached_rps": 150,
@@ -98,8 +100,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, cases, workers, seconds, connections, no_progress, **options):
-        from search.management.commands.bench_search import Command as SearchBench
-
         ensure_wrk()
         SearchBench(stdout=self.stdout, stderr=self.stderr).ensure_cases(
             cases, seed=0, progress_bar=not no_progress
@@ -166,8 +166,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def settings_page_cache_off():
-        from django.test import override_settings
-
         return override_settings(PAGE_CACHE_ENABLED=False, ALLOWED_HOSTS=["*"])
 
     def write_table(self, rows, workers, connections, seconds):

@@ -5,15 +5,15 @@ memory grows by ``--max-growth`` or more between the end of the warm-up and the 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.loadgen import Server, collect_static, machine_description, run_wrk
+from agenda.models import EventPage
+from devtools.loadgen import Server, collect_static, machine_description, run_wrk
+from knowledge.models import GuidePage
+
+from .bench_search import Command as SearchBench
+from .bench_site import page_paths
 
 
 def mixed_paths():
-    from agenda.models import EventPage
-    from knowledge.models import GuidePage
-
-    from .bench_site import page_paths
-
     paths = []
     for kind_paths in page_paths(sample=60).values():
         paths.extend(kind_paths)
@@ -42,8 +42,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seconds, warmup, rate, connections, workers, cases, **options):
-        from search.management.commands.bench_search import Command as SearchBench
-
         SearchBench(stdout=self.stdout, stderr=self.stderr).ensure_cases(
             cases, seed=0, progress_bar=False
         )
@@ -66,6 +64,13 @@ class Command(BaseCommand):
             result = run_wrk(server.base_url, paths, seconds, connections, rate=rate)
             after = server.worker_rss_kb()
 
+        problems = self.report(result, before, after, rate * seconds, options["max_growth"])
+        if problems:
+            raise CommandError("; ".join(problems))
+        self.stdout.write(self.style.SUCCESS(_("Lasttest bestanden.")))
+
+    def report(self, result, before, after, expected, max_growth):
+        """Write the load's figures and each worker's memory; return the problems found."""
         self.stdout.write(
             _(
                 "%(n)d Anfragen (%(rps).1f/s), Median %(p50).1f ms, p95 %(p95).1f ms, "
@@ -83,7 +88,7 @@ class Command(BaseCommand):
         problems = []
         if result["errors"]:
             problems.append(_("%d fehlerhafte Antworten") % result["errors"])
-        if result["requests"] < rate * seconds * 0.5:
+        if result["requests"] < expected * 0.5:
             problems.append(_("nur %d Anfragen beantwortet") % result["requests"])
         if set(before) != set(after):
             problems.append(
@@ -97,11 +102,9 @@ class Command(BaseCommand):
                 _("Worker %(pid)d: %(a).1f MB -> %(b).1f MB (%(g)+.1f %%)")
                 % {"pid": pid, "a": start, "b": end, "g": growth}
             )
-            if growth >= options["max_growth"]:
+            if growth >= max_growth:
                 problems.append(
                     _("Speicher von Worker %(pid)d wächst um %(g).1f %%")
                     % {"pid": pid, "g": growth}
                 )
-        if problems:
-            raise CommandError("; ".join(problems))
-        self.stdout.write(self.style.SUCCESS(_("Lasttest bestanden.")))
+        return problems

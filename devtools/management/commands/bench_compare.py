@@ -9,7 +9,7 @@ it reports the ratios and names missed targets, it does not fail on them.
 - our uncached case page (page cache off, 2,000 different cases) against bakerydemo's bread
   pages (every bread page, LocMem cache as its production settings without Redis);
 - our cached case page (page cache on, through Redis when ``REDIS_URL`` is set, else the
-  file cache) against ``core.benchminimal``, one view without database or middleware.
+  file cache) against ``devtools.benchminimal``, one view without database or middleware.
 """
 
 import os
@@ -22,8 +22,9 @@ from django.core.cache import cache, caches
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
 
+from .bench_search import Command as SearchBench
 from .bench_site import CACHED_PATHS, WARM_CASE_PATHS, page_paths
 
 TARGETS = {"case_vs_bread": 3.0, "cached_vs_minimal": 0.5}
@@ -119,8 +120,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bakerydemo, cases, workers, seconds, connections, rounds, **options):
-        from search.management.commands.bench_search import Command as SearchBench
-
         ensure_wrk()
         bakery = Bakerydemo(bakerydemo)
         SearchBench(stdout=self.stdout, stderr=self.stderr).ensure_cases(
@@ -148,7 +147,7 @@ class Command(BaseCommand):
             minimal = self.measure(
                 Server(
                     workers=workers,
-                    app="core.benchminimal:application",
+                    app="devtools.benchminimal:application",
                     base_env={},
                     startup_seconds=STARTUP_SECONDS,
                 ),
