@@ -7,10 +7,12 @@ search/outbox.py (after every change) and ``rebuild`` (``manage.py rebuild_searc
 
 import logging
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +29,7 @@ from .retrieval import database_retriever
 logger = logging.getLogger(__name__)
 
 _BUILDERS = {}
+_PREFETCH = {}
 RICH_TEXT_WORDS = 800
 BATCH_SIZE = 500
 # Pages built per transaction by ``rebuild``.
@@ -59,21 +62,31 @@ class Document:
     completeness: float = 0.0  # share of the optional facts a reader hopes for
 
 
-def register(page_class):
-    """Decorator: ``@register(CasePage)`` on a function page -> Document."""
+def register(page_class, prefetch=()):
+    """Decorator: ``@register(CasePage)`` on a function page -> Document. ``prefetch``: the
+    relations the builder reads (``prefetch_related`` lookups), loaded for a whole slice of
+    pages at once when entries are written in bulk."""
 
     def decorator(builder):
         _BUILDERS[page_class] = builder
+        _PREFETCH[page_class] = list(prefetch)
         return builder
 
     return decorator
+
+
+def prefetch_for(page_class):
+    for registered_class, lookups in _PREFETCH.items():
+        if issubclass(page_class, registered_class):
+            return lookups
+    return []
 
 
 def searchable_classes():
     return tuple(_BUILDERS)
 
 
-def _builder_for(page):
+def builder_for(page):
     for page_class, builder in _BUILDERS.items():
         if isinstance(page, page_class):
             return builder
@@ -82,7 +95,7 @@ def _builder_for(page):
 
 def build_entry(page, analyzer=None):
     """An unsaved SearchEntry for a live page, or None if the page type is not searched."""
-    builder = _builder_for(page)
+    builder = builder_for(page)
     if builder is None:
         return None
     analyzer = analyzer or document_analyzer()
@@ -162,13 +175,20 @@ def page_ids_showing(instance):
 
 def build_entries(page_ids, analyzer=None):
     """Unsaved entries of those pages that are public and of a searchable type, by page id:
-    one query per page type for the pages, one for their visibility (the builders' own
-    queries come on top)."""
+    one query for their types and visibility, then per page type one for the pages and one
+    per relation its builder reads (``register(..., prefetch=...)``)."""
     analyzer = analyzer or document_analyzer()
-    public = public_ids(page_ids)
+    by_type = defaultdict(list)
+    pages = Page.objects.filter(pk__in=public_ids(page_ids))
+    for page_id, content_type_id in pages.values_list("pk", "content_type"):
+        by_type[content_type_id].append(page_id)
     entries = {}
-    for page in Page.objects.filter(pk__in=public).specific():
-        if isinstance(page, searchable_classes()):
+    for content_type_id, ids in by_type.items():
+        page_class = ContentType.objects.get_for_id(content_type_id).model_class()
+        if page_class is None or not issubclass(page_class, searchable_classes()):
+            continue
+        queryset = page_class.objects.filter(pk__in=ids)
+        for page in queryset.prefetch_related(*prefetch_for(page_class)):
             entry = build_entry(page, analyzer)
             if entry is not None:
                 entries[page.pk] = entry

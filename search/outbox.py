@@ -404,15 +404,16 @@ def drain(max_seconds=None, inline_pages=None, slice_pages=SLICE_PAGES):
         work = _expand(tasks)
         synonyms = synonyms or work.synonyms
         result.removed.update(work.removed)
+        _follow_paths(work.path_roots, result)
         if inline_pages is not None and len(work.page_ids) > inline_pages:
             _give_back(tasks, token, [], work.page_ids)
             result.remaining += len(work.page_ids)
             result.handed_off = True
             break
-        _follow_paths(work.path_roots, result)
         failures, position = [], 0
         while position < len(work.page_ids):
-            if max_seconds is not None and time.monotonic() - started > max_seconds:
+            # At least one slice per drain, however small the budget.
+            if position and max_seconds is not None and time.monotonic() - started > max_seconds:
                 break
             page_slice = work.page_ids[position : position + slice_pages]
             failures.extend(_derive_slice(page_slice, result))
