@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Page
@@ -257,27 +257,33 @@ def _staged(entry):
 
 
 def _switch_to_staged():
-    """Put the staged entries in place of the current ones (inside the caller's transaction)."""
-    staged_pages = StagedSearchEntry.objects.values_list("page_id", flat=True)
+    """Put the staged entries in place of the current ones (inside the caller's transaction):
+    one statement updates the entries of pages that keep theirs, one inserts the new ones
+    (``UPDATE ... FROM``: SQLite 3.33+ and PostgreSQL; row by row through the ORM the switch
+    of ten thousand entries took minutes)."""
+    staged_pages = StagedSearchEntry.objects.values("page_id")
     # Through the model: the entry signal tells the derived indexes what went.
     SearchEntry.objects.exclude(page_id__in=staged_pages).delete()
-    existing = dict(SearchEntry.objects.values_list("page_id", "pk"))
-    now = timezone.now()
-    count = 0
-    staged = StagedSearchEntry.objects.order_by("page_id")
-    for start in range(0, staged.count(), BATCH_SIZE):
-        created, updated = [], []
-        for row in staged[start : start + BATCH_SIZE]:
-            entry = SearchEntry(
-                pk=existing.get(row.page_id),
-                page_id=row.page_id,
-                **{name: getattr(row, name) for name in ENTRY_FIELDS},
-            )
-            entry.updated_at = now
-            (updated if entry.pk else created).append(entry)
-        SearchEntry.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        SearchEntry.objects.bulk_update(updated, ENTRY_FIELDS, batch_size=BATCH_SIZE)
-        count += len(created) + len(updated)
+    quote = connection.ops.quote_name
+    entries, staged = quote(SearchEntry._meta.db_table), quote(StagedSearchEntry._meta.db_table)
+    columns = [quote(SearchEntry._meta.get_field(name).column) for name in ENTRY_FIELDS]
+    page = quote("page_id")
+    assignments = ", ".join(f"{column} = staged.{column}" for column in columns)
+    staged_columns = ", ".join(f"staged.{column}" for column in columns)
+    # Names from the models, no values: nothing to inject.
+    update = (
+        f"UPDATE {entries} SET {assignments} FROM {staged} AS staged "  # noqa: S608
+        f"WHERE {entries}.{page} = staged.{page}"
+    )
+    insert = (
+        f"INSERT INTO {entries} ({page}, {', '.join(columns)}) "  # noqa: S608
+        f"SELECT staged.{page}, {staged_columns} FROM {staged} AS staged WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {entries} AS entry WHERE entry.{page} = staged.{page})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(update)
+        cursor.execute(insert)
+    count = StagedSearchEntry.objects.count()
     StagedSearchEntry.objects.all().delete()
     database_retriever().rebuild()
     content_changed("search entries rebuilt")

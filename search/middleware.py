@@ -1,18 +1,17 @@
 """Work left in the search outbox is drained at the start of a request, for a bounded time.
 
 The drain after each commit (search/outbox.py) does the work as a rule. This is the safety
-net for work it could not do: a process that ended before its background drain finished, a
-task whose retry is due, a host whose drain after commit failed. Asking costs nothing in the
-steady state: the outbox is only looked at when the content generation (core.cache, read once
-per request anyway) differs from the one this process last found the outbox empty at; every
-change that writes a task starts a new generation in its transaction.
+net for work it could not do: the rest of a drain that ran out of time, a drain after commit
+that failed, a task whose retry is due, work left by a process (on any host) that ended before
+it finished. Asking costs no query in the steady state: a request looks at the outbox only
+when this process wrote a task since it last found the outbox empty, and otherwise once every
+``SEARCH_OUTBOX_CHECK_SECONDS`` per process (for the work of other processes and hosts).
 """
 
 import logging
+import time
 
 from django.conf import settings
-
-from core.cache import generation
 
 from . import outbox
 
@@ -25,7 +24,7 @@ REQUEST_SLICE_PAGES = 20
 class OutboxMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.checked_generation = None
+        self.last_check = time.monotonic()
 
     def __call__(self, request):
         try:
@@ -35,16 +34,12 @@ class OutboxMiddleware:
         return self.get_response(request)
 
     def drain_leftovers(self):
-        token = generation()
-        if token == self.checked_generation:
+        now = time.monotonic()
+        every = getattr(settings, "SEARCH_OUTBOX_CHECK_SECONDS", 60)
+        if not outbox.written_here() and not (every and now - self.last_check >= every):
             return
-        remaining = 0
-        if outbox.pending().exists():
-            result = outbox.drain(
-                max_seconds=getattr(settings, "SEARCH_OUTBOX_REQUEST_SECONDS", 0.1),
-                slice_pages=REQUEST_SLICE_PAGES,
-            )
-            remaining = result.remaining
-        if not remaining:
-            # The token read before looking: a task committed since came with a new one.
-            self.checked_generation = token
+        self.last_check = now
+        outbox.drain(
+            max_seconds=getattr(settings, "SEARCH_OUTBOX_REQUEST_SECONDS", 0.1),
+            slice_pages=REQUEST_SLICE_PAGES,
+        )

@@ -18,8 +18,9 @@ content generation. Drains run:
   the editor's request: it goes to a thread of the same process that drains it after the
   response (``SEARCH_OUTBOX_BACKGROUND``), and stays in the outbox meanwhile;
 - at the start of a request (``search.middleware.OutboxMiddleware``) for at most
-  ``SEARCH_OUTBOX_REQUEST_SECONDS``: the safety net for work whose process died before it
-  finished, and for a host without background threads;
+  ``SEARCH_OUTBOX_REQUEST_SECONDS``, when this process wrote a task since it last found the
+  outbox empty, or once every ``SEARCH_OUTBOX_CHECK_SECONDS``: the safety net for the rest of
+  a bounded drain, a failed one, and work whose process ended before it finished;
 - with ``manage.py drain_search_outbox`` (cron or by hand).
 
 Every drain holds what it claimed for ``LEASE`` (other drains on other hosts skip it) and
@@ -63,6 +64,7 @@ MAX_ERROR = 2000
 # Set while this thread drains: entry deletions are then collected by the drain itself.
 _local = threading.local()
 _background_lock = threading.Lock()
+_written_here = threading.Event()
 
 
 def setting(name, default):
@@ -116,10 +118,15 @@ def enqueue(*tasks):
     pending already is made available again (and given back by a drain holding it), so the
     newest change is always derived after it committed."""
     if _write(tasks):
-        # The request-start drain (search/middleware.py) looks at the outbox only when the
-        # generation changed: every task comes with a new one.
+        _written_here.set()
         content_changed("search outbox")
         transaction.on_commit(drain_after_commit, robust=True)
+
+
+def written_here():
+    """Did this process write a task since a drain last found the outbox empty? (The
+    request-start drain, search/middleware.py, looks only then, or now and then.)"""
+    return _written_here.is_set()
 
 
 def _write(tasks):
@@ -176,8 +183,7 @@ def entry_removed(entry):
     if draining():
         _local.removed.add(entry.pk)
     else:
-        enqueue(removed_task(entry.pk))
-        content_changed(f"search entry {entry.pk} deleted")
+        enqueue(removed_task(entry.pk))  # with a new content generation
 
 
 # --- draining ----------------------------------------------------------------------------------
@@ -400,6 +406,9 @@ def drain(max_seconds=None, inline_pages=None, slice_pages=SLICE_PAGES):
     while True:
         token, tasks = _claim(CLAIM_BATCH)
         if not tasks:
+            # Nothing (available) is left. A task written meanwhile by another thread is not
+            # committed yet: its own drain after commit takes it.
+            _written_here.clear()
             break
         work = _expand(tasks)
         synonyms = synonyms or work.synonyms
@@ -445,6 +454,7 @@ def drain_after_commit():
         )
     except Exception:  # the outbox keeps the work; the change itself is committed
         logger.exception("Search outbox: drain after commit failed")
+        _written_here.set()  # the next request tries again
         return
     if result.handed_off:
         start_background_drain()
