@@ -159,9 +159,12 @@ def remove_subtree(page):
 
 def remove_not_public_below(page):
     """Delete the entries of pages at or below ``page`` that are no longer public (after a move
-    below a restricted section)."""
+    below a restricted section). The path as the database has it now, after the move."""
+    path = Page.objects.filter(pk=page.pk).values_list("path", flat=True).first()
+    if path is None:
+        return
     remove_entries(
-        SearchEntry.objects.filter(page__path__startswith=page.path).exclude(
+        SearchEntry.objects.filter(page__path__startswith=path).exclude(
             visibility.public_q("page__path", "page__live")
         )
     )

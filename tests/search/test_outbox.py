@@ -352,3 +352,18 @@ def test_work_left_by_another_process_is_found_now_and_then(client, demo_site, s
     time.sleep(0.01)
     assert titles(client, "Quokkafremdprozess")[0] == "Osterburg: Quokkafremdprozess"
     assert not IndexTask.objects.exists()
+
+
+def test_moving_a_case_below_a_restricted_section_removes_its_entry_at_once(demo_site):
+    case = demo_site.case(CASE)
+    section = demo_site.library.add_child(
+        instance=CaseSectionPage(title="Intern", slug="intern", live=True)
+    )
+    PageViewRestriction.objects.create(page=section, restriction_type=PageViewRestriction.LOGIN)
+    assert SearchEntry.objects.filter(page=case).exists()
+
+    case.move(section, pos="last-child")
+
+    assert not SearchEntry.objects.filter(page=case).exists()  # before any drain
+    outbox.drain()
+    assert not SearchEntry.objects.filter(page=case).exists()
