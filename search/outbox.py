@@ -439,7 +439,12 @@ def drain(max_seconds=None, inline_pages=None, slice_pages=SLICE_PAGES):
     if result.changed or result.removed:
         _notify(result)
     if synonyms:
-        consumers.synonyms_changed()
+        try:
+            consumers.synonyms_changed()
+        except Exception as error:
+            logger.exception("A search consumer could not reload the synonyms")
+            _fail([synonyms_task()], error)
+            result.failed += 1
     if result.done or synonyms:
         content_changed("search outbox drained")
     return result
