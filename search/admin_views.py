@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import outbox
 from .models import SearchClickStat, SearchQueryStat
 
 PERIODS = {7: _("7 Tage"), 30: _("30 Tage"), 90: _("90 Tage"), 365: _("ein Jahr")}
@@ -61,5 +62,6 @@ def search_analytics(request):
             "clicks": clicks,
             "total_searches": totals["searches"] or 0,
             "total_zero": totals["zero"] or 0,
+            "outbox": outbox.status(),
         },
     )

@@ -7,6 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("Suche")
 
     def ready(self):
-        from . import signals
+        from . import checks, signals  # noqa: F401 (checks registers the outbox check)
 
         signals.connect()

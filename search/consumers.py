@@ -8,7 +8,12 @@ A consumer has a ``name`` and three methods:
 - ``remove(entry_ids)``: forget these entry ids (their rows are gone);
 - ``rebuild(progress=None)``: index every entry from scratch; ``progress(done, total)``.
 
-A consumer that fails raises; the caller keeps the work to retry it.
+and may have a fourth, ``synonyms_changed()``: the editors' synonyms changed (an engine
+reloads its synonym filter).
+
+A consumer that fails raises; the caller keeps the work to retry it. The caller is the outbox
+(search/outbox.py): it notifies once per drain, and ``manage.py rebuild_search`` calls each
+consumer's ``rebuild``.
 """
 
 _registry = {}
@@ -36,3 +41,11 @@ def notify(changed_ids=(), removed_ids=()):
             consumer.remove(removed_ids)
         if changed_ids:
             consumer.index(changed_ids)
+
+
+def synonyms_changed():
+    """Tell the consumers that care that the editors' synonyms changed."""
+    for consumer in registered():
+        reload = getattr(consumer, "synonyms_changed", None)
+        if reload is not None:
+            reload()

@@ -2,20 +2,14 @@
 anonymous search statistics."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 
-class SearchEntry(index.Indexed, models.Model):
-    """What the search knows about one live page.
-
-    The ``*_terms`` fields hold the output of the German analyzer (folded stems plus compound
-    parts, separated by spaces); every backend indexes them the same way, so the German
-    analysis is identical on SQLite, PostgreSQL and OpenSearch. ``heading``/``summary``/
-    ``text`` keep the readable text for snippets, and the facet fields are denormalised so
-    that filtering and facet counts need no joins.
-    """
+class SearchEntryFields(models.Model):
+    """What an entry stores (``SearchEntry``, and ``StagedSearchEntry`` during a rebuild)."""
 
     class Kind(models.TextChoices):
         CASE = "case", _("Praxisfall")
@@ -23,9 +17,6 @@ class SearchEntry(index.Indexed, models.Model):
         GLOSSARY = "glossary", _("Glossar")
         EVENT = "event", _("Veranstaltung")
 
-    page = models.OneToOneField(
-        "wagtailcore.Page", on_delete=models.CASCADE, related_name="search_entry"
-    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CASE)
     url_path = models.CharField(max_length=500)
     heading = models.CharField(max_length=255)
@@ -58,6 +49,24 @@ class SearchEntry(index.Indexed, models.Model):
     analyzer_version = models.CharField(max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    class Meta:
+        abstract = True
+
+
+class SearchEntry(index.Indexed, SearchEntryFields):
+    """What the search knows about one live page.
+
+    The ``*_terms`` fields hold the output of the German analyzer (folded stems plus compound
+    parts, separated by spaces); every backend indexes them the same way, so the German
+    analysis is identical on SQLite, PostgreSQL and OpenSearch. ``heading``/``summary``/
+    ``text`` keep the readable text for snippets, and the facet fields are denormalised so
+    that filtering and facet counts need no joins.
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="search_entry"
+    )
+
     search_fields = [
         # "title" is the field the database backends weight as the title.
         index.SearchField("title", boost=4, es_extra={"analyzer": "praxis_terms"}),
@@ -70,7 +79,7 @@ class SearchEntry(index.Indexed, models.Model):
     ]
 
     # The database backends use their own full-text index of the terms (search/retrieval.py);
-    # search servers are updated explicitly by search/signals.py.
+    # search servers are updated explicitly by the outbox (search/outbox.py).
     search_auto_update = False
 
     class Meta:
@@ -166,3 +175,61 @@ class SearchClickStat(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.query} -> {self.page_id}"
+
+
+class IndexTask(models.Model):
+    """Work for the search indexer, written in the transaction of the change that caused it
+    (the outbox, search/outbox.py): which pages' entries to derive again, or which removed
+    entries the derived indexes (search/consumers.py) still have to forget.
+
+    Repeated changes to the same thing collapse on ``key``. A task that failed stays with its
+    ``attempts`` and ``last_error`` and is tried again after ``available_at``; a drain working
+    on it holds it through ``claim`` until ``claimed_until``."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Seite")
+        SUBTREE = "subtree", _("Seite mit Unterseiten")
+        PATHS = "paths", _("Adressen unterhalb einer Seite")
+        REFERENCE = "reference", _("Seiten, die ein Objekt zeigen")
+        PAGES = "pages", _("Seitenliste")
+        REMOVED = "removed", _("entfernter Eintrag")
+        SYNONYMS = "synonyms", _("Synonyme")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Plain ids, not foreign keys: a task outlives the page or object it names.
+    page_id = models.IntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    page_ids = models.JSONField(default=list, blank=True)
+    entry_id = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Indizierungsauftrag")
+        verbose_name_plural = _("Indizierungsaufträge")
+
+    def __str__(self):
+        return self.key
+
+
+class StagedSearchEntry(SearchEntryFields):
+    """A search entry built by ``rebuild_search`` before it replaces the live entries in one
+    transaction (search/indexer.py ``rebuild``): the search answers from the old entries
+    while the new ones are built."""
+
+    page_id = models.IntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("vorbereiteter Sucheintrag")
+        verbose_name_plural = _("vorbereitete Sucheinträge")
+
+    def __str__(self):
+        return self.heading

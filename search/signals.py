@@ -1,90 +1,90 @@
-"""Keep search entries in step with publishing, and the database full-text index in step
-with the entries.
+"""Keep search entries in step with every change, through the outbox (search/outbox.py).
 
-Entries are written inside the publishing transaction, so a rolled-back publish leaves no
-entry behind. Deleting a page deletes its entry through the foreign key's cascade. Entries
-also follow what they show of other objects: the addresses of descendants when a slug
-changes, view restrictions on a page or an ancestor, and the names, slugs and numbers of
-reference data (SEARCH_ENTRIES_DEPEND_ON). Every write to an entry starts a new content
-generation (core.cache.content_changed), so the search snapshot of every worker on every
-host is rebuilt on its next search.
+Each change writes its task in its own transaction, so a rolled-back change leaves nothing
+behind and a committed one is never forgotten; the entries are derived again in bulk after
+the commit. What must leave the public search goes at once, in the transaction of the change,
+without waiting for a drain: the entries of a page that is unpublished, of a page and all
+pages below it when a view restriction is added or changed, of pages moved below a
+restriction; deleting a page deletes its entry through the foreign key's cascade.
+
+Change -> task: publishing -> the page (and the addresses below it, for a new slug); a slug
+changed without publishing -> the addresses below; a move -> the moved subtree; a view
+restriction removed -> its subtree; reference data saved (SEARCH_ENTRIES_DEPEND_ON: themes,
+towns, funding programmes, organisations, tags) -> the pages that show it, found by the drain;
+reference data deleted -> the pages that showed it, found before the delete removes the
+links; synonyms -> the consumers reload them.
 """
 
 import logging
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from core import visibility
 from core.cache import content_changed
 
-from . import indexer
-from .models import SearchEntry
+from . import indexer, outbox
+from .models import SearchEntry, Synonym
 from .retrieval import database_retriever, server_backends
 
 logger = logging.getLogger(__name__)
 
 
 def on_published(sender, instance, **kwargs):
-    indexer.update_page(instance)
     # A new slug changed the addresses of the descendants (Wagtail updated them in this
     # transaction; its page_slug_changed signal only comes after the commit).
-    indexer.follow_url_paths(instance)
+    outbox.enqueue(outbox.page_task(instance.pk), outbox.paths_task(instance.pk))
 
 
 def on_slug_changed(sender, instance, **kwargs):
     """A slug changed without publishing (a script saving a live page)."""
-    indexer.follow_url_paths(instance)
+    outbox.enqueue(outbox.paths_task(instance.pk))
 
 
 def on_unpublished(sender, instance, **kwargs):
-    indexer.update_page(instance)
+    outbox.remove_entries(SearchEntry.objects.filter(page_id=instance.pk))
 
 
 def on_moved(sender, instance, **kwargs):
-    indexer.update_subtree(instance)
-
-
-# Pages whose entries show an object being deleted, found before the delete removes the links.
-_showing_deleted = {}
-
-
-def _deleted_key(instance):
-    return (type(instance), instance.pk)
+    outbox.remove_not_public_below(instance)
+    outbox.enqueue(outbox.subtree_task(instance.pk))
 
 
 def on_reference_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        indexer.update_pages(indexer.pages_showing(instance))
+        outbox.enqueue(outbox.reference_task(instance))
 
 
 def on_reference_deleting(sender, instance, **kwargs):
-    _showing_deleted[_deleted_key(instance)] = indexer.pages_showing(instance)
-
-
-def on_reference_deleted(sender, instance, **kwargs):
-    indexer.update_pages(_showing_deleted.pop(_deleted_key(instance), ()))
+    """Before the delete removes the links: the pages that show the object."""
+    page_ids = indexer.page_ids_showing(instance)
+    if page_ids:
+        key = f"deleted:{sender._meta.label_lower}:{instance.pk}"
+        outbox.enqueue(outbox.pages_task(page_ids, key=key))
 
 
 def on_restriction_saved(sender, instance, raw=False, **kwargs):
     """A view restriction added or changed (the admin's privacy dialog saves one without
     publishing): its page and every page below leave the search at once, in the same
     transaction."""
-    if not raw:
-        indexer.update_pages_by_id(visibility.restriction_changed(instance))
+    if not raw and instance.page_id:
+        outbox.remove_subtree(instance.page)
 
 
 def on_restriction_deleted(sender, instance, **kwargs):
-    """A view restriction removed: the entries come back after the commit, because the
-    restriction may go with its page (an entry written now would block deleting it)."""
-    page_ids = visibility.restriction_changed(instance)
-    if page_ids:
-        transaction.on_commit(lambda: indexer.update_pages_by_id(page_ids))
+    """A view restriction removed: the pages below come back after the commit (if the
+    restriction went with its page, the drain finds no page)."""
+    outbox.enqueue(outbox.subtree_task(instance.page_id))
+
+
+def on_synonyms_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        outbox.enqueue(outbox.synonyms_task())
 
 
 def on_entry_saved(sender, instance, raw=False, **kwargs):
+    """An entry saved one by one, outside the indexer (which writes in bulk and updates the
+    full-text index itself)."""
     if raw:
         return
     content_changed(f"search entry {instance.pk}")
@@ -97,13 +97,7 @@ def on_entry_saved(sender, instance, raw=False, **kwargs):
 
 
 def on_entry_deleted(sender, instance, **kwargs):
-    content_changed(f"search entry {instance.pk} deleted")
-    database_retriever().remove(instance.pk)
-    for backend in server_backends():
-        try:
-            backend.delete(instance)
-        except Exception:
-            logger.exception("Could not remove search entry %s from %r", instance.pk, backend)
+    outbox.entry_removed(instance)
 
 
 def connect():
@@ -116,6 +110,7 @@ def connect():
     for model in indexer.dependent_models():
         post_save.connect(on_reference_saved, sender=model)
         pre_delete.connect(on_reference_deleting, sender=model)
-        post_delete.connect(on_reference_deleted, sender=model)
+    post_save.connect(on_synonyms_changed, sender=Synonym)
+    post_delete.connect(on_synonyms_changed, sender=Synonym)
     post_save.connect(on_entry_saved, sender=SearchEntry)
     post_delete.connect(on_entry_deleted, sender=SearchEntry)

@@ -330,11 +330,14 @@ def test_import_twice_changes_nothing(fresh_site, capsys):
 
 
 @pytest.mark.django_db
-def test_library_and_search_sort_by_the_structured_start(fresh_site):
+def test_library_and_search_sort_by_the_structured_start(
+    fresh_site, django_capture_on_commit_callbacks
+):
     from casestudies.filters import CaseFilter
     from search.engine import SearchRequest, search
 
-    import_fixture()
+    with django_capture_on_commit_callbacks(execute=True):  # search entries: after the commit
+        import_fixture()
     ordered = CaseFilter({"sortierung": "-beginn"}, queryset=CasePage.objects.live()).qs
     starts = [page.period_start_year for page in ordered]
     known = [year for year in starts if year is not None]

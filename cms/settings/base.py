@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # A friendly 503 page (JSON on the API) when the database is unreachable.
     "core.security.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Search indexing left in the outbox, drained for a bounded time (search/middleware.py).
+    "search.middleware.OutboxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,6 +287,17 @@ SEARCH_ENTRIES_DEPEND_ON = [
     "casestudies.Organisation",
     "taggit.Tag",
 ]
+# The search indexing outbox (search/outbox.py): after a commit, at most this many pages are
+# indexed in the request that made the change; more go to a background thread of the process
+# (SEARCH_OUTBOX_BACKGROUND=false: to the next requests and `manage.py drain_search_outbox`).
+# A request drains what is left for at most SEARCH_OUTBOX_REQUEST_SECONDS, when its process
+# wrote a task or SEARCH_OUTBOX_CHECK_SECONDS passed since it last looked (0: only then).
+SEARCH_OUTBOX_INLINE_PAGES = int(os.environ.get("SEARCH_OUTBOX_INLINE_PAGES", "50"))
+SEARCH_OUTBOX_BACKGROUND = env_bool("SEARCH_OUTBOX_BACKGROUND", True)
+SEARCH_OUTBOX_REQUEST_SECONDS = float(os.environ.get("SEARCH_OUTBOX_REQUEST_SECONDS", "0.1"))
+SEARCH_OUTBOX_CHECK_SECONDS = int(os.environ.get("SEARCH_OUTBOX_CHECK_SECONDS", "60"))
+# Tasks pending longer than this many minutes make `manage.py check` warn.
+SEARCH_OUTBOX_WARN_MINUTES = int(os.environ.get("SEARCH_OUTBOX_WARN_MINUTES", "15"))
 # Cache-Control for anonymous visitors: browsers keep a page CACHE_MAX_AGE seconds (then
 # revalidate with ETag/Last-Modified); shared caches (a CDN) CACHE_S_MAXAGE if set.
 CACHE_CONTROL_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "60"))

@@ -29,3 +29,9 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the app and project folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests run in one transaction on one connection: the search outbox drains after the commit in
+# the same thread (a background thread would not see the test's data).
+SEARCH_OUTBOX_BACKGROUND = False
+# Tests count queries per request: no look at the outbox "now and then" (only after a task was
+# written in this process; tests/search/test_outbox.py switches the periodic look on).
+SEARCH_OUTBOX_CHECK_SECONDS = 0

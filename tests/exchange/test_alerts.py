@@ -30,7 +30,7 @@ def subscribe(client, **data):
     return client.post("/benachrichtigungen/", payload)
 
 
-def test_case_alert_end_to_end(client, demo_site, caplog):
+def test_case_alert_end_to_end(client, demo_site, caplog, django_capture_on_commit_callbacks):
     caplog.set_level(logging.INFO)
     form = client.get("/benachrichtigungen/?thema=wohnen&land=NI")
     assert form.status_code == 200
@@ -64,27 +64,29 @@ def test_case_alert_end_to_end(client, demo_site, caplog):
     assert subscription.confirmed_at is not None
 
     # A new case on Wohnen in Lower Saxony, and one elsewhere that must not be reported.
-    CaseImporter().run(
-        [
-            {
-                "title": "Wohnprojekt Alte Molkerei",
-                "slug": "alerts-wohnen-ni",
-                "summary": "Genossenschaftliches Wohnen in einer alten Molkerei.",
-                "town": "Bad Bevensen",
-                "state": "NI",
-                "population": 8900,
-                "themes": ["Wohnen"],
-            },
-            {
-                "title": "Wohnprojekt in Bayern",
-                "slug": "alerts-wohnen-by",
-                "summary": "Wohnen in Bayern.",
-                "town": "Dinkelsbühl",
-                "state": "BY",
-                "themes": ["Wohnen"],
-            },
-        ]
-    )
+    # The digest reads the search entries, written after the import's commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseImporter().run(
+            [
+                {
+                    "title": "Wohnprojekt Alte Molkerei",
+                    "slug": "alerts-wohnen-ni",
+                    "summary": "Genossenschaftliches Wohnen in einer alten Molkerei.",
+                    "town": "Bad Bevensen",
+                    "state": "NI",
+                    "population": 8900,
+                    "themes": ["Wohnen"],
+                },
+                {
+                    "title": "Wohnprojekt in Bayern",
+                    "slug": "alerts-wohnen-by",
+                    "summary": "Wohnen in Bayern.",
+                    "town": "Dinkelsbühl",
+                    "state": "BY",
+                    "themes": ["Wohnen"],
+                },
+            ]
+        )
     call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(mail.outbox) == 2
     digest = mail.outbox[1]
