@@ -4,7 +4,9 @@ On the database backends the analysed terms of every SearchEntry are kept in a f
 index of their own: an FTS5 table on SQLite, a weighted ``tsvector`` column with a GIN index
 on PostgreSQL. One ranked statement returns the candidates with BM25 (SQLite) or
 ``ts_rank`` (PostgreSQL) scores. (Wagtail's database backend scores each row with a
-correlated sub-query, which is far too slow for ten thousand cases.)
+correlated sub-query, which is far too slow for ten thousand cases.) ``search_words`` returns
+every entry that matches each query word, all words in one statement (``UNION ALL``) and
+without a cut, so totals and facet counts are exact.
 
 OpenSearch and Elasticsearch get the same analysed terms through Wagtail's backend
 (``modelsearch``), with the query expressed as nested And/Or of the terms.
@@ -17,6 +19,8 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
+# Only the search servers reached through Wagtail's backend are cut (they page through
+# their hits); the database retrievers return every match.
 MAX_CANDIDATES = 2000
 # Column weights: title, key facts (themes, tags, places), body.
 SQLITE_WEIGHTS = (4.0, 2.5, 1.0)
@@ -121,6 +125,28 @@ class SQLiteRetriever:
             # bm25() is negative: the more negative, the better.
             return [(pk, -score) for pk, score in cursor.fetchall()]
 
+    def search_words(self, structures):
+        """Per query word (a structure of alternatives): every matching (entry id, score),
+        best first; all words in one statement."""
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        parts, params = [], []
+        for number, structure in enumerate(structures):
+            expression = fts5_expression(structure, True)
+            if expression:
+                parts.append(
+                    f"SELECT {number} AS word, rowid, bm25(search_fts, {weights}) AS score "  # noqa: S608
+                    "FROM search_fts WHERE search_fts MATCH %s"
+                )
+                params.append(expression)
+        result = [[] for _structure in structures]
+        if not parts:
+            return result
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3, 2", params)
+            for word, pk, score in cursor.fetchall():
+                result[word].append((pk, -score))  # bm25() is negative: lower is better
+        return result
+
     def update(self, entry):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [entry.pk])
@@ -167,6 +193,27 @@ class PostgresRetriever:
             )
             return cursor.fetchall()
 
+    def search_words(self, structures):
+        """Per query word: every matching (entry id, score), best first; one statement."""
+        parts, params = [], []
+        for number, structure in enumerate(structures):
+            expression = tsquery_expression(structure, True)
+            if expression:
+                parts.append(
+                    f"SELECT {number} AS word, id, "  # noqa: S608
+                    "ts_rank(search_vector, to_tsquery('simple', %s), 0) AS score "
+                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+                )
+                params.extend([expression, expression])
+        result = [[] for _structure in structures]
+        if not parts:
+            return result
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3 DESC, 2", params)
+            for word, pk, score in cursor.fetchall():
+                result[word].append((pk, score))
+        return result
+
     def update(self, entry):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -205,6 +252,10 @@ class WagtailBackendRetriever:
             query, SearchEntry.objects.only("id"), fields=self.fields
         ).annotate_score("_score")
         return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
+
+    def search_words(self, structures):
+        """One search per query word: the server pages through its hits."""
+        return [self.search([structure], True) for structure in structures]
 
     def update(self, entry):
         """modelsearch's signal handlers index the entry."""
