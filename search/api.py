@@ -54,6 +54,7 @@ class SearchOut(Schema):
     results: list[ResultOut]
     facets: dict[str, list[FacetValueOut]]
     suggestion: str | None = Field(None, description="„Meinten Sie …?“-Vorschlag")
+    notice: str = Field("", description="Hinweis, wenn die Anfrage gekürzt wurde (sonst leer)")
 
 
 class SearchParams(Schema):
@@ -141,6 +142,7 @@ def search_cases(request: HttpRequest, params: Query[SearchParams]):
             name: [value.__dict__ for value in values] for name, values in response.facets.items()
         },
         "suggestion": response.suggestion,
+        "notice": response.notice,
     }
     result = api.create_response(request, body, status=200)
     add_never_cache_headers(result)

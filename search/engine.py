@@ -28,6 +28,7 @@ import math
 import re
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -36,6 +37,7 @@ from urllib.parse import quote
 import numpy as np
 from cachetools import LRUCache
 from django.db import DatabaseError, connection
+from django.db.models import Max
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -299,6 +301,38 @@ def _period_bucket(start):
     return ""
 
 
+class _ColumnBuilder:
+    """Collects the values of a column entry by entry (compact ``array`` buffers, not lists of
+    Python integers) and makes the ``Column`` in linear time; value codes continue those of
+    ``previous`` so that columns can be appended."""
+
+    def __init__(self, previous=None):
+        self.values = list(previous.values) if previous is not None else []
+        self.code_of = dict(previous.code_of) if previous is not None else {}
+        self.counts = array("i")
+        self.flat = array("i")
+
+    def add(self, entry_values):
+        unique = dict.fromkeys(entry_values)
+        self.counts.append(len(unique))
+        code_of, values, flat = self.code_of, self.values, self.flat
+        for value in unique:
+            code = code_of.get(value)
+            if code is None:
+                code = code_of[value] = len(values)
+                values.append(value)
+            flat.append(code)
+
+    def column(self):
+        counts = (
+            np.frombuffer(self.counts, dtype=np.int32) if self.counts else np.empty(0, np.int32)
+        )
+        offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        codes = np.array(self.flat, dtype=np.int32)
+        return Column(self.values, offsets, codes)
+
+
 class Column:
     """The values of one facet or feature for every position, CSR-style: the value codes of
     position ``i`` are ``codes[offsets[i]:offsets[i + 1]]`` (int32), ``values[code]`` is the
@@ -313,25 +347,8 @@ class Column:
         self._inverted = None
 
     @classmethod
-    def build(cls, per_entry, previous=None):
-        """From lists of values per entry (in position order), in linear time; value codes
-        continue those of ``previous`` so that columns can be appended."""
-        values = list(previous.values) if previous is not None else []
-        code_of = dict(previous.code_of) if previous is not None else {}
-        counts = np.zeros(len(per_entry), dtype=np.int32)
-        flat = []
-        for position, entry_values in enumerate(per_entry):
-            unique = dict.fromkeys(entry_values)
-            counts[position] = len(unique)
-            for value in unique:
-                code = code_of.get(value)
-                if code is None:
-                    code = code_of[value] = len(values)
-                    values.append(value)
-                flat.append(code)
-        offsets = np.zeros(len(per_entry) + 1, dtype=np.int32)
-        np.cumsum(counts, out=offsets[1:])
-        return cls(values, offsets, np.array(flat, dtype=np.int32))
+    def builder(cls, previous=None):
+        return _ColumnBuilder(previous)
 
     def append(self, other):
         """This column followed by ``other`` (built with ``previous=self``)."""
@@ -411,53 +428,22 @@ class Snapshot:
         self.version = version
         if rows is None:
             rows = SearchEntry.objects.values(*ENTRY_COLUMNS).order_by("id").iterator(2000)
-        rows = list(rows)
         base = previous
-        ids = np.array([row["id"] for row in rows], dtype=np.int64)
-        arrays = {
-            "ids": ids,
-            "page_ids": np.array([row["page_id"] for row in rows], dtype=np.int64),
-            "quality": np.array([row["quality"] for row in rows], dtype=np.float64),
-            "population": np.array(
-                [-1 if row["population"] is None else row["population"] for row in rows],
-                dtype=np.int64,
-            ),
-            "start": np.array(
-                [-1 if row["period_start"] is None else row["period_start"] for row in rows],
-                dtype=np.int32,
-            ),
-            "published": np.array(
-                [
-                    np.iinfo(np.int64).min
-                    if row["published_at"] is None
-                    else int(row["published_at"].timestamp() * 1_000_000)
-                    for row in rows
-                ],
-                dtype=np.int64,
-            ),
-            "alive": np.ones(len(rows), dtype=bool),
-        }
-        columns = {
-            name: Column.build(
-                [_row_values(name, row) for row in rows],
-                base.columns[name] if base is not None else None,
-            )
-            for name in (*FACETS, *FEATURES)
-        }
-        newest = max((row["updated_at"] for row in rows if row["updated_at"]), default=None)
+        arrays, columns, newest = self._read(rows, base)
+        ids = arrays["ids"]
         if base is not None:
             # Replaced entries: their old positions are dead.
             base_alive = base.alive.copy()
             old = base.positions_of(ids)
             base_alive[old[old >= 0]] = False
-            for name, array in arrays.items():
-                previous_array = base_alive if name == "alive" else getattr(base, name)
-                arrays[name] = np.concatenate([previous_array, array])
+            for name, values in arrays.items():
+                previous_values = base_alive if name == "alive" else getattr(base, name)
+                arrays[name] = np.concatenate([previous_values, values])
             columns = {name: base.columns[name].append(col) for name, col in columns.items()}
             if base.updated_max is not None and (newest is None or base.updated_max > newest):
                 newest = base.updated_max
-        for name, array in arrays.items():
-            setattr(self, name, array)
+        for name, values in arrays.items():
+            setattr(self, name, values)
         self.columns = columns
         self.updated_max = newest
         self.prior = np.array(
@@ -481,12 +467,58 @@ class Snapshot:
         self._label_texts = LRUCache(maxsize=cache_size())
         self.related_cache = LRUCache(maxsize=cache_size())
 
+    @staticmethod
+    def _read(rows, base):
+        """Arrays and columns of the rows, read in one pass without keeping the rows, and
+        the newest ``updated_at`` among them."""
+        scalars = {
+            "ids": array("q"),
+            "page_ids": array("q"),
+            "quality": array("d"),
+            "population": array("q"),
+            "start": array("i"),
+            "published": array("q"),
+        }
+        builders = {
+            name: Column.builder(base.columns[name] if base is not None else None)
+            for name in (*FACETS, *FEATURES)
+        }
+        never = np.iinfo(np.int64).min
+        newest = None
+        for row in rows:
+            scalars["ids"].append(row["id"])
+            scalars["page_ids"].append(row["page_id"])
+            scalars["quality"].append(row["quality"])
+            scalars["population"].append(-1 if row["population"] is None else row["population"])
+            scalars["start"].append(-1 if row["period_start"] is None else row["period_start"])
+            published = row["published_at"]
+            scalars["published"].append(
+                never if published is None else int(published.timestamp() * 1_000_000)
+            )
+            for name, builder in builders.items():
+                builder.add(_row_values(name, row))
+            updated = row["updated_at"]
+            if updated is not None and (newest is None or updated > newest):
+                newest = updated
+        dtypes = {"quality": np.float64, "start": np.int32}
+        arrays = {
+            name: np.array(values, dtype=dtypes.get(name, np.int64))
+            for name, values in scalars.items()
+        }
+        arrays["alive"] = np.ones(len(arrays["ids"]), dtype=bool)
+        return arrays, {name: b.column() for name, b in builders.items()}, newest
+
     # --- incremental updates ----------------------------------------------------------------
 
     def patched(self, version):
         """A state for ``version`` with the entries changed since this one was built, or None
         if too much changed (then a new state is built in the background)."""
         changed = SearchEntry.objects.values(*ENTRY_COLUMNS).order_by("id")
+        newest = SearchEntry.objects.aggregate(newest=Max("updated_at"))["newest"]
+        if self.updated_max is not None and (newest is None or newest < self.updated_max):
+            # Entries went back in time (a restored backup, a rolled-back transaction in
+            # tests): which ones is unknown, so everything is read again.
+            return None
         if self.updated_max is not None:
             since = self.updated_max - timedelta(seconds=UPDATE_OVERLAP_SECONDS)
             changed = changed.filter(updated_at__gte=since)
@@ -635,6 +667,7 @@ def _new_vocabulary():
 _snapshot = None
 _snapshot_lock = threading.Lock()
 _rebuild = {"thread": None, "version": None}
+_vocabulary_refresh = {"thread": None}
 
 
 def _current_version():
@@ -709,11 +742,17 @@ def _start_background_build(version):
     thread.start()
 
 
-def _start_vocabulary_refresh_run(state):
+def _refresh_vocabulary():
+    """Read the vocabulary again and give it to the current state (and so to the states
+    patched from it)."""
     try:
         vocabulary = _new_vocabulary()
-        state.analyzer = GermanAnalyzer(vocabulary=vocabulary, synonyms=_synonym_rules())
-        state.vocabulary = vocabulary
+        rules = _synonym_rules()
+        with _snapshot_lock:
+            state = _snapshot
+            if state is not None:
+                state.analyzer = GermanAnalyzer(vocabulary=vocabulary, synonyms=rules)
+                state.vocabulary = vocabulary
     except Exception:
         logger.exception("Reading the search vocabulary failed; the previous one stays")
     finally:
@@ -721,20 +760,22 @@ def _start_vocabulary_refresh_run(state):
 
 
 def _start_background_vocabulary(state):
-    """Document frequencies of the patched state read again in the background (reading the
-    whole term list takes longer than a request should wait)."""
-    thread = threading.Thread(
-        target=_start_vocabulary_refresh_run, args=(state,), name="search-vocabulary", daemon=True
-    )
-    _rebuild["thread"], _rebuild["version"] = thread, state.version
+    """Document frequencies read again in the background after a patch (reading the whole
+    term list takes longer than a request should wait); one refresh at a time, the next
+    patch starts another."""
+    running = _vocabulary_refresh["thread"]
+    if running is not None and running.is_alive():
+        return
+    thread = threading.Thread(target=_refresh_vocabulary, name="search-vocabulary", daemon=True)
+    _vocabulary_refresh["thread"] = thread
     thread.start()
 
 
 def wait_for_background_build(timeout=None):
     """Wait until a background build (if any) has finished (management commands, tests)."""
-    thread = _rebuild["thread"]
-    if thread is not None:
-        thread.join(timeout)
+    for thread in (_rebuild["thread"], _vocabulary_refresh["thread"]):
+        if thread is not None:
+            thread.join(timeout)
 
 
 def reset_snapshot():

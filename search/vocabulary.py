@@ -21,7 +21,7 @@ from django.db import connection
 
 from .analysis import Vocabulary, display_forms
 
-DEFAULT_VOCABULARY_SIZE = 200_000
+DEFAULT_VOCABULARY_SIZE = 50_000
 DEFAULT_CACHE_SIZE = 10_000
 # Entries whose readable text is analysed to find a term's readable form.
 DISPLAY_SAMPLE = 20
