@@ -795,12 +795,12 @@ def document_analyzer():
 # ---------------------------------------------------------------------------------------------
 
 
-def _retrieve_words(structures, backend_name):
+def _retrieve_words(structures, backend_name, scored=None):
     """Per query word every (entry id, score) that matches it, best first, and the name of
     the retriever used."""
     retriever = retrieval.retriever_for(backend_name)
     try:
-        return retriever.search_words(structures), retriever.name
+        return retriever.search_words(structures, scored), retriever.name
     except Exception:
         if isinstance(retriever, retrieval.WagtailBackendRetriever):
             # The search server is unreachable: the database still answers.
@@ -808,7 +808,7 @@ def _retrieve_words(structures, backend_name):
                 "Search backend %r failed; falling back to the database", retriever.name
             )
             fallback = retrieval.database_retriever()
-            return fallback.search_words(structures), fallback.name + " (fallback)"
+            return fallback.search_words(structures, scored), fallback.name + " (fallback)"
         raise
 
 
@@ -1004,8 +1004,18 @@ def _match(snap, analyzed, backend):
     if all(common):
         common = [False] * len(groups)
 
-    wanted = [alt for (_g, _p, alt), is_common in zip(groups, common, strict=True) if not is_common]
-    found, backend_name = _retrieve_words([[alternatives] for alternatives in wanted], backend)
+    wanted = [
+        (alternatives, group)
+        for (group, _p, alternatives), is_common in zip(groups, common, strict=True)
+        if not is_common
+    ]
+    scored = [
+        sum(snap.vocabulary.frequency(term) for term, _w in group) <= retrieval.MAX_SCORED_MATCHES
+        for _alternatives, group in wanted
+    ]
+    found, backend_name = _retrieve_words(
+        [[alternatives] for alternatives, _group in wanted], backend, scored
+    )
     found = iter(found)
     per_group = [None if is_common else next(found) for is_common in common]
 

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 # Only the search servers reached through Wagtail's backend are cut (they page through
 # their hits); the database retrievers return every match.
 MAX_CANDIDATES = 2000
+# A query word that more entries than this have is matched without a text score (BM25 /
+# ts_rank cost about as much per matching row as the rest of the search together; for a word
+# this common the score hardly tells the entries apart, title and key facts still count).
+MAX_SCORED_MATCHES = 3000
 # Column weights: title, key facts (themes, tags, places), body.
 SQLITE_WEIGHTS = (4.0, 2.5, 1.0)
 
@@ -125,16 +129,20 @@ class SQLiteRetriever:
             # bm25() is negative: the more negative, the better.
             return [(pk, -score) for pk, score in cursor.fetchall()]
 
-    def search_words(self, structures):
+    def search_words(self, structures, scored=None):
         """Per query word (a structure of alternatives): every matching (entry id, score),
-        best first; all words in one statement."""
+        best first; all words in one statement. Words whose ``scored`` is False are matched
+        without a score (0 for every entry; see MAX_SCORED_MATCHES)."""
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         parts, params = [], []
         for number, structure in enumerate(structures):
             expression = fts5_expression(structure, True)
             if expression:
+                score = (
+                    f"bm25(search_fts, {weights})" if scored is None or scored[number] else "0.0"
+                )
                 parts.append(
-                    f"SELECT {number} AS word, rowid, bm25(search_fts, {weights}) AS score "  # noqa: S608
+                    f"SELECT {number} AS word, rowid, {score} AS score "  # noqa: S608
                     "FROM search_fts WHERE search_fts MATCH %s"
                 )
                 params.append(expression)
@@ -193,18 +201,27 @@ class PostgresRetriever:
             )
             return cursor.fetchall()
 
-    def search_words(self, structures):
-        """Per query word: every matching (entry id, score), best first; one statement."""
+    def search_words(self, structures, scored=None):
+        """Per query word: every matching (entry id, score), best first; one statement.
+        Words whose ``scored`` is False are matched without a score."""
         parts, params = [], []
         for number, structure in enumerate(structures):
             expression = tsquery_expression(structure, True)
-            if expression:
+            if not expression:
+                continue
+            if scored is None or scored[number]:
                 parts.append(
                     f"SELECT {number} AS word, id, "  # noqa: S608
                     "ts_rank(search_vector, to_tsquery('simple', %s), 0) AS score "
                     "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
                 )
                 params.extend([expression, expression])
+            else:
+                parts.append(
+                    f"SELECT {number} AS word, id, 0.0 AS score "  # noqa: S608
+                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+                )
+                params.append(expression)
         result = [[] for _structure in structures]
         if not parts:
             return result
@@ -253,7 +270,7 @@ class WagtailBackendRetriever:
         ).annotate_score("_score")
         return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
 
-    def search_words(self, structures):
+    def search_words(self, structures, scored=None):
         """One search per query word: the server pages through its hits."""
         return [self.search([structure], True) for structure in structures]
 
