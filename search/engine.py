@@ -261,35 +261,32 @@ INCREMENTAL_LIMIT = 2000
 MAX_DEAD_SHARE = 0.25
 
 
-def _row_values(name, row):
-    """The values of facet or feature ``name`` of one row (a dict of ENTRY_COLUMNS)."""
-    if name == "thema":
-        return row["themes"].split()
-    if name == "land":
-        return row["states"].split()
-    if name == "groesse":
-        return row["size_classes"].split()
-    if name == "status":
-        return [row["status"]] if row["status"] else []
-    if name == "foerderung":
-        return row["funding"].split()
-    if name == "zeitraum":
-        bucket = _period_bucket(row["period_start"])
-        return [bucket] if bucket else []
-    if name == "art":
-        return [row["kind"]]
-    if name in TRANSFER_FACETS:
-        value = row[TRANSFER_FACETS[name][0]]
-        return [value] if value else []
-    if name == "tag":
-        return list(filter(None, row["tags"].split("|")))
-    if name == "town":
-        return list(filter(None, row["towns"].split("|")))
-    if name == "title":
-        return row["title"].split()
-    if name == "key":
-        return row["key_terms"].split()
-    raise KeyError(name)
+def _one(value):
+    return [value] if value else []
+
+
+def _listed(text):
+    return [part for part in text.split("|") if part]
+
+
+# Facet or feature -> its values in a row (a dict of ENTRY_COLUMNS).
+ROW_VALUES = {
+    "thema": lambda row: row["themes"].split(),
+    "land": lambda row: row["states"].split(),
+    "groesse": lambda row: row["size_classes"].split(),
+    "status": lambda row: _one(row["status"]),
+    "foerderung": lambda row: row["funding"].split(),
+    "zeitraum": lambda row: _one(_period_bucket(row["period_start"])),
+    "art": lambda row: [row["kind"]],
+    **{
+        name: (lambda row, attribute=attribute: _one(row[attribute]))
+        for name, (attribute, _choices) in TRANSFER_FACETS.items()
+    },
+    "tag": lambda row: _listed(row["tags"]),
+    "town": lambda row: _listed(row["towns"]),
+    "title": lambda row: row["title"].split(),
+    "key": lambda row: row["key_terms"].split(),
+}
 
 
 def _period_bucket(start):
@@ -351,9 +348,34 @@ class Column:
         return _ColumnBuilder(previous)
 
     def append(self, other):
-        """This column followed by ``other`` (built with ``previous=self``)."""
+        """This column followed by ``other`` (built with ``previous=self``). The owner and
+        inverted lists, if built, are merged (the appended positions come last in every
+        list) instead of being sorted again: a patch stays linear and cheap."""
+        size = self.size
         offsets = np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]])
-        return Column(other.values, offsets, np.concatenate([self.codes, other.codes]))
+        column = Column(other.values, offsets, np.concatenate([self.codes, other.codes]))
+        if self._owner is not None:
+            column._owner = np.concatenate([self._owner, other.owner + size]).astype(np.int32)
+        if self._inverted is not None:
+            column._inverted = self._merged_inverted(other, size)
+        return column
+
+    def _merged_inverted(self, other, size):
+        starts, positions = self._inverted
+        count = len(other.values)
+        old_counts = np.zeros(count, dtype=np.int64)
+        old_counts[: len(starts) - 1] = np.diff(starts)
+        new_counts = np.bincount(other.codes, minlength=count)
+        merged_starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(old_counts + new_counts, out=merged_starts[1:])
+        merged = np.empty(len(positions) + len(other.codes), dtype=np.int32)
+        old_codes = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        merged[merged_starts[old_codes] + np.arange(len(positions)) - starts[old_codes]] = positions
+        order = np.argsort(other.codes, kind="stable")
+        new_codes = other.codes[order]
+        rank = np.arange(len(order)) - np.searchsorted(new_codes, new_codes)
+        merged[merged_starts[new_codes] + old_counts[new_codes] + rank] = other.owner[order] + size
+        return merged_starts, merged
 
     @property
     def size(self):
@@ -367,6 +389,10 @@ class Column:
                 np.arange(self.size, dtype=np.int32), np.diff(self.offsets)
             ).astype(np.int32)
         return self._owner
+
+    def prepare(self):
+        """Build the owner and inverted lists now."""
+        self._inverted_lists()
 
     def of(self, position):
         return self.codes[self.offsets[position] : self.offsets[position + 1]]
@@ -444,6 +470,10 @@ class Snapshot:
                 newest = base.updated_max
         for name, values in arrays.items():
             setattr(self, name, values)
+        if base is None:
+            # Built here (in the build, maybe in the background), not by the first searches.
+            for column in columns.values():
+                column.prepare()
         self.columns = columns
         self.updated_max = newest
         self.prior = np.array(
@@ -464,8 +494,14 @@ class Snapshot:
         self.vocabulary = base.vocabulary if base is not None else _new_vocabulary()
         self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=_synonym_rules())
         self._orders = {}
+        if base is not None and "_related_terms" in base.__dict__:
+            self._related_terms = np.concatenate(
+                [base._related_terms, _term_counts(columns, len(base.alive), len(self.alive))]
+            )
         self._label_texts = LRUCache(maxsize=cache_size())
         self.related_cache = LRUCache(maxsize=cache_size())
+        if base is None:
+            _related_terms(self)  # in the build, not in the first case page's request
 
     @staticmethod
     def _read(rows, base):
@@ -483,6 +519,7 @@ class Snapshot:
             name: Column.builder(base.columns[name] if base is not None else None)
             for name in (*FACETS, *FEATURES)
         }
+        extractors = [(builder, ROW_VALUES[name]) for name, builder in builders.items()]
         never = np.iinfo(np.int64).min
         newest = None
         for row in rows:
@@ -495,8 +532,8 @@ class Snapshot:
             scalars["published"].append(
                 never if published is None else int(published.timestamp() * 1_000_000)
             )
-            for name, builder in builders.items():
-                builder.add(_row_values(name, row))
+            for builder, values in extractors:
+                builder.add(values(row))
             updated = row["updated_at"]
             if updated is not None and (newest is None or updated > newest):
                 newest = updated
@@ -667,7 +704,10 @@ def _new_vocabulary():
 _snapshot = None
 _snapshot_lock = threading.Lock()
 _rebuild = {"thread": None, "version": None}
-_vocabulary_refresh = {"thread": None}
+_vocabulary_refresh = {"thread": None, "started": float("-inf")}
+# Document frequencies drift slowly: after patches the vocabulary is read again at most this
+# often (reading it costs a scan of the full-text index's terms).
+VOCABULARY_REFRESH_SECONDS = 60
 
 
 def _current_version():
@@ -761,13 +801,15 @@ def _refresh_vocabulary():
 
 def _start_background_vocabulary(state):
     """Document frequencies read again in the background after a patch (reading the whole
-    term list takes longer than a request should wait); one refresh at a time, the next
-    patch starts another."""
+    term list takes longer than a request should wait); one refresh at a time, at most one
+    per VOCABULARY_REFRESH_SECONDS."""
     running = _vocabulary_refresh["thread"]
     if running is not None and running.is_alive():
         return
+    if time.monotonic() - _vocabulary_refresh["started"] < VOCABULARY_REFRESH_SECONDS:
+        return
     thread = threading.Thread(target=_refresh_vocabulary, name="search-vocabulary", daemon=True)
-    _vocabulary_refresh["thread"] = thread
+    _vocabulary_refresh["thread"], _vocabulary_refresh["started"] = thread, time.monotonic()
     thread.start()
 
 
@@ -1353,9 +1395,16 @@ def _count_shared(column, codes, size):
     return np.bincount(np.concatenate(lists), minlength=size)
 
 
+def _term_counts(columns, start, end):
+    """How many distinct title and key terms the positions start..end-1 have (few: the
+    entries a patch appends)."""
+    title, key = columns["title"], columns["key"]
+    counts = [len(set(title.values_of(i)) | set(key.values_of(i))) for i in range(start, end)]
+    return np.array(counts, dtype=np.float64)
+
+
 def _related_terms(snap):
-    """Per position: how many distinct title and key terms it has (for the Jaccard share),
-    and the mapping of key-term codes to title-term codes (-1 if not a title term)."""
+    """Per position: how many distinct title and key terms it has (for the Jaccard share)."""
     cached = snap.__dict__.get("_related_terms")
     if cached is None:
         title, key = snap.columns["title"], snap.columns["key"]

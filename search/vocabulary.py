@@ -147,7 +147,12 @@ class DatabaseVocabulary(Vocabulary):
             return self._extra.get(term, 0)
 
     def __contains__(self, term):
-        return term in self._counts or self.frequency(term) > 0
+        # Only what is held (no statement per query word): a rarer term than the held ones
+        # is looked up for its frequency, but offered corrections like an unknown word.
+        if term in self._counts:
+            return True
+        with self._lock:
+            return self._extra.get(term, 0) > 0
 
     def display_form(self, term):
         with self._lock:

@@ -35,9 +35,10 @@ def test_a_published_change_is_found_and_counted_without_a_full_build(demo_site)
     themes = {value.value: value.count for value in after.facets["thema"]}
     assert themes == dict.fromkeys(case.themes.values_list("slug", flat=True), 1)
     patched = engine.snapshot()
-    # The same entries, one of them replaced (patched in, not built again).
+    # The same entries, the changed ones replaced (patched in: their old positions are
+    # dead; a state built again has none).
     assert patched is not state and patched.size == entries
-    assert len(patched.alive) == entries + 1
+    assert entries < len(patched.alive) < entries + 50
 
     case.refresh_from_db()
     _publish_summary(case, "Ein Dorfladen ohne Uhren.")
