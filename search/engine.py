@@ -390,6 +390,9 @@ class Column:
             ).astype(np.int32)
         return self._owner
 
+    def release_owner(self):
+        self._owner = None
+
     def prepare(self):
         """Build the owner and inverted lists now."""
         self._inverted_lists()
@@ -502,6 +505,10 @@ class Snapshot:
         self.related_cache = LRUCache(maxsize=cache_size())
         if base is None:
             _related_terms(self)  # in the build, not in the first case page's request
+            for name in ("title", "key"):
+                # The largest columns are read through their inverted lists only: the owner
+                # of each code (4 bytes per term of every entry) is dropped.
+                columns[name].release_owner()
 
     @staticmethod
     def _read(rows, base):
@@ -837,6 +844,14 @@ def document_analyzer():
 # ---------------------------------------------------------------------------------------------
 
 
+def _as_arrays(scored):
+    """(entry ids, scores) as numpy arrays, from a list of pairs or a pair of arrays."""
+    if isinstance(scored, tuple):
+        return scored
+    pairs = np.array(scored, dtype=np.float64).reshape(-1, 2)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+
+
 def _retrieve_words(structures, backend_name, scored=None):
     """Per query word every (entry id, score) that matches it, best first, and the name of
     the retriever used."""
@@ -1059,14 +1074,10 @@ def _match(snap, analyzed, backend):
         [[alternatives] for alternatives, _group in wanted], backend, scored
     )
     found = iter(found)
-    per_group = [None if is_common else next(found) for is_common in common]
+    per_group = [None if is_common else _as_arrays(next(found)) for is_common in common]
 
     # The candidates in the order they were first retrieved (ties keep that order below).
-    retrieved = [
-        np.fromiter((pk for pk, _s in scored), dtype=np.int64, count=len(scored))
-        for scored in per_group
-        if scored is not None
-    ]
+    retrieved = [pks_scores[0] for pks_scores in per_group if pks_scores is not None]
     every_pk = np.concatenate(retrieved) if retrieved else np.empty(0, dtype=np.int64)
     if not len(every_pk):
         return [], backend_name
@@ -1081,13 +1092,13 @@ def _match(snap, analyzed, backend):
     text = np.zeros(len(candidates))
     everywhere = 0.0
     offset = 0
-    for weight, scored in zip(weights, per_group, strict=True):
-        if scored is None:
+    for weight, pks_scores in zip(weights, per_group, strict=True):
+        if pks_scores is None:
             everywhere += weight / total_weight
             continue
-        at = local_of_retrieved[offset : offset + len(scored)]
-        offset += len(scored)
-        values = np.fromiter((s for _pk, s in scored), dtype=np.float64, count=len(scored))
+        values = pks_scores[1]
+        at = local_of_retrieved[offset : offset + len(values)]
+        offset += len(values)
         top = (float(values.max()) if len(values) else 0.0) or 1.0
         coverage[at] += weight / total_weight
         text[at] += weight / total_weight * np.maximum(values, 0.0) / top

@@ -14,6 +14,7 @@ OpenSearch and Elasticsearch get the same analysed terms through Wagtail's backe
 
 import logging
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
@@ -109,6 +110,23 @@ def modelsearch_query(structure, strict):
     return And(groups) if strict else Or(groups)
 
 
+def _no_matches():
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+
+
+def _split_by_word(rows, words, sign):
+    """Rows (word, entry id, score), ordered by word, as (entry ids, scores) arrays per word
+    (converted at once: a common word has tens of thousands of rows)."""
+    if not rows:
+        return [_no_matches() for _word in range(words)]
+    table = np.array(rows, dtype=np.float64)
+    bounds = np.searchsorted(table[:, 0], np.arange(words + 1))
+    return [
+        (table[start:end, 1].astype(np.int64), sign * table[start:end, 2])
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
 # --- retrievers ---------------------------------------------------------------------------
 
 
@@ -146,14 +164,12 @@ class SQLiteRetriever:
                     "FROM search_fts WHERE search_fts MATCH %s"
                 )
                 params.append(expression)
-        result = [[] for _structure in structures]
         if not parts:
-            return result
+            return [_no_matches() for _structure in structures]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3, 2", params)
-            for word, pk, score in cursor.fetchall():
-                result[word].append((pk, -score))  # bm25() is negative: lower is better
-        return result
+            # bm25() is negative: lower is better.
+            return _split_by_word(cursor.fetchall(), len(structures), -1.0)
 
     def update(self, entry):
         with connection.cursor() as cursor:
@@ -222,14 +238,11 @@ class PostgresRetriever:
                     "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
                 )
                 params.append(expression)
-        result = [[] for _structure in structures]
         if not parts:
-            return result
+            return [_no_matches() for _structure in structures]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3 DESC, 2", params)
-            for word, pk, score in cursor.fetchall():
-                result[word].append((pk, score))
-        return result
+            return _split_by_word(cursor.fetchall(), len(structures), 1.0)
 
     def update(self, entry):
         with connection.cursor() as cursor:
