@@ -729,8 +729,9 @@ def _current_version():
 
 def snapshot():
     """The current state. When the content generation changed, the entries changed since
-    are patched in (a few milliseconds); a full build (the first one of a worker, or after a
-    bulk change) runs in a background thread while the previous state keeps answering."""
+    are patched in, or (after a bulk change) a new state is built, in a background thread
+    while the previous state keeps answering: no search waits for either. Only the first
+    state of a worker is built in the request (or at start-up: ``warm_up``)."""
     global _snapshot
     version = _current_version()
     current = _snapshot
@@ -743,21 +744,19 @@ def snapshot():
         if current is None or current.version[0] != version[0]:
             _snapshot = _build(version)
             return _snapshot
-        if _rebuild["thread"] is not None and _rebuild["thread"].is_alive():
-            return current  # a new state is on its way
-        patched = current.patched(version)
-        if patched is not None:
-            _snapshot = patched
-            if not connection.in_atomic_block:
-                _start_background_vocabulary(patched)
-            return patched
         if connection.in_atomic_block:
             # Another connection could not see this transaction's changes (tests, or a
-            # search inside a write): build here.
-            _snapshot = _build(version)
+            # search inside a write): update here.
+            _snapshot = current.patched(version) or _build(version)
             return _snapshot
-        _start_background_build(version)
-        return current
+        if _rebuild["thread"] is None or not _rebuild["thread"].is_alive():
+            _start_background_update(current, version)
+        return current  # a new state is on its way
+
+
+def warm_up():
+    """Build the first state of this worker (start-up, before the first request)."""
+    return snapshot()
 
 
 def _build(version):
@@ -771,16 +770,21 @@ def _build(version):
     return state
 
 
-def _start_background_build(version):
+def _start_background_update(current, version):
     def run():
         global _snapshot
         try:
-            state = _build(version)
+            state = current.patched(version)
+            if state is None:
+                state = _build(version)
+            else:
+                _start_background_vocabulary(state)
             with _snapshot_lock:
-                # A newer generation, if any, is patched in from this state on the next search.
+                # A newer generation, if any, is patched in from this state after the next
+                # search.
                 _snapshot = state
         except Exception:
-            logger.exception("Building the search state failed; the previous one stays")
+            logger.exception("Updating the search state failed; the previous one stays")
         finally:
             connection.close()
 
