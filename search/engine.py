@@ -259,6 +259,9 @@ INCREMENTAL_LIMIT = 2000
 # A patched state keeps the replaced entries' positions (masked as dead); past this share of
 # dead positions a compact state is built in the background.
 MAX_DEAD_SHARE = 0.25
+# Up to this many entries a patch runs in the request that notices the change (a few
+# milliseconds); a larger library is patched in a background thread.
+SYNC_PATCH_ENTRIES = 5000
 
 
 def _one(value):
@@ -731,7 +734,7 @@ def snapshot():
     """The current state. When the content generation changed, the entries changed since
     are patched in, or (after a bulk change) a new state is built, in a background thread
     while the previous state keeps answering: no search waits for either. Only the first
-    state of a worker is built in the request (or at start-up: ``warm_up``)."""
+    state of a worker is built in the request that needs it first."""
     global _snapshot
     version = _current_version()
     current = _snapshot
@@ -749,14 +752,17 @@ def snapshot():
             # search inside a write): update here.
             _snapshot = current.patched(version) or _build(version)
             return _snapshot
+        if len(current.alive) <= SYNC_PATCH_ENTRIES:
+            # A small library is patched in the request (milliseconds): the next search
+            # after a publish finds the change.
+            patched = current.patched(version)
+            if patched is not None:
+                _snapshot = patched
+                _start_background_vocabulary(patched)
+                return patched
         if _rebuild["thread"] is None or not _rebuild["thread"].is_alive():
             _start_background_update(current, version)
         return current  # a new state is on its way
-
-
-def warm_up():
-    """Build the first state of this worker (start-up, before the first request)."""
-    return snapshot()
 
 
 def _build(version):
