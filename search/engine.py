@@ -657,9 +657,10 @@ class Snapshot:
         return set()
 
     def share(self, group):
-        """The share of entries that contain the group's rarest term."""
-        frequency = min(self.vocabulary.frequency(term) for term, _w in group)
-        return frequency / self.document_count
+        """The share of entries that contain the group's rarest term (of those that some
+        entry has: a synonym or correction no entry has would make every word rare)."""
+        frequencies = [self.vocabulary.frequency(term) for term, _w in group]
+        return min((f for f in frequencies if f), default=0) / self.document_count
 
     def idf(self, term):
         frequency = self.vocabulary.frequency(term)
