@@ -259,6 +259,7 @@ INCREMENTAL_LIMIT = 2000
 # A patched state keeps the replaced entries' positions (masked as dead); past this share of
 # dead positions a compact state is built in the background.
 MAX_DEAD_SHARE = 0.25
+NEVER = np.iinfo(np.int64).min + 1  # negated the largest: undated entries sort last
 # Up to this many entries a patch runs in the request that notices the change (a few
 # milliseconds); a larger library is patched in a background thread.
 SYNC_PATCH_ENTRIES = 5000
@@ -290,6 +291,13 @@ ROW_VALUES = {
     "title": lambda row: row["title"].split(),
     "key": lambda row: row["key_terms"].split(),
 }
+
+
+def _microseconds(moment):
+    """A datetime as microseconds since the epoch (the smallest int64 for None)."""
+    if moment is None:
+        return NEVER
+    return int(moment.timestamp() * 1_000_000)
 
 
 def _period_bucket(start):
@@ -524,13 +532,13 @@ class Snapshot:
             "population": array("q"),
             "start": array("i"),
             "published": array("q"),
+            "updated": array("q"),
         }
         builders = {
             name: Column.builder(base.columns[name] if base is not None else None)
             for name in (*FACETS, *FEATURES)
         }
         extractors = [(builder, ROW_VALUES[name]) for name, builder in builders.items()]
-        never = np.iinfo(np.int64).min
         newest = None
         for row in rows:
             scalars["ids"].append(row["id"])
@@ -538,10 +546,8 @@ class Snapshot:
             scalars["quality"].append(row["quality"])
             scalars["population"].append(-1 if row["population"] is None else row["population"])
             scalars["start"].append(-1 if row["period_start"] is None else row["period_start"])
-            published = row["published_at"]
-            scalars["published"].append(
-                never if published is None else int(published.timestamp() * 1_000_000)
-            )
+            scalars["published"].append(_microseconds(row["published_at"]))
+            scalars["updated"].append(_microseconds(row["updated_at"]))
             for builder, values in extractors:
                 builder.add(values(row))
             updated = row["updated_at"]
@@ -572,6 +578,13 @@ class Snapshot:
         rows = list(changed[: INCREMENTAL_LIMIT + 1])
         if len(rows) > INCREMENTAL_LIMIT:
             return None
+        # Rows read again for the overlap but unchanged since (same updated_at) stay.
+        known = self.positions_of([row["id"] for row in rows])
+        rows = [
+            row
+            for row, position in zip(rows, known.tolist(), strict=True)
+            if position < 0 or self.updated[position] != _microseconds(row["updated_at"])
+        ]
         state = Snapshot(version, rows=rows, previous=self)
         if SearchEntry.objects.count() != state.size:
             state.drop_missing(set(SearchEntry.objects.values_list("id", flat=True)))
@@ -632,6 +645,7 @@ class Snapshot:
         """Bytes held by the arrays of this state (not counting the vocabulary)."""
         arrays = (self.ids, self.page_ids, self.quality, self.population, self.start)
         total = sum(a.nbytes for a in arrays) + self.published.nbytes + self.alive.nbytes
+        total += self.updated.nbytes
         total += self.prior.nbytes + self.position_of_pk.nbytes
         return total + sum(column.nbytes() for column in self.columns.values())
 
