@@ -56,6 +56,7 @@ class SearchResultsSerializer(serializers.Serializer):
     results = ResultSerializer(many=True)
     facets = serializers.DictField(child=FacetValueSerializer(many=True))
     suggestion = serializers.CharField(allow_null=True, help_text="„Meinten Sie …?“-Vorschlag")
+    notice = serializers.CharField(help_text="Hinweis, wenn die Anfrage gekürzt wurde (sonst leer)")
 
 
 def _many(help_text):
@@ -144,6 +145,7 @@ class SearchView(PublicAPIView):
                 for name, values in response.facets.items()
             },
             "suggestion": response.suggestion,
+            "notice": response.notice,
         }
         return Response(body)
 

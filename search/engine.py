@@ -11,12 +11,15 @@ The search page, the JSON API, autocomplete, the partner widget and the feeds al
    backend indexes the same analysed terms (``SearchEntry``), so they agree on what matches.
 3. The candidates are re-ranked here with features every backend shares: which query words
    occur in the title and in the key facts (themes, tags, places), weighted by rarity.
-4. Facet filters and facet counts are computed from an in-process snapshot of the entries'
-   facts (themes, states, size classes, status, funding, period), so facets combine with the
-   query and with each other at no extra query cost.
+4. Facet filters and facet counts are computed over every matching entry (no cut) from a
+   compact per-process state of the entries' facts: numpy arrays of value codes per facet
+   (themes, states, size classes, status, funding, period, ...), a few bytes per entry.
 
-The snapshot (facts, vocabulary, synonyms, autocomplete labels) is rebuilt when the entries
-or synonyms change; every search checks that with one cheap aggregate query.
+The state follows the content generation (one cheap query per request): entries changed
+since it was built are patched in; a full build after a bulk change runs in a background
+thread while the previous state answers. Document frequencies and the spelling vocabulary
+come from the database's full-text index (``search.vocabulary``); readable text is read from
+the database for the hits shown.
 """
 
 import html
@@ -25,16 +28,20 @@ import math
 import re
 import threading
 import time
-from collections import Counter
+from array import array
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import quote
 
 import numpy as np
-from django.db import DatabaseError
+from cachetools import LRUCache
+from django.db import DatabaseError, connection
+from django.db.models import Max
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.geo import SizeClass, State
+from core.geo import SizeClass, State, size_class_for
 
 from . import retrieval
 from .analysis import (
@@ -42,15 +49,14 @@ from .analysis import (
     WEIGHT_PART,
     WEIGHT_SUBCOMPOUND,
     GermanAnalyzer,
-    Vocabulary,
-    display_forms,
+    fold,
     parse_synonyms,
 )
 from .models import SearchEntry, Synonym
+from .vocabulary import DatabaseVocabulary, cache_size
 
 logger = logging.getLogger(__name__)
 
-MAX_CANDIDATES = 2000
 # How the re-ranking combines the backend's text score, matches in title and key facts, and
 # the documentation quality of the case (tuned on tests/relevance/judgements.json).
 RANK_WEIGHTS = {"coverage": 0.3, "text": 0.3, "fields": 0.2, "quality": 0.2}
@@ -207,6 +213,8 @@ class SearchResponse:
     backend: str
     took_ms: float
     analyzed: object = None
+    # Said to the user when the query was cut (MAX_QUERY_TERMS); empty otherwise.
+    notice: str = ""
 
     @property
     def num_pages(self):
@@ -214,57 +222,82 @@ class SearchResponse:
 
 
 # ---------------------------------------------------------------------------------------------
-# The snapshot of the library's searchable facts, kept per process
+# The per-worker state: compact arrays of the entries' facts
 # ---------------------------------------------------------------------------------------------
 
+# Facet parameter -> how a SearchEntry row's value becomes the facet's values.
+ENTRY_COLUMNS = (
+    "id",
+    "page_id",
+    "kind",
+    "themes",
+    "tags",
+    "towns",
+    "states",
+    "size_classes",
+    "status",
+    "funding",
+    "period_start",
+    "population",
+    "published_at",
+    "title",
+    "key_terms",
+    "quality",
+    "budget_range",
+    "duration_class",
+    "scope",
+    "updated_at",
+)
+# Columns of values per entry besides the facets: related cases and autocomplete use them.
+FEATURES = ("tag", "town", "title", "key")
+# A transaction may take its updated_at before another one that commits first: entries
+# changed this many seconds before the newest one seen are read again on the next update.
+UPDATE_OVERLAP_SECONDS = 5
+# More changed entries than this (a bulk import, a rebuild) are not patched in during a
+# request: a new state is built in the background while the previous one keeps serving.
+INCREMENTAL_LIMIT = 2000
+# A patched state keeps the replaced entries' positions (masked as dead); past this share of
+# dead positions a compact state is built in the background.
+MAX_DEAD_SHARE = 0.25
+NEVER = np.iinfo(np.int64).min + 1  # negated the largest: undated entries sort last
+# Up to this many entries a patch runs in the request that notices the change (a few
+# milliseconds); a larger library is patched in a background thread.
+SYNC_PATCH_ENTRIES = 5000
 
-@dataclass
-class EntryFacts:
-    id: int
-    page_id: int
-    kind: str
-    heading: str
-    url_path: str
-    summary: str
-    themes: tuple
-    theme_names: tuple
-    tags: tuple
-    towns: tuple
-    states: tuple
-    size_classes: tuple
-    status: str
-    funding: tuple
-    period: str
-    population: int | None
-    published_at: object
-    title_terms: frozenset
-    key_terms: frozenset
-    quality: float = 0.0
-    terms: frozenset = frozenset()  # title and key terms together
-    start: int | None = None  # the year the period starts
-    budget_range: str = ""
-    duration_class: str = ""
-    scope: str = ""
 
-    def facet_values(self, name):
-        if name == "thema":
-            return self.themes
-        if name == "land":
-            return self.states
-        if name == "groesse":
-            return self.size_classes
-        if name == "status":
-            return (self.status,) if self.status else ()
-        if name == "foerderung":
-            return self.funding
-        if name == "zeitraum":
-            return (self.period,) if self.period else ()
-        if name == "art":
-            return (self.kind,)
-        if name in TRANSFER_FACETS:
-            value = getattr(self, TRANSFER_FACETS[name][0])
-            return (value,) if value else ()
-        return ()
+def _one(value):
+    return [value] if value else []
+
+
+def _listed(text):
+    return [part for part in text.split("|") if part]
+
+
+# Facet or feature -> its values in a row (a dict of ENTRY_COLUMNS).
+ROW_VALUES = {
+    "thema": lambda row: row["themes"].split(),
+    "land": lambda row: row["states"].split(),
+    "groesse": lambda row: row["size_classes"].split(),
+    "status": lambda row: _one(row["status"]),
+    "foerderung": lambda row: row["funding"].split(),
+    "zeitraum": lambda row: _one(_period_bucket(row["period_start"])),
+    "art": lambda row: [row["kind"]],
+    **{
+        name: (lambda row, attribute=attribute: _one(row[attribute]))
+        for name, (attribute, _choices) in TRANSFER_FACETS.items()
+    },
+    "tag": lambda row: _listed(row["tags"]),
+    "town": lambda row: _listed(row["towns"]),
+    "title": lambda row: row["title"].split(),
+    "key": lambda row: row["key_terms"].split(),
+}
+
+
+def _microseconds(moment):
+    """A datetime as microseconds since the epoch (the smallest int64 for None)."""
+    if moment is None:
+        return NEVER
+    return int(moment.timestamp() * 1_000_000)
 
 
 def _period_bucket(start):
@@ -276,178 +309,345 @@ def _period_bucket(start):
     return ""
 
 
+class _ColumnBuilder:
+    """Collects the values of a column entry by entry (compact ``array`` buffers, not lists of
+    Python integers) and makes the ``Column`` in linear time; value codes continue those of
+    ``previous`` so that columns can be appended."""
+
+    def __init__(self, previous=None):
+        self.values = list(previous.values) if previous is not None else []
+        self.code_of = dict(previous.code_of) if previous is not None else {}
+        self.counts = array("i")
+        self.flat = array("i")
+
+    def add(self, entry_values):
+        unique = dict.fromkeys(entry_values)
+        self.counts.append(len(unique))
+        code_of, values, flat = self.code_of, self.values, self.flat
+        for value in unique:
+            code = code_of.get(value)
+            if code is None:
+                code = code_of[value] = len(values)
+                values.append(value)
+            flat.append(code)
+
+    def column(self):
+        counts = (
+            np.frombuffer(self.counts, dtype=np.int32) if self.counts else np.empty(0, np.int32)
+        )
+        offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        codes = np.array(self.flat, dtype=np.int32)
+        return Column(self.values, offsets, codes)
+
+
+class Column:
+    """The values of one facet or feature for every position, CSR-style: the value codes of
+    position ``i`` are ``codes[offsets[i]:offsets[i + 1]]`` (int32), ``values[code]`` is the
+    value. The inverted lists (positions per value) are built on first use."""
+
+    def __init__(self, values, offsets, codes):
+        self.values = values  # code -> value
+        self.code_of = {value: code for code, value in enumerate(values)}
+        self.offsets = offsets
+        self.codes = codes
+        self._owner = None
+        self._inverted = None
+
+    @classmethod
+    def builder(cls, previous=None):
+        return _ColumnBuilder(previous)
+
+    def append(self, other):
+        """This column followed by ``other`` (built with ``previous=self``). The owner and
+        inverted lists, if built, are merged (the appended positions come last in every
+        list) instead of being sorted again: a patch stays linear and cheap."""
+        size = self.size
+        offsets = np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]])
+        column = Column(other.values, offsets, np.concatenate([self.codes, other.codes]))
+        if self._owner is not None:
+            column._owner = np.concatenate([self._owner, other.owner + size]).astype(np.int32)
+        if self._inverted is not None:
+            column._inverted = self._merged_inverted(other, size)
+        return column
+
+    def _merged_inverted(self, other, size):
+        starts, positions = self._inverted
+        count = len(other.values)
+        old_counts = np.zeros(count, dtype=np.int64)
+        old_counts[: len(starts) - 1] = np.diff(starts)
+        new_counts = np.bincount(other.codes, minlength=count)
+        merged_starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(old_counts + new_counts, out=merged_starts[1:])
+        merged = np.empty(len(positions) + len(other.codes), dtype=np.int32)
+        old_codes = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        merged[merged_starts[old_codes] + np.arange(len(positions)) - starts[old_codes]] = positions
+        order = np.argsort(other.codes, kind="stable")
+        new_codes = other.codes[order]
+        rank = np.arange(len(order)) - np.searchsorted(new_codes, new_codes)
+        merged[merged_starts[new_codes] + old_counts[new_codes] + rank] = other.owner[order] + size
+        return merged_starts, merged
+
+    @property
+    def size(self):
+        return len(self.offsets) - 1
+
+    @property
+    def owner(self):
+        """The position of each code in ``codes``."""
+        if self._owner is None:
+            self._owner = np.repeat(
+                np.arange(self.size, dtype=np.int32), np.diff(self.offsets)
+            ).astype(np.int32)
+        return self._owner
+
+    def release_owner(self):
+        self._owner = None
+
+    def prepare(self):
+        """Build the owner and inverted lists now."""
+        self._inverted_lists()
+
+    def of(self, position):
+        return self.codes[self.offsets[position] : self.offsets[position + 1]]
+
+    def values_of(self, position):
+        return [self.values[code] for code in self.of(position).tolist()]
+
+    def _inverted_lists(self):
+        if self._inverted is None:
+            order = np.argsort(self.codes, kind="stable")
+            starts = np.searchsorted(self.codes[order], np.arange(len(self.values) + 1))
+            self._inverted = (starts.astype(np.int64), self.owner[order])
+        return self._inverted
+
+    def positions(self, value):
+        """Positions that have ``value`` (ascending)."""
+        code = self.code_of.get(value)
+        if code is None:
+            return np.empty(0, dtype=np.int32)
+        starts, positions = self._inverted_lists()
+        return positions[starts[code] : starts[code + 1]]
+
+    def positions_of_code(self, code):
+        starts, positions = self._inverted_lists()
+        return positions[starts[code] : starts[code + 1]]
+
+    def mask(self, values):
+        """Positions with any of ``values``, as booleans."""
+        result = np.zeros(self.size, dtype=bool)
+        for value in values:
+            result[self.positions(value)] = True
+        return result
+
+    def counts(self, mask):
+        """Per value code: how many positions in ``mask`` have it."""
+        return np.bincount(self.codes[mask[self.owner]], minlength=len(self.values))
+
+    def nbytes(self):
+        total = self.offsets.nbytes + self.codes.nbytes
+        if self._owner is not None:
+            total += self._owner.nbytes
+        if self._inverted is not None:
+            total += sum(part.nbytes for part in self._inverted)
+        return total
+
+
 class Snapshot:
-    def __init__(self, version):
+    """What the search keeps per worker: for every search entry (a position) its id, page,
+    kind, quality, population, dates and the codes of its facet values, title terms and key
+    terms (``Column``), as numpy arrays of a few bytes per entry. Readable text (headings,
+    summaries) stays in the database and is read for the hits shown; the body terms stay in
+    the full-text index, whose vocabulary gives the document frequencies
+    (``search.vocabulary``). A state is never changed once built: ``patched`` returns a new
+    one with the changed entries appended and their old positions masked as dead."""
+
+    def __init__(self, version, rows=None, previous=None):
         from casestudies.models import FundingProgramme, Theme
 
         self.version = version
-        self.entries = {}
-        document_frequency = Counter()
-        rows = SearchEntry.objects.values_list(
-            "id",
-            "page_id",
-            "kind",
-            "heading",
-            "url_path",
-            "summary",
-            "themes",
-            "theme_names",
-            "tags",
-            "towns",
-            "states",
-            "size_classes",
-            "status",
-            "funding",
-            "period_start",
-            "population",
-            "published_at",
-            "title",
-            "key_terms",
-            "body_terms",
-            "quality",
-            "budget_range",
-            "duration_class",
-            "scope",
-        )
-        for row in rows.iterator(chunk_size=500):
-            (
-                pk,
-                page_id,
-                kind,
-                heading,
-                url_path,
-                summary,
-                themes,
-                theme_names,
-                tags,
-                towns,
-                states,
-                sizes,
-                status,
-                funding,
-                start,
-                population,
-                published,
-                title,
-                key,
-                body,
-                quality,
-                budget_range,
-                duration_class,
-                scope,
-            ) = row
-            title_terms = frozenset(title.split())
-            key_terms = frozenset(key.split())
-            document_frequency.update(title_terms | key_terms | set(body.split()))
-            self.entries[pk] = EntryFacts(
-                id=pk,
-                page_id=page_id,
-                kind=kind,
-                heading=heading,
-                url_path=url_path,
-                summary=summary,
-                themes=tuple(themes.split()),
-                theme_names=tuple(filter(None, theme_names.split("|"))),
-                tags=tuple(filter(None, tags.split("|"))),
-                towns=tuple(filter(None, towns.split("|"))),
-                states=tuple(states.split()),
-                size_classes=tuple(sizes.split()),
-                status=status,
-                funding=tuple(funding.split()),
-                period=_period_bucket(start),
-                start=start,
-                population=population,
-                published_at=published,
-                title_terms=title_terms,
-                key_terms=key_terms,
-                quality=quality,
-                budget_range=budget_range,
-                duration_class=duration_class,
-                scope=scope,
-            )
-        self.document_count = max(1, len(self.entries))
-        readable = display_forms(
-            (
-                " ".join((e.heading, e.summary, *e.tags, *e.towns, *e.theme_names))
-                for e in self.entries.values()
-            ),
-            document_analyzer(),
-        )
-        self.vocabulary = Vocabulary(dict(document_frequency), readable)
-        rules = []
-        for rule in Synonym.objects.filter(active=True).values_list("rule", flat=True):
-            try:
-                rules.extend(parse_synonyms([rule]))
-            except ValueError:
-                logger.warning("Ignoring unreadable synonym rule %r", rule)
-        self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=rules)
+        if rows is None:
+            rows = SearchEntry.objects.values(*ENTRY_COLUMNS).order_by("id").iterator(2000)
+        base = previous
+        arrays, columns, newest = self._read(rows, base)
+        ids = arrays["ids"]
+        if base is not None:
+            # Replaced entries: their old positions are dead.
+            base_alive = base.alive.copy()
+            old = base.positions_of(ids)
+            base_alive[old[old >= 0]] = False
+            for name, values in arrays.items():
+                previous_values = base_alive if name == "alive" else getattr(base, name)
+                arrays[name] = np.concatenate([previous_values, values])
+            columns = {name: base.columns[name].append(col) for name, col in columns.items()}
+            if base.updated_max is not None and (newest is None or base.updated_max > newest):
+                newest = base.updated_max
+        for name, values in arrays.items():
+            setattr(self, name, values)
+        if base is None:
+            # Built here (in the build, maybe in the background), not by the first searches.
+            for column in columns.values():
+                column.prepare()
+        self.columns = columns
+        self.updated_max = newest
+        self.prior = np.array(
+            [KIND_PRIOR.get(kind, 1.0) for kind in columns["art"].values], dtype=np.float64
+        )[self.kind_codes()]
+        # Entry id -> position (the newest position of an id that was patched).
+        self.max_pk = int(self.ids.max()) if len(self.ids) else 0
+        self.position_of_pk = np.full(self.max_pk + 1, -1, dtype=np.int32)
+        live = np.flatnonzero(self.alive)
+        self.position_of_pk[self.ids[live]] = live
+        self.size = int(self.alive.sum())
+        self.document_count = max(1, self.size)
         self.theme_labels = dict(Theme.objects.values_list("slug", "name"))
         self.funding_labels = {
             str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
         }
-        # One bit per entry, in this order; a facet value's bitmap has the bits of its entries.
-        self.position = {pk: index for index, pk in enumerate(self.entries)}
-        self.all_bits = (1 << len(self.entries)) - 1
-        self.facet_bits = {name: {} for name in FACETS}
-        for pk, entry in self.entries.items():
-            bit = 1 << self.position[pk]
-            for name, bitmaps in self.facet_bits.items():
-                for value in set(entry.facet_values(name)):
-                    bitmaps[value] = bitmaps.get(value, 0) | bit
-        self.smallest_first = sorted(
-            self.entries.values(), key=lambda e: (e.population is None, e.population or 0, e.id)
-        )
-        self.newest_first = sorted(
-            self.entries.values(),
-            key=lambda e: (e.published_at is not None, e.published_at, e.id),
-            reverse=True,
-        )
-        # The same orders as arrays of positions, and the entry id at each position.
-        self.ids = np.array(list(self.entries), dtype=np.int64)
-        self.newest_positions = np.array(
-            [self.position[e.id] for e in self.newest_first], dtype=np.int64
-        )
-        self.smallest_positions = np.array(
-            [self.position[e.id] for e in self.smallest_first], dtype=np.int64
-        )
-        latest_start_first = sorted(
-            self.entries.values(),
-            key=lambda e: (e.start is not None, e.start or 0, e.id),
-            reverse=True,
-        )
-        self.latest_start_positions = np.array(
-            [self.position[e.id] for e in latest_start_first], dtype=np.int64
-        )
-        self.best_documented_positions = np.array(
-            [
-                self.position[e.id]
-                for e in sorted(self.newest_first, key=lambda e: -e.quality)  # stable: newest
-            ],
-            dtype=np.int64,
-        )
-        self._autocomplete = None
-        self._label_texts = {}
         self.root_path = _site_root_path()
+        self.vocabulary = base.vocabulary if base is not None else _new_vocabulary()
+        self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=_synonym_rules())
+        self._orders = {}
+        if base is not None and "_related_terms" in base.__dict__:
+            self._related_terms = np.concatenate(
+                [base._related_terms, _term_counts(columns, len(base.alive), len(self.alive))]
+            )
+        self._label_texts = LRUCache(maxsize=cache_size())
+        self.related_cache = LRUCache(maxsize=cache_size())
+        if base is None:
+            _related_terms(self)  # in the build, not in the first case page's request
+            for name in ("title", "key"):
+                # The largest columns are read through their inverted lists only: the owner
+                # of each code (4 bytes per term of every entry) is dropped.
+                columns[name].release_owner()
 
-    def bitmap_of(self, pks):
-        """The bitmap of a set of entry ids (ids the snapshot does not know are ignored)."""
-        positions = _match_index(self).positions_of(np.fromiter(pks, dtype=np.int64))
-        mask = np.zeros(len(self.entries), dtype=bool)
-        mask[positions[positions >= 0]] = True
-        return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+    @staticmethod
+    def _read(rows, base):
+        """Arrays and columns of the rows, read in one pass without keeping the rows, and
+        the newest ``updated_at`` among them."""
+        scalars = {
+            "ids": array("q"),
+            "page_ids": array("q"),
+            "quality": array("d"),
+            "population": array("q"),
+            "start": array("i"),
+            "published": array("q"),
+            "updated": array("q"),
+        }
+        builders = {
+            name: Column.builder(base.columns[name] if base is not None else None)
+            for name in (*FACETS, *FEATURES)
+        }
+        extractors = [(builder, ROW_VALUES[name]) for name, builder in builders.items()]
+        newest = None
+        for row in rows:
+            scalars["ids"].append(row["id"])
+            scalars["page_ids"].append(row["page_id"])
+            scalars["quality"].append(row["quality"])
+            scalars["population"].append(-1 if row["population"] is None else row["population"])
+            scalars["start"].append(-1 if row["period_start"] is None else row["period_start"])
+            scalars["published"].append(_microseconds(row["published_at"]))
+            scalars["updated"].append(_microseconds(row["updated_at"]))
+            for builder, values in extractors:
+                builder.add(values(row))
+            updated = row["updated_at"]
+            if updated is not None and (newest is None or updated > newest):
+                newest = updated
+        dtypes = {"quality": np.float64, "start": np.int32}
+        arrays = {
+            name: np.array(values, dtype=dtypes.get(name, np.int64))
+            for name, values in scalars.items()
+        }
+        arrays["alive"] = np.ones(len(arrays["ids"]), dtype=bool)
+        return arrays, {name: b.column() for name, b in builders.items()}, newest
 
-    def mask_of(self, bits):
-        """A bitmap as a numpy array of booleans, one per entry in snapshot order (testing
-        a bit of a Python integer this long costs a shift of the whole integer)."""
-        size = len(self.entries)
-        raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
-        return np.unpackbits(raw, count=size, bitorder="little").view(bool)
+    # --- incremental updates ----------------------------------------------------------------
 
-    def union_of(self, name, values):
-        bits = 0
-        for value in values:
-            bits |= self.facet_bits[name].get(value, 0)
-        return bits
+    def patched(self, version):
+        """A state for ``version`` with the entries changed since this one was built, or None
+        if too much changed (then a new state is built in the background)."""
+        changed = SearchEntry.objects.values(*ENTRY_COLUMNS).order_by("id")
+        newest = SearchEntry.objects.aggregate(newest=Max("updated_at"))["newest"]
+        if self.updated_max is not None and (newest is None or newest < self.updated_max):
+            # Entries went back in time (a restored backup, a rolled-back transaction in
+            # tests): which ones is unknown, so everything is read again.
+            return None
+        if self.updated_max is not None:
+            since = self.updated_max - timedelta(seconds=UPDATE_OVERLAP_SECONDS)
+            changed = changed.filter(updated_at__gte=since)
+        rows = list(changed[: INCREMENTAL_LIMIT + 1])
+        if len(rows) > INCREMENTAL_LIMIT:
+            return None
+        # Rows read again for the overlap but unchanged since (same updated_at) stay.
+        known = self.positions_of([row["id"] for row in rows])
+        rows = [
+            row
+            for row, position in zip(rows, known.tolist(), strict=True)
+            if position < 0 or self.updated[position] != _microseconds(row["updated_at"])
+        ]
+        state = Snapshot(version, rows=rows, previous=self)
+        if SearchEntry.objects.count() != state.size:
+            state.drop_missing(set(SearchEntry.objects.values_list("id", flat=True)))
+        if state.dead_share() > MAX_DEAD_SHARE:
+            return None
+        return state
+
+    def drop_missing(self, existing_ids):
+        """Mask the positions of entries that no longer exist (deleted pages)."""
+        live = np.flatnonzero(self.alive)
+        gone = live[~np.isin(self.ids[live], np.fromiter(existing_ids, dtype=np.int64))]
+        self.alive[gone] = False
+        self.position_of_pk[self.ids[gone]] = -1
+        self.size = int(self.alive.sum())
+        self.document_count = max(1, self.size)
+
+    def dead_share(self):
+        return 1 - self.size / max(1, len(self.alive))
+
+    # --- look-ups -----------------------------------------------------------------------------
+
+    def kind_codes(self):
+        column = self.columns["art"]
+        return column.codes[column.offsets[:-1]]  # exactly one kind per entry
+
+    def positions_of(self, pks):
+        """Positions of entry ids, -1 for ids this state does not know (or that are gone)."""
+        pks = np.asarray(pks, dtype=np.int64)
+        known = (pks >= 0) & (pks <= self.max_pk)
+        positions = np.full(len(pks), -1, dtype=np.int64)
+        positions[known] = self.position_of_pk[pks[known]]
+        return positions
+
+    def position_of_page(self, page_id):
+        found = np.flatnonzero((self.page_ids == page_id) & self.alive)
+        return int(found[0]) if len(found) else None
+
+    def order(self, name):
+        """Positions of the live entries in the order of a sort ("neu", "groesse", "beginn",
+        "dokumentiert"), built once per state."""
+        positions = self._orders.get(name)
+        if positions is None:
+            ids = self.ids
+            if name == "neu":  # newest first, then the higher id
+                positions = np.lexsort((-ids, -self.published))
+            elif name == "groesse":  # smallest town first, entries without one last
+                positions = np.lexsort((ids, self.population, self.population < 0))
+            elif name == "beginn":  # latest start first, entries without one last
+                positions = np.lexsort((-ids, -self.start))
+            else:  # best documented first; ties newest first
+                newest = self.order("neu")
+                positions = newest[np.argsort(-self.quality[newest], kind="stable")]
+            positions = positions[self.alive[positions]]
+            self._orders[name] = positions
+        return positions
+
+    def nbytes(self):
+        """Bytes held by the arrays of this state (not counting the vocabulary)."""
+        arrays = (self.ids, self.page_ids, self.quality, self.population, self.start)
+        total = sum(a.nbytes for a in arrays) + self.published.nbytes + self.alive.nbytes
+        total += self.updated.nbytes
+        total += self.prior.nbytes + self.position_of_pk.nbytes
+        return total + sum(column.nbytes() for column in self.columns.values())
 
     def known_values(self, name):
         from casestudies.models import Status
@@ -471,9 +671,10 @@ class Snapshot:
         return set()
 
     def share(self, group):
-        """The share of entries that contain the group's rarest term."""
-        frequency = min(self.vocabulary.frequency(term) for term, _w in group)
-        return frequency / self.document_count
+        """The share of entries that contain the group's rarest term (of those that some
+        entry has: a synonym or correction no entry has would make every word rare)."""
+        frequencies = [self.vocabulary.frequency(term) for term, _w in group]
+        return min((f for f in frequencies if f), default=0) / self.document_count
 
     def idf(self, term):
         frequency = self.vocabulary.frequency(term)
@@ -502,56 +703,158 @@ class Snapshot:
         return value
 
     def facet_label_text(self, name, value):
-        """``facet_label`` as text in the active language, remembered per snapshot (the
-        labels come from the snapshot and the enums; a search shows about 80 of them)."""
+        """``facet_label`` as text in the active language, remembered per state (a search
+        shows about 80 of them)."""
         key = (get_language(), name, value)
         text = self._label_texts.get(key)
         if text is None:
             text = self._label_texts[key] = str(self.facet_label(name, value))
         return text
 
-    @property
-    def autocomplete_labels(self):
-        if self._autocomplete is None:
-            self._autocomplete = _build_autocomplete(self)
-        return self._autocomplete
+
+def _synonym_rules():
+    rules = []
+    for rule in Synonym.objects.filter(active=True).values_list("rule", flat=True):
+        try:
+            rules.extend(parse_synonyms([rule]))
+        except ValueError:
+            logger.warning("Ignoring unreadable synonym rule %r", rule)
+    return rules
+
+
+def _new_vocabulary():
+    return DatabaseVocabulary(document_analyzer())
 
 
 _snapshot = None
 _snapshot_lock = threading.Lock()
+_rebuild = {"thread": None, "version": None}
+_vocabulary_refresh = {"thread": None, "started": float("-inf")}
+# Document frequencies drift slowly: after patches the vocabulary is read again at most this
+# often (reading it costs a scan of the full-text index's terms).
+VOCABULARY_REFRESH_SECONDS = 60
 
 
 def _current_version():
-    """What the snapshot depends on: the analyzer and the content generation (a token in the
+    """What the state depends on: the analyzer and the content generation (a token in the
     database, read once per request; core.cache). Every change to a search entry, a synonym,
     a label the facets show (themes, funding programmes) or the site's root replaces it in
-    the transaction of the change, so every worker on every host rebuilds on its next search."""
+    the transaction of the change, so every worker on every host updates on its next search."""
     from core.cache import generation
 
     return (ANALYZER_VERSION, generation())
 
 
 def snapshot():
-    """The current snapshot, rebuilt if the content generation changed since it was built."""
+    """The current state. When the content generation changed, the entries changed since
+    are patched in, or (after a bulk change) a new state is built, in a background thread
+    while the previous state keeps answering: no search waits for either. Only the first
+    state of a worker is built in the request that needs it first."""
     global _snapshot
     version = _current_version()
     current = _snapshot
     if current is not None and current.version == version:
         return current
     with _snapshot_lock:
-        if _snapshot is None or _snapshot.version != version:
-            started = time.perf_counter()
-            _snapshot = Snapshot(version)
-            logger.info(
-                "Search snapshot built: %d entries in %.0f ms",
-                len(_snapshot.entries),
-                (time.perf_counter() - started) * 1000,
-            )
-        return _snapshot
+        current = _snapshot
+        if current is not None and current.version == version:
+            return current
+        if current is None or current.version[0] != version[0]:
+            _snapshot = _build(version)
+            return _snapshot
+        if connection.in_atomic_block:
+            # Another connection could not see this transaction's changes (tests, or a
+            # search inside a write): update here.
+            _snapshot = current.patched(version) or _build(version)
+            return _snapshot
+        if len(current.alive) <= SYNC_PATCH_ENTRIES:
+            # A small library is patched in the request (milliseconds): the next search
+            # after a publish finds the change.
+            patched = current.patched(version)
+            if patched is not None:
+                _snapshot = patched
+                _start_background_vocabulary(patched)
+                return patched
+        if _rebuild["thread"] is None or not _rebuild["thread"].is_alive():
+            _start_background_update(current, version)
+        return current  # a new state is on its way
+
+
+def _build(version):
+    started = time.perf_counter()
+    state = Snapshot(version)
+    logger.info(
+        "Search state built: %d entries in %.0f ms",
+        state.size,
+        (time.perf_counter() - started) * 1000,
+    )
+    return state
+
+
+def _start_background_update(current, version):
+    def run():
+        global _snapshot
+        try:
+            state = current.patched(version)
+            if state is None:
+                state = _build(version)
+            else:
+                _start_background_vocabulary(state)
+            with _snapshot_lock:
+                # A newer generation, if any, is patched in from this state after the next
+                # search.
+                _snapshot = state
+        except Exception:
+            logger.exception("Updating the search state failed; the previous one stays")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="search-state", daemon=True)
+    _rebuild["thread"], _rebuild["version"] = thread, version
+    thread.start()
+
+
+def _refresh_vocabulary():
+    """Read the vocabulary again and give it to the current state (and so to the states
+    patched from it)."""
+    try:
+        vocabulary = _new_vocabulary()
+        rules = _synonym_rules()
+        with _snapshot_lock:
+            state = _snapshot
+            if state is not None:
+                state.analyzer = GermanAnalyzer(vocabulary=vocabulary, synonyms=rules)
+                state.vocabulary = vocabulary
+    except Exception:
+        logger.exception("Reading the search vocabulary failed; the previous one stays")
+    finally:
+        connection.close()
+
+
+def _start_background_vocabulary(state):
+    """Document frequencies read again in the background after a patch (reading the whole
+    term list takes longer than a request should wait); one refresh at a time, at most one
+    per VOCABULARY_REFRESH_SECONDS."""
+    running = _vocabulary_refresh["thread"]
+    if running is not None and running.is_alive():
+        return
+    if time.monotonic() - _vocabulary_refresh["started"] < VOCABULARY_REFRESH_SECONDS:
+        return
+    thread = threading.Thread(target=_refresh_vocabulary, name="search-vocabulary", daemon=True)
+    _vocabulary_refresh["thread"], _vocabulary_refresh["started"] = thread, time.monotonic()
+    thread.start()
+
+
+def wait_for_background_build(timeout=None):
+    """Wait until a background build (if any) has finished (management commands, tests)."""
+    for thread in (_rebuild["thread"], _vocabulary_refresh["thread"]):
+        if thread is not None:
+            thread.join(timeout)
 
 
 def reset_snapshot():
     global _snapshot
+    wait_for_background_build()
     _snapshot = None
 
 
@@ -566,11 +869,20 @@ def document_analyzer():
 # ---------------------------------------------------------------------------------------------
 
 
-def _retrieve(structure, strict, backend_name):
-    """(entry id, score) candidates, best first, and the name of the retriever used."""
+def _as_arrays(scored):
+    """(entry ids, scores) as numpy arrays, from a list of pairs or a pair of arrays."""
+    if isinstance(scored, tuple):
+        return scored
+    pairs = np.array(scored, dtype=np.float64).reshape(-1, 2)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+
+
+def _retrieve_words(structures, backend_name, scored=None):
+    """Per query word every (entry id, score) that matches it, best first, and the name of
+    the retriever used."""
     retriever = retrieval.retriever_for(backend_name)
     try:
-        return retriever.search(structure, strict), retriever.name
+        return retriever.search_words(structures, scored), retriever.name
     except Exception:
         if isinstance(retriever, retrieval.WagtailBackendRetriever):
             # The search server is unreachable: the database still answers.
@@ -578,7 +890,7 @@ def _retrieve(structure, strict, backend_name):
                 "Search backend %r failed; falling back to the database", retriever.name
             )
             fallback = retrieval.database_retriever()
-            return fallback.search(structure, strict), fallback.name + " (fallback)"
+            return fallback.search_words(structures, scored), fallback.name + " (fallback)"
         raise
 
 
@@ -586,85 +898,113 @@ def _retrieve(structure, strict, backend_name):
 # Search
 # ---------------------------------------------------------------------------------------------
 
+# At most this many analysed terms (stems, parts, corrections, synonyms) take part in a query.
+MAX_QUERY_TERMS = 32
+
+
+def limit_query(analyzed):
+    """Drop repeated words and keep the query's first words up to MAX_QUERY_TERMS analysed
+    terms; True if something was cut (the response says so)."""
+    seen, groups, part_sets, words = set(), [], [], []
+    terms = 0
+    cut = False
+    for group, parts, word in zip(analyzed.groups, analyzed.part_sets, analyzed.words, strict=True):
+        key = tuple(sorted(term for term, _weight in group))
+        if key in seen:
+            continue
+        seen.add(key)
+        if terms + len(group) > MAX_QUERY_TERMS:
+            room = MAX_QUERY_TERMS - terms
+            cut = True
+            if room <= 0:
+                break
+            # The word's strongest alternatives first: its own stem leads the group.
+            group = sorted(group, key=lambda item: -item[1])[:room]
+            kept = {term for term, _weight in group}
+            parts = [p for p in parts if set(p) <= kept]
+        groups.append(group)
+        part_sets.append(parts)
+        words.append(word)
+        terms += len(group)
+        if cut:
+            break
+    analyzed.groups, analyzed.part_sets, analyzed.words = groups, part_sets, words
+    return cut
+
 
 def search(request, backend=None, log=False):
     """Run a search request; see the module docstring."""
     started = time.perf_counter()
     snap = snapshot()
     analyzed = snap.analyzer.analyze_query(request.query) if request.query else None
+    notice = ""
+    if analyzed is not None and limit_query(analyzed):
+        notice = str(
+            _(
+                "Ihre Anfrage war sehr lang: gesucht wurde nur nach den ersten Wörtern "
+                "(höchstens %d Suchbegriffe)."
+            )
+            % MAX_QUERY_TERMS
+        )
     backend_name = backend or "default"
 
     _check_filter_values(snap, request.filters)
     if analyzed is not None:
+        # fusion point: dense retrieval (issue 16)
         ranked, backend_name = _match(snap, analyzed, backend)
-        candidates = snap.bitmap_of(pk for pk, _score in ranked)
+        ranked_ids = np.fromiter((pk for pk, _s in ranked), dtype=np.int64, count=len(ranked))
+        ranked_scores = np.fromiter((s for _pk, s in ranked), dtype=np.float64, count=len(ranked))
+        ranked_positions = snap.positions_of(ranked_ids)
+        keep = ranked_positions >= 0
+        ranked_positions, ranked_scores = ranked_positions[keep], ranked_scores[keep]
+        candidates = np.zeros(len(snap.alive), dtype=bool)
+        candidates[ranked_positions] = True
     else:
         ranked = None  # browsing: every entry, in the order the sort asks for
-        candidates = snap.all_bits
+        candidates = snap.alive
 
-    # Facets as bitmaps (one bit per entry): a facet's counts apply every other facet's
-    # filter but not its own, so its other values stay selectable.
+    # Filters are masks over all positions, applied to every candidate before anything is
+    # ranked or counted; a facet's counts apply every other facet's filter but not its own,
+    # so its other values stay selectable.
     selected = request.filters
-    filter_bits = {name: snap.union_of(name, values) for name, values in selected.items()}
+    filter_masks = {name: snap.columns[name].mask(values) for name, values in selected.items()}
 
     def allowed(skip=None):
-        bits = candidates
-        for name, value_bits in filter_bits.items():
+        mask = candidates
+        for name, value_mask in filter_masks.items():
             if name != skip:
-                bits &= value_bits
-        return bits
+                mask = mask & value_mask
+        return mask
 
-    facets = {}
-    for name in FACETS:
-        base = allowed(skip=name)
-        values = []
-        for value, value_bits in snap.facet_bits[name].items():
-            count = (base & value_bits).bit_count()
-            if count or value in selected.get(name, ()):
-                values.append(
-                    FacetValue(
-                        value,
-                        snap.facet_label_text(name, value),
-                        count,
-                        value in selected.get(name, ()),
-                    )
-                )
-        for value in selected.get(name, ()):  # a selected value stays visible with 0 hits
-            if value not in snap.facet_bits[name]:
-                values.append(FacetValue(value, snap.facet_label_text(name, value), 0, True))
-        values.sort(key=lambda v: (-v.count, v.label))
-        facets[name] = values
+    facets = {name: _facet_values(snap, name, allowed(skip=name), selected) for name in FACETS}
 
-    matching_bits = allowed()
-    facts = snap.entries
-    position = snap.position
-    matches = snap.mask_of(matching_bits)
+    matches = allowed()
     if request.sort == "neu" or (request.sort == "relevanz" and ranked is None):
-        scores = dict(ranked) if ranked is not None else None
-        order = snap.newest_positions
-        matching = [
-            (pk, scores[pk] if scores else 0.0) for pk in snap.ids[order[matches[order]]].tolist()
-        ]
+        order = snap.order("neu")
     elif request.sort in ("groesse", "beginn", "dokumentiert"):
-        scores = dict(ranked) if ranked is not None else {}
-        order = {
-            "groesse": snap.smallest_positions,
-            "beginn": snap.latest_start_positions,
-            "dokumentiert": snap.best_documented_positions,
-        }[request.sort]
-        matching = [(pk, scores.get(pk, 0.0)) for pk in snap.ids[order[matches[order]]].tolist()]
-    elif not filter_bits:
-        matching = ranked  # every ranked entry is a candidate
+        order = snap.order(request.sort)
     else:
-        matching = [(pk, score) for pk, score in ranked if matches[position[pk]]]
+        order = None
+    if order is not None:
+        positions = order[matches[order]]
+        scores = np.zeros(len(snap.alive))
+        if ranked is not None:
+            scores[ranked_positions] = ranked_scores
+        matching_scores = scores[positions]
+    else:
+        kept = matches[ranked_positions]
+        positions, matching_scores = ranked_positions[kept], ranked_scores[kept]
 
-    count = len(matching)
+    count = len(positions)
     start = (request.page - 1) * request.page_size
-    page_items = matching[start : start + request.page_size]
+    page = slice(start, start + request.page_size)
     query_terms = analyzed.all_terms() if analyzed else set()
-    results = [
-        _hit(snap, facts[pk], score, query_terms, snap.root_path) for pk, score in page_items
-    ]
+    results = _hits(
+        snap,
+        snap.ids[positions[page]].tolist(),
+        matching_scores[page].tolist(),
+        query_terms,
+    )
 
     # A corrected spelling is offered whenever the query needed one, found or not.
     suggestion = analyzed.suggestion if analyzed is not None else None
@@ -680,12 +1020,30 @@ def search(request, backend=None, log=False):
         backend=backend_name,
         took_ms=(time.perf_counter() - started) * 1000,
         analyzed=analyzed,
+        notice=notice,
     )
     if log and request.query and request.page == 1:
         from .stats import record_query
 
         record_query(request.query, count)
     return response
+
+
+def _facet_values(snap, name, base, selected):
+    """The values of one facet with their counts among the ``base`` positions."""
+    column = snap.columns[name]
+    counts = column.counts(base)
+    chosen = selected.get(name, ())
+    values = [
+        FacetValue(value, snap.facet_label_text(name, value), int(counts[code]), value in chosen)
+        for code, value in enumerate(column.values)
+        if counts[code] or value in chosen
+    ]
+    for value in chosen:  # a selected value stays visible with 0 hits
+        if value not in column.code_of:
+            values.append(FacetValue(value, snap.facet_label_text(name, value), 0, True))
+    values.sort(key=lambda v: (-v.count, v.label))
+    return values
 
 
 def _check_filter_values(snap, filters):
@@ -703,11 +1061,12 @@ def _check_filter_values(snap, filters):
 def _match(snap, analyzed, backend):
     """Entries matching the query, ranked; and the name of the retriever that answered.
 
-    Each query word is retrieved on its own, so every candidate's coverage is known: the
-    share of the query's words it contains, each word weighted by its rarity (idf). An entry
-    must cover at least MIN_COVERAGE of the query (or as much as the best entry does), so a
-    common word ("Ort", "Stadt") cannot exclude a case that has the rare ones, and one rare
-    word alone does not let every case with a common word in.
+    Each query word is retrieved on its own (all words in one statement), so every
+    candidate's coverage is known: the share of the query's words it contains, each word
+    weighted by its rarity (idf). An entry must cover at least MIN_COVERAGE of the query (or
+    as much as the best entry does), so a common word ("Ort", "Stadt") cannot exclude a case
+    that has the rare ones, and one rare word alone does not let every case with a common
+    word in. Every matching entry is ranked: no cut before filters and counts.
     """
     groups = []  # (weighted alternatives, part sets, retrieval alternatives) per query word
     for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
@@ -716,6 +1075,9 @@ def _match(snap, analyzed, backend):
             groups.append((group, part_sets, alternatives))
     if not groups:
         return [], backend or "default"
+    prefetch = getattr(snap.vocabulary, "prefetch", None)
+    if prefetch is not None:
+        prefetch([term for group, _p, _a in groups for term, _w in group])
     weights = [max(snap.idf(term) for term, _w in group) for group, _p, _a in groups]
     total_weight = sum(weights) or 1.0
     # A word in more than half of all entries hardly ranks but costs the most to retrieve:
@@ -724,21 +1086,23 @@ def _match(snap, analyzed, backend):
     if all(common):
         common = [False] * len(groups)
 
-    per_group = []
-    backend_name = backend or "default"
-    for (_group, _parts, alternatives), is_common in zip(groups, common, strict=True):
-        if is_common:
-            per_group.append(None)
-            continue
-        scored, backend_name = _retrieve([alternatives], True, backend)
-        per_group.append(dict(scored))
+    wanted = [
+        (alternatives, group)
+        for (group, _p, alternatives), is_common in zip(groups, common, strict=True)
+        if not is_common
+    ]
+    scored = [
+        sum(snap.vocabulary.frequency(term) for term, _w in group) <= retrieval.MAX_SCORED_MATCHES
+        for _alternatives, group in wanted
+    ]
+    found, backend_name = _retrieve_words(
+        [[alternatives] for alternatives, _group in wanted], backend, scored
+    )
+    found = iter(found)
+    per_group = [None if is_common else _as_arrays(next(found)) for is_common in common]
 
     # The candidates in the order they were first retrieved (ties keep that order below).
-    retrieved = [
-        np.fromiter(scores, dtype=np.int64, count=len(scores))
-        for scores in per_group
-        if scores is not None
-    ]
+    retrieved = [pks_scores[0] for pks_scores in per_group if pks_scores is not None]
     every_pk = np.concatenate(retrieved) if retrieved else np.empty(0, dtype=np.int64)
     if not len(every_pk):
         return [], backend_name
@@ -753,30 +1117,29 @@ def _match(snap, analyzed, backend):
     text = np.zeros(len(candidates))
     everywhere = 0.0
     offset = 0
-    for weight, scores in zip(weights, per_group, strict=True):
-        if scores is None:
+    for weight, pks_scores in zip(weights, per_group, strict=True):
+        if pks_scores is None:
             everywhere += weight / total_weight
             continue
-        at = local_of_retrieved[offset : offset + len(scores)]
-        offset += len(scores)
-        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        values = pks_scores[1]
+        at = local_of_retrieved[offset : offset + len(values)]
+        offset += len(values)
         top = (float(values.max()) if len(values) else 0.0) or 1.0
         coverage[at] += weight / total_weight
         text[at] += weight / total_weight * np.maximum(values, 0.0) / top
     coverage += everywhere
     threshold = min(MIN_COVERAGE, float(coverage.max()) - 1e-9)
 
-    index = _match_index(snap)
-    positions = index.positions_of(candidates)
+    positions = snap.positions_of(candidates)
     kept = (positions >= 0) & ~(coverage < threshold)
     positions = positions[kept]
-    fields = _field_scores(index, groups, weights, total_weight)[positions]
+    fields = _field_scores(snap, groups, weights, total_weight, positions)
     score = (
         RANK_WEIGHTS["coverage"] * coverage[kept]
         + RANK_WEIGHTS["text"] * text[kept]
         + RANK_WEIGHTS["fields"] * fields
-        + RANK_WEIGHTS["quality"] * index.quality[positions]
-    ) * index.prior[positions]
+        + RANK_WEIGHTS["quality"] * snap.quality[positions]
+    ) * snap.prior[positions]
     best_first = np.argsort(-score, kind="stable")
     ranked = list(
         zip(candidates[kept][best_first].tolist(), score[best_first].tolist(), strict=True)
@@ -784,77 +1147,37 @@ def _match(snap, analyzed, backend):
     return ranked, backend_name
 
 
-class _MatchIndex:
-    """What ``_match`` needs of every entry, per snapshot, as numpy arrays in snapshot order:
-    for each analysed term the positions of the entries with it in the title and in the key
-    facts, each entry's quality and kind prior, and entry id -> position. So the matches in
-    title and key facts of all candidates are scored in a few vector operations instead of
-    comparing sets entry by entry (10,000 cases: ~1 ms instead of ~13 ms per query)."""
-
-    def __init__(self, snap):
-        entries = list(snap.entries.values())
-        self.size = len(entries)
-        title, key = {}, {}
-        for position, entry in enumerate(entries):
-            for term in entry.title_terms:
-                title.setdefault(term, []).append(position)
-            for term in entry.key_terms:
-                key.setdefault(term, []).append(position)
-        self.title = {term: np.array(at, dtype=np.int64) for term, at in title.items()}
-        self.key = {term: np.array(at, dtype=np.int64) for term, at in key.items()}
-        self.quality = np.array([entry.quality for entry in entries], dtype=np.float64)
-        self.prior = np.array(
-            [KIND_PRIOR.get(entry.kind, 1.0) for entry in entries], dtype=np.float64
-        )
-        self.max_pk = max(snap.entries, default=0)
-        self.position_of_pk = np.full(self.max_pk + 1, -1, dtype=np.int64)
-        for pk, position in snap.position.items():
-            self.position_of_pk[pk] = position
-
-    def positions_of(self, pks):
-        """Snapshot positions of entry ids, -1 for ids the snapshot does not know."""
-        known = (pks >= 0) & (pks <= self.max_pk)
-        positions = np.full(len(pks), -1, dtype=np.int64)
-        positions[known] = self.position_of_pk[pks[known]]
-        return positions
-
-
-def _match_index(snap):
-    index = snap.__dict__.get("_match_index")
-    if index is None:
-        index = snap.__dict__["_match_index"] = _MatchIndex(snap)
-    return index
-
-
-def _field_scores(index, groups, weights, total_weight):
-    """0-1 per entry: how much of the query the title and the key facts (themes, tags,
-    places) hold. A word's best form counts: in the title its weight, in the key facts 0.7
-    of it; a set of compound parts counts (as a subcompound) only if the title has all of
-    them. Single compound parts count only as such a set."""
-    field_score = np.zeros(index.size)
+def _field_scores(snap, groups, weights, total_weight, positions):
+    """0-1 per candidate position: how much of the query the title and the key facts
+    (themes, tags, places) hold. A word's best form counts: in the title its weight, in the
+    key facts 0.7 of it; a set of compound parts counts (as a subcompound) only if the title
+    has all of them. Single compound parts count only as such a set."""
+    title, key = snap.columns["title"], snap.columns["key"]
+    size = len(snap.alive)
+    field_score = np.zeros(size)
     for (group, part_sets, _alternatives), weight in zip(groups, weights, strict=True):
-        best = np.zeros(index.size)
+        best = np.zeros(size)
         for term, term_weight in group:
             if term_weight == WEIGHT_PART:
                 continue
             # An entry with the term in its title gets term_weight >= 0.7 * term_weight
             # whether or not its key facts have it too, as in an if/elif per entry.
-            at = index.key.get(term)
-            if at is not None:
+            at = key.positions(term)
+            if len(at):
                 best[at] = np.maximum(best[at], 0.7 * term_weight)
-            at = index.title.get(term)
-            if at is not None:
+            at = title.positions(term)
+            if len(at):
                 best[at] = np.maximum(best[at], term_weight)
         for part_set in part_sets:
             members = set(part_set)
-            if not all(term in index.title for term in members):
+            if not all(term in title.code_of for term in members):
                 continue
-            having = np.zeros(index.size, dtype=np.int64)
+            having = np.zeros(size, dtype=np.int64)
             for term in members:
-                having[index.title[term]] += 1
+                having[title.positions(term)] += 1
             best = np.where(having == len(members), np.maximum(best, WEIGHT_SUBCOMPOUND), best)
         field_score += weight * best
-    return field_score / total_weight
+    return field_score[positions] / total_weight
 
 
 def _site_root_path():
@@ -870,20 +1193,40 @@ def _page_url(url_path, root_path):
     return url_path
 
 
-def _hit(snap, entry, score, query_terms, root_path):
-    slug = entry.url_path.rstrip("/").rsplit("/", 1)[-1]
+HIT_COLUMNS = ("id", "page_id", "kind", "heading", "url_path", "summary", "towns", "states")
+
+
+def _entry_rows(entry_ids):
+    """The readable fields of these entries, by id, in one query."""
+    rows = SearchEntry.objects.filter(pk__in=list(entry_ids)).values(*HIT_COLUMNS, "theme_names")
+    return {row["id"]: row for row in rows}
+
+
+def _hits(snap, entry_ids, scores, query_terms):
+    """The hits of these entries (read from the database), in this order; an entry deleted
+    since the state was built is left out."""
+    rows = _entry_rows(entry_ids)
+    return [
+        _hit(rows[pk], score, query_terms, snap.root_path)
+        for pk, score in zip(entry_ids, scores, strict=True)
+        if pk in rows
+    ]
+
+
+def _hit(row, score, query_terms, root_path):
+    url_path = row["url_path"]
+    slug = url_path.rstrip("/").rsplit("/", 1)[-1]
+    summary = row["summary"]
     return Hit(
-        entry_id=entry.id,
-        page=PageRef(entry.page_id, slug, _page_url(entry.url_path, root_path), entry.heading),
-        kind=entry.kind,
-        summary=entry.summary,
-        towns=list(entry.towns),
-        states=list(entry.states),
-        themes=list(entry.theme_names),
+        entry_id=row["id"],
+        page=PageRef(row["page_id"], slug, _page_url(url_path, root_path), row["heading"]),
+        kind=row["kind"],
+        summary=summary,
+        towns=list(filter(None, row["towns"].split("|"))),
+        states=row["states"].split(),
+        themes=list(filter(None, row["theme_names"].split("|"))),
         score=round(score, 4),
-        highlight=highlight(entry.summary, query_terms, snap)
-        if query_terms
-        else html.escape(entry.summary),
+        highlight=highlight(summary, query_terms) if query_terms else html.escape(summary),
     )
 
 
@@ -979,23 +1322,58 @@ class Suggestion:
     folded: str = ""
 
 
-def _build_autocomplete(snap):
-    from .analysis import fold
+# Titles read from the full-text index per typed text, before they are checked word by word.
+AUTOCOMPLETE_TITLE_CANDIDATES = 400
 
-    root_path = snap.root_path
-    labels = {}
-    for entry in snap.entries.values():
-        url = _page_url(entry.url_path, root_path)
-        labels[("titel", entry.heading)] = url
-        for town in entry.towns:
-            labels.setdefault(("ort", town), f"/suche/?q={town}")
-        for tag in entry.tags:
-            labels.setdefault(("schlagwort", tag), f"/suche/?q={tag}")
-        for theme, name in zip(entry.themes, entry.theme_names, strict=False):
-            labels.setdefault(("thema", name), f"/suche/?thema={theme}")
+
+def _autocomplete_labels(snap):
+    """Themes, towns and tags (few, held per state) as suggestions; titles are looked up in
+    the full-text index per request (``_title_suggestions``)."""
+    labels = snap.__dict__.get("_autocomplete")
+    if labels is None:
+        labels = []
+        for slug in snap.columns["thema"].values:
+            name = snap.theme_labels.get(slug)
+            if name:
+                labels.append(Suggestion(name, "thema", f"/suche/?thema={slug}", fold(name)))
+        for kind, column in (("ort", "town"), ("schlagwort", "tag")):
+            labels.extend(
+                Suggestion(value, kind, f"/suche/?q={value}", fold(value))
+                for value in snap.columns[column].values
+            )
+        snap.__dict__["_autocomplete"] = labels
+    return labels
+
+
+def _title_suggestions(snap, words):
+    """Entries whose title terms start with the typed words (prefix query on the title
+    column of the full-text index), as suggestions of kind "titel"."""
+    prefixes = [re.sub(r"\W", "", word)[: max(3, len(word) - 2)] for word in words]
+    prefixes = [prefix for prefix in prefixes if prefix]
+    if not prefixes:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            expression = "title : (" + " AND ".join(f'"{p}" *' for p in prefixes) + ")"
+            cursor.execute(
+                "SELECT e.heading, e.url_path FROM search_fts f "
+                "JOIN search_searchentry e ON e.id = f.rowid "
+                "WHERE search_fts MATCH %s LIMIT %s",
+                [expression, AUTOCOMPLETE_TITLE_CANDIDATES],
+            )
+        elif connection.vendor == "postgresql":
+            expression = " & ".join(f"{p}:*A" for p in prefixes)
+            cursor.execute(
+                "SELECT heading, url_path FROM search_searchentry "
+                "WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s",
+                [expression, AUTOCOMPLETE_TITLE_CANDIDATES],
+            )
+        else:
+            return []
+        rows = cursor.fetchall()
     return [
-        Suggestion(label=label, kind=kind, url=url, folded=fold(label))
-        for (kind, label), url in labels.items()
+        Suggestion(heading, "titel", _page_url(url_path, snap.root_path), fold(heading))
+        for heading, url_path in rows
     ]
 
 
@@ -1004,15 +1382,12 @@ AUTOCOMPLETE_KIND_ORDER = {"thema": 0, "ort": 1, "titel": 2, "schlagwort": 3}
 
 def autocomplete(text, limit=8):
     """Titles, towns, tags and themes whose words start with what was typed."""
-    from urllib.parse import quote
-
-    from .analysis import fold
-
     words = fold(text).split()
     if not words or len(text) > MAX_QUERY_LENGTH:
         return []
+    snap = snapshot()
     matches = []
-    for suggestion in snapshot().autocomplete_labels:
+    for suggestion in (*_autocomplete_labels(snap), *_title_suggestions(snap, words)):
         label_words = suggestion.folded.replace("-", " ").split()
         if all(any(lw.startswith(w) for lw in label_words) for w in words):
             starts = suggestion.folded.startswith(words[0])
@@ -1041,15 +1416,6 @@ def autocomplete(text, limit=8):
 SIZE_ORDER = [choice.value for choice in SizeClass]
 
 
-def _size_distance(classes_a, classes_b):
-    """0 for a shared size class, 1 for neighbouring classes, more otherwise."""
-    positions_a = [SIZE_ORDER.index(c) for c in classes_a if c in SIZE_ORDER]
-    positions_b = [SIZE_ORDER.index(c) for c in classes_b if c in SIZE_ORDER]
-    if not positions_a or not positions_b:
-        return None
-    return min(abs(a - b) for a in positions_a for b in positions_b)
-
-
 @dataclass
 class Recommendation:
     hit: Hit
@@ -1057,109 +1423,112 @@ class Recommendation:
     reasons: list
 
 
-def _related_features(snap):
-    """What ``related`` compares, per entry, computed once per snapshot: the entry of each
-    page, and each entry's themes, folded tags, title and key terms, towns, states and
-    size-class positions."""
-    features = snap.__dict__.get("_related_features")
-    if features is None:
-        by_page = {}
-        per_entry = {}
-        for entry in snap.entries.values():
-            by_page.setdefault(entry.page_id, entry)
-            per_entry[entry.id] = (
-                frozenset(entry.themes),
-                frozenset(fold_tag(t) for t in entry.tags),
-                frozenset(entry.title_terms | entry.key_terms),
-                frozenset(entry.towns),
-                frozenset(entry.states),
-                [SIZE_ORDER.index(c) for c in entry.size_classes if c in SIZE_ORDER],
-            )
-        features = snap.__dict__["_related_features"] = (by_page, per_entry)
-    return features
+def _count_shared(column, codes, size):
+    """How many of the value ``codes`` each position has."""
+    lists = [column.positions_of_code(code) for code in codes]
+    if not lists:
+        return np.zeros(size, dtype=np.int64)
+    return np.bincount(np.concatenate(lists), minlength=size)
 
 
-class _RelatedIndex:
-    """The features of ``_related_features`` as posting lists of entry positions, so that
-    ``related`` scores every entry in a few vector operations (numpy) instead of comparing
-    sets entry by entry: at 10,000 cases about 1 ms instead of ~100 ms per case."""
+def _term_counts(columns, start, end):
+    """How many distinct title and key terms the positions start..end-1 have (few: the
+    entries a patch appends)."""
+    title, key = columns["title"], columns["key"]
+    counts = [len(set(title.values_of(i)) | set(key.values_of(i))) for i in range(start, end)]
+    return np.array(counts, dtype=np.float64)
 
-    def __init__(self, snap, per_entry):
-        self.entries = list(snap.entries.values())
-        self.position = {entry.id: i for i, entry in enumerate(self.entries)}
-        postings = {}  # (feature, value) -> positions
 
-        for i, entry in enumerate(self.entries):
-            themes, tags, terms, towns, states, sizes = per_entry[entry.id]
-            for feature, values in (
-                ("theme", themes),
-                ("tag", tags),
-                ("term", terms),
-                ("town", towns),
-                ("state", states),
-                ("size", set(sizes)),
-            ):
-                for value in values:
-                    postings.setdefault((feature, value), []).append(i)
-        self.postings = {key: np.array(value, dtype=np.int32) for key, value in postings.items()}
-        self.term_counts = np.array(
-            [len(per_entry[entry.id][2]) for entry in self.entries], dtype=np.float64
+def _related_terms(snap):
+    """Per position: how many distinct title and key terms it has (for the Jaccard share)."""
+    cached = snap.__dict__.get("_related_terms")
+    if cached is None:
+        title, key = snap.columns["title"], snap.columns["key"]
+        key_in_title = np.array(
+            [title.code_of.get(term, -1) for term in key.values], dtype=np.int64
         )
-        self.quality = np.array([entry.quality for entry in self.entries], dtype=np.float64)
-        kinds = sorted({entry.kind for entry in self.entries})
-        self.kind_codes = {kind: code for code, kind in enumerate(kinds)}
-        self.kinds = np.array([self.kind_codes[entry.kind] for entry in self.entries])
-
-    def count(self, feature, values):
-        """How many of ``values`` each entry has."""
-        lists = [self.postings[(feature, v)] for v in values if (feature, v) in self.postings]
-        if not lists:
-            return np.zeros(len(self.entries), dtype=np.int64)
-        return np.bincount(np.concatenate(lists), minlength=len(self.entries))
+        # Key terms that are title terms of the same entry are counted once.
+        mapped = key_in_title[key.codes]
+        key_owner = key.owner
+        title_pairs = title.owner.astype(np.int64) * (len(title.values) + 1) + title.codes
+        key_pairs = key_owner.astype(np.int64) * (len(title.values) + 1) + mapped
+        duplicate = (mapped >= 0) & np.isin(key_pairs, title_pairs)
+        counts = np.diff(title.offsets) + np.bincount(key_owner[~duplicate], minlength=title.size)
+        cached = snap.__dict__["_related_terms"] = counts.astype(np.float64)
+    return cached
 
 
-def _related_index(snap, per_entry):
-    index = snap.__dict__.get("_related_index")
-    if index is None:
-        index = snap.__dict__["_related_index"] = _RelatedIndex(snap, per_entry)
-    return index
+def _term_positions(snap, terms):
+    """Per term: the positions with it in title or key facts, each position once."""
+    title, key = snap.columns["title"], snap.columns["key"]
+    lists = []
+    for term in terms:
+        lists.append(np.union1d(title.positions(term), key.positions(term)))
+    return lists
 
 
-def _best_related(snap, per_entry, source, limit):
-    """The ``limit`` best entries like ``source``, as (score, entry, shared themes, same
-    town, same size, same state), best first, ties by heading. The scores are the same
-    floating-point operations in the same order as a per-entry loop would do."""
-    index = _related_index(snap, per_entry)
-    s_themes, s_tags, s_terms, s_towns, s_states, s_sizes = per_entry[source.id]
-    shared_terms = index.count("term", s_terms).astype(np.float64)
-    union = len(s_terms) + index.term_counts - shared_terms
+def _folded_tag_codes(snap):
+    """Tag code -> code of its folded form (tags that differ in case or umlauts match)."""
+    cached = snap.__dict__.get("_folded_tags")
+    if cached is None:
+        folded = {}
+        cached = np.array(
+            [folded.setdefault(fold(tag), len(folded)) for tag in snap.columns["tag"].values],
+            dtype=np.int64,
+        )
+        snap.__dict__["_folded_tags"] = cached
+    return cached
+
+
+def _best_related(snap, source, limit):
+    """The ``limit`` best entries like the one at position ``source``, as (score, position,
+    shared themes, same town, same size, same state), best first, ties by heading."""
+    size = len(snap.alive)
+    columns = snap.columns
+    themes = columns["thema"].of(source)
+    terms = set(columns["title"].values_of(source)) | set(columns["key"].values_of(source))
+    term_lists = _term_positions(snap, terms)
+    shared_terms = (
+        np.bincount(np.concatenate(term_lists), minlength=size).astype(np.float64)
+        if term_lists
+        else np.zeros(size)
+    )
+    union = len(terms) + _related_terms(snap) - shared_terms
+    folded = _folded_tag_codes(snap)
+    source_tags = set(folded[columns["tag"].of(source)].tolist())
+    tag_column = columns["tag"]
+    tag_hits = np.isin(folded[tag_column.codes], list(source_tags)) if source_tags else None
+    shared_tags = (
+        np.bincount(tag_column.owner[tag_hits], minlength=size)
+        if tag_hits is not None
+        else np.zeros(size, dtype=np.int64)
+    )
     score = (
-        2.0 * index.count("theme", s_themes)
-        + 1.5 * index.count("tag", s_tags)
+        2.0 * _count_shared(columns["thema"], themes, size)
+        + 1.5 * shared_tags
         + 6.0 * (shared_terms / np.where(union == 0, 1.0, union))
     )
-    eligible = (score != 0) & (index.kinds == index.kind_codes[source.kind])
-    eligible[index.position[source.id]] = False
-    same_town = index.count("town", s_towns) > 0
-    same_size = index.count("size", set(s_sizes)) > 0
-    same_state = index.count("state", s_states) > 0
+    kinds = snap.kind_codes()
+    eligible = (score != 0) & (kinds == kinds[source]) & snap.alive
+    eligible[source] = False
+    same_town = _count_shared(columns["town"], columns["town"].of(source), size) > 0
+    same_size = _count_shared(columns["groesse"], columns["groesse"].of(source), size) > 0
+    same_state = _count_shared(columns["land"], columns["land"].of(source), size) > 0
     score = score + np.where(same_town, 2.0, 0.0)
     score = score + np.where(same_size, 1.0, 0.0)
     score = score + np.where(same_state, 0.5, 0.0)
-    score = score + 1.5 * index.quality
-    candidates = np.flatnonzero(eligible)
-    if len(candidates) > limit:
-        # Everything scoring at least the limit-th best score, so ties are broken by heading.
-        threshold = np.partition(score[candidates], -limit)[-limit]
-        candidates = candidates[score[candidates] >= threshold]
-    ranked = sorted(candidates.tolist(), key=lambda i: (-score[i], index.entries[i].heading))[
-        :limit
-    ]
+    score = score + 1.5 * snap.quality
+    ranked = _top_by_heading(snap, np.flatnonzero(eligible), score, limit)
+    source_themes = set(themes.tolist())
     return [
         (
             float(score[i]),
-            index.entries[i],
-            s_themes & per_entry[index.entries[i].id][0],
+            i,
+            [
+                columns["thema"].values[c]
+                for c in columns["thema"].of(i).tolist()
+                if c in source_themes
+            ],
             bool(same_town[i]),
             bool(same_size[i]),
             bool(same_state[i]),
@@ -1168,24 +1537,52 @@ def _best_related(snap, per_entry, source, limit):
     ]
 
 
+def _top_by_heading(snap, candidates, score, limit):
+    """The ``limit`` best positions among ``candidates``, ties broken by heading (read from
+    the database for the few positions that can make the cut)."""
+    if len(candidates) > limit:
+        # Everything scoring at least the limit-th best score, so ties are broken by heading.
+        threshold = np.partition(score[candidates], -limit)[-limit]
+        candidates = candidates[score[candidates] >= threshold]
+    headings = dict(
+        SearchEntry.objects.filter(pk__in=snap.ids[candidates].tolist()).values_list(
+            "id", "heading"
+        )
+    )
+    position_of = {int(snap.ids[i]): int(i) for i in candidates}
+    ranked = sorted(
+        (position_of[pk] for pk in headings),
+        key=lambda i: (-score[i], headings[int(snap.ids[i])]),
+    )
+    return ranked[:limit]
+
+
 def related(page_id, limit=3):
     """Cases like the given one: shared themes and tags, similar words in title and key
     facts, and a similar town profile (size class, state)."""
     snap = snapshot()
-    by_page, per_entry = _related_features(snap)
-    source = by_page.get(page_id)
+    source = snap.position_of_page(page_id)
     if source is None:
         return []
-    # Kept per snapshot in this process. Not shared through Django's cache: computing them
-    # (about 1.5 ms with 10,000 cases) is cheaper than writing a cache file.
-    cache = snap.__dict__.setdefault("_related", {})
-    if page_id in cache:
-        return cache[page_id][:limit]
-    best = _best_related(snap, per_entry, source, 12)
-    root_path = snap.root_path
+    # Kept per state in this process, in an LRU cache of SEARCH_CACHE_SIZE pages. Not shared
+    # through Django's cache: computing them is cheaper than writing a cache file.
+    cached = snap.related_cache.get(page_id)
+    if cached is not None:
+        return cached[:limit]
+    best = _best_related(snap, source, 12)
     recommendations = []
+    hits = _hits(
+        snap,
+        [int(snap.ids[i]) for _s, i, *_rest in best],
+        [score for score, *_rest in best],
+        set(),
+    )
+    hits = {hit.entry_id: hit for hit in hits}
     # The reasons (translated labels) only for the cases shown.
-    for score, entry, shared_themes, same_town, same_size, same_state in best:
+    for score, position, shared_themes, same_town, same_size, same_state in best:
+        hit = hits.get(int(snap.ids[position]))
+        if hit is None:  # deleted since the state was built
+            continue
         reasons = [snap.facet_label("thema", t) for t in sorted(shared_themes)]
         if same_town:
             reasons.insert(0, str(_("gleicher Ort")))
@@ -1193,10 +1590,8 @@ def related(page_id, limit=3):
             reasons.append(str(_("gleiche Stadtgröße")))
         if same_state:
             reasons.append(str(_("gleiches Bundesland")))
-        recommendations.append(
-            Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
-        )
-    cache[page_id] = recommendations
+        recommendations.append(Recommendation(hit, round(score, 3), reasons))
+    snap.related_cache[page_id] = recommendations
     return recommendations[:limit]
 
 
@@ -1211,9 +1606,24 @@ def distance_km(a, b):
 
 
 def fold_tag(tag):
-    from .analysis import fold
-
     return fold(tag)
+
+
+def _size_distances(snap, size_class):
+    """Per position: the distance of its nearest size class to ``size_class`` (0 shared,
+    1 neighbouring, ...), -1 for entries without one."""
+    column = snap.columns["groesse"]
+    size = len(snap.alive)
+    distances = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    if size_class in SIZE_ORDER:
+        target = SIZE_ORDER.index(size_class)
+        order = np.array(
+            [SIZE_ORDER.index(v) if v in SIZE_ORDER else 10**6 for v in column.values],
+            dtype=np.int64,
+        )
+        np.minimum.at(distances, column.owner, np.abs(order[column.codes] - target))
+    distances[distances == np.iinfo(np.int64).max] = -1
+    return distances
 
 
 def places_like(population, state=None, themes=(), limit=10, point=None, locations=None):
@@ -1221,48 +1631,59 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     the chosen themes): same size class first, then similar population, same state, and
     nearness when the town's ``point`` (latitude, longitude) and the cases' ``locations``
     (page id -> points of its towns) are given."""
-    from core.geo import size_class_for
-
     snap = snapshot()
-    size_class = size_class_for(population)
-    themes = set(themes)
-    scored = []
-    for entry in snap.entries.values():
-        if entry.kind != "case" or not entry.size_classes:
+    columns = snap.columns
+    size = len(snap.alive)
+    case_code = columns["art"].code_of.get("case")
+    eligible = (
+        snap.alive & (snap.kind_codes() == case_code) & (np.diff(columns["groesse"].offsets) > 0)
+    )
+    distance = _size_distances(snap, size_class_for(population))
+    score = np.where(distance == 0, 3.0, np.where(distance == 1, 1.5, 0.0))
+    if population:
+        has_population = snap.population > 0
+        ratio = np.abs(np.log(np.where(has_population, snap.population, 1) / population))
+        score = score + np.where(has_population, np.maximum(0.0, 1.0 - ratio / math.log(4)), 0.0)
+    same_state = columns["land"].mask([state]) if state else np.zeros(size, dtype=bool)
+    score = score + np.where(same_state, 1.0, 0.0)
+    theme_codes = [
+        columns["thema"].code_of[t] for t in set(themes) if t in columns["thema"].code_of
+    ]
+    shared = _count_shared(columns["thema"], theme_codes, size)
+    if themes:
+        eligible &= shared > 0
+    score = score + 2.0 * shared + 1.0 * snap.quality
+    near = {}
+    if point is not None and locations:
+        for position in np.flatnonzero(eligible).tolist():
+            points = locations.get(int(snap.page_ids[position]))
+            if points:
+                km = min(distance_km(point, other) for other in points)
+                near[position] = km
+                # Up to one point for a case next door, nothing from 200 km on.
+                score[position] += max(0.0, 1.0 - km / 200)
+    ranked = _top_by_heading(snap, np.flatnonzero(eligible), score, limit)
+    hits = _hits(snap, [int(snap.ids[i]) for i in ranked], [float(score[i]) for i in ranked], set())
+    hits = {hit.entry_id: hit for hit in hits}
+    recommendations = []
+    for position in ranked:
+        hit = hits.get(int(snap.ids[position]))
+        if hit is None:  # deleted since the state was built
             continue
         reasons = []
-        score = 0.0
-        distance = _size_distance([size_class], entry.size_classes)
-        if distance == 0:
-            score += 3.0
+        if distance[position] == 0:
             reasons.append(str(_("gleiche Stadtgröße")))
-        elif distance == 1:
-            score += 1.5
+        elif distance[position] == 1:
             reasons.append(str(_("ähnliche Stadtgröße")))
-        if entry.population and population:
-            ratio = abs(math.log(entry.population / population))
-            score += max(0.0, 1.0 - ratio / math.log(4))
-        if state and state in entry.states:
-            score += 1.0
+        if same_state[position]:
             reasons.append(str(_("gleiches Bundesland")))
-        shared = themes & set(entry.themes)
-        if themes and not shared:
-            continue
-        score += 2.0 * len(shared)
-        reasons.extend(snap.facet_label("thema", t) for t in sorted(shared))
-        score += 1.0 * entry.quality
-        if point is not None and locations and locations.get(entry.page_id):
-            km = min(distance_km(point, other) for other in locations[entry.page_id])
-            # Up to one point for a case next door, nothing from 200 km on.
-            score += max(0.0, 1.0 - km / 200)
+        entry_themes = set(columns["thema"].values_of(position))
+        reasons.extend(snap.facet_label("thema", t) for t in sorted(set(themes) & entry_themes))
+        km = near.get(position)
+        if km is not None:
             if km < 1:
                 reasons.append(str(_("am selben Ort")))
             elif km < 100:
                 reasons.append(str(_("%(km)d km entfernt")) % {"km": round(km)})
-        scored.append((score, entry, reasons))
-    scored.sort(key=lambda item: (-item[0], item[1].heading))
-    root_path = snap.root_path
-    return [
-        Recommendation(_hit(snap, entry, score, set(), root_path), round(score, 3), reasons)
-        for score, entry, reasons in scored[:limit]
-    ]
+        recommendations.append(Recommendation(hit, round(float(score[position]), 3), reasons))
+    return recommendations

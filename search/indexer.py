@@ -283,6 +283,10 @@ def _switch_to_staged():
     with connection.cursor() as cursor:
         cursor.execute(update)
         cursor.execute(insert)
+    # The switch is the moment the entries changed: the workers' search state reads the
+    # entries changed since it last looked (search.engine), so the staged build times must
+    # not stand in for it.
+    SearchEntry.objects.update(updated_at=timezone.now())
     count = StagedSearchEntry.objects.count()
     StagedSearchEntry.objects.all().delete()
     database_retriever().rebuild()

@@ -4,7 +4,9 @@ On the database backends the analysed terms of every SearchEntry are kept in a f
 index of their own: an FTS5 table on SQLite, a weighted ``tsvector`` column with a GIN index
 on PostgreSQL. One ranked statement returns the candidates with BM25 (SQLite) or
 ``ts_rank`` (PostgreSQL) scores. (Wagtail's database backend scores each row with a
-correlated sub-query, which is far too slow for ten thousand cases.)
+correlated sub-query, which is far too slow for ten thousand cases.) ``search_words`` returns
+every entry that matches each query word, all words in one statement (``UNION ALL``) and
+without a cut, so totals and facet counts are exact.
 
 OpenSearch and Elasticsearch get the same analysed terms through Wagtail's backend
 (``modelsearch``), with the query expressed as nested And/Or of the terms.
@@ -12,12 +14,19 @@ OpenSearch and Elasticsearch get the same analysed terms through Wagtail's backe
 
 import logging
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
 logger = logging.getLogger(__name__)
 
+# Only the search servers reached through Wagtail's backend are cut (they page through
+# their hits); the database retrievers return every match.
 MAX_CANDIDATES = 2000
+# A query word that more entries than this have is matched without a text score (BM25 /
+# ts_rank cost about as much per matching row as the rest of the search together; for a word
+# this common the score hardly tells the entries apart, title and key facts still count).
+MAX_SCORED_MATCHES = 3000
 # Column weights: title, key facts (themes, tags, places), body.
 SQLITE_WEIGHTS = (4.0, 2.5, 1.0)
 
@@ -101,6 +110,23 @@ def modelsearch_query(structure, strict):
     return And(groups) if strict else Or(groups)
 
 
+def _no_matches():
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+
+
+def _split_by_word(rows, words, sign):
+    """Rows (word, entry id, score), ordered by word, as (entry ids, scores) arrays per word
+    (converted at once: a common word has tens of thousands of rows)."""
+    if not rows:
+        return [_no_matches() for _word in range(words)]
+    table = np.array(rows, dtype=np.float64)
+    bounds = np.searchsorted(table[:, 0], np.arange(words + 1))
+    return [
+        (table[start:end, 1].astype(np.int64), sign * table[start:end, 2])
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
 # --- retrievers ---------------------------------------------------------------------------
 
 
@@ -120,6 +146,30 @@ class SQLiteRetriever:
             )
             # bm25() is negative: the more negative, the better.
             return [(pk, -score) for pk, score in cursor.fetchall()]
+
+    def search_words(self, structures, scored=None):
+        """Per query word (a structure of alternatives): every matching (entry id, score),
+        best first; all words in one statement. Words whose ``scored`` is False are matched
+        without a score (0 for every entry; see MAX_SCORED_MATCHES)."""
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        parts, params = [], []
+        for number, structure in enumerate(structures):
+            expression = fts5_expression(structure, True)
+            if expression:
+                score = (
+                    f"bm25(search_fts, {weights})" if scored is None or scored[number] else "0.0"
+                )
+                parts.append(
+                    f"SELECT {number} AS word, rowid, {score} AS score "  # noqa: S608
+                    "FROM search_fts WHERE search_fts MATCH %s"
+                )
+                params.append(expression)
+        if not parts:
+            return [_no_matches() for _structure in structures]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3, 2", params)
+            # bm25() is negative: lower is better.
+            return _split_by_word(cursor.fetchall(), len(structures), -1.0)
 
     def update(self, entry):
         with connection.cursor() as cursor:
@@ -167,6 +217,33 @@ class PostgresRetriever:
             )
             return cursor.fetchall()
 
+    def search_words(self, structures, scored=None):
+        """Per query word: every matching (entry id, score), best first; one statement.
+        Words whose ``scored`` is False are matched without a score."""
+        parts, params = [], []
+        for number, structure in enumerate(structures):
+            expression = tsquery_expression(structure, True)
+            if not expression:
+                continue
+            if scored is None or scored[number]:
+                parts.append(
+                    f"SELECT {number} AS word, id, "  # noqa: S608
+                    "ts_rank(search_vector, to_tsquery('simple', %s), 0) AS score "
+                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+                )
+                params.extend([expression, expression])
+            else:
+                parts.append(
+                    f"SELECT {number} AS word, id, 0.0 AS score "  # noqa: S608
+                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+                )
+                params.append(expression)
+        if not parts:
+            return [_no_matches() for _structure in structures]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3 DESC, 2", params)
+            return _split_by_word(cursor.fetchall(), len(structures), 1.0)
+
     def update(self, entry):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -205,6 +282,10 @@ class WagtailBackendRetriever:
             query, SearchEntry.objects.only("id"), fields=self.fields
         ).annotate_score("_score")
         return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
+
+    def search_words(self, structures, scored=None):
+        """One search per query word: the server pages through its hits."""
+        return [self.search([structure], True) for structure in structures]
 
     def update(self, entry):
         """modelsearch's signal handlers index the entry."""

@@ -422,6 +422,11 @@ if SEARCH_URL:
         "database": DATABASE_SEARCH_BACKEND,
     }
 
+# Search on the database path (search/engine.py, search/vocabulary.py): the most frequent
+# terms held per worker for spelling corrections, and the size of every LRU cache of the search.
+SEARCH_VOCABULARY_SIZE = int(os.environ.get("SEARCH_VOCABULARY_SIZE", "50000"))
+SEARCH_CACHE_SIZE = int(os.environ.get("SEARCH_CACHE_SIZE", "10000"))
+
 # Library listings
 CASES_PER_PAGE = 12
 

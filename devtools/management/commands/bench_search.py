@@ -1,21 +1,29 @@
 """Search latency benchmark (``make bench-search``, ``make bench-search-postgres``).
 
 Fills the database up to ``--cases`` cases with generated ones (``casestudies.bulk``), builds
-the engine's snapshot, then times a mix of realistic requests through ``search.engine.search``
-(facets are always computed) and a few JSON API requests end to end. Not a test: it reports,
-it does not fail when the goal is missed.
+the engine's per-worker state (time, memory it adds: tracemalloc and RSS), then times a mix
+of realistic requests through ``search.engine.search`` (facets are always computed; p95 per
+kind of query) and a few JSON API requests end to end. Then, with a second process as a
+second worker (``--worker``): the time from a publish to the change being found there, and
+how long its searches take while 20 publishes happen (the longest one: a search waiting on a
+rebuild would show here). Every figure is printed with the load average of the machine. Not
+a test: it reports, it does not fail when the goal is missed.
 """
 
 import cProfile
+import gc
 import io
 import math
 import os
 import platform
 import pstats
 import random
+import select
 import statistics
+import subprocess
 import sys
 import time
+import tracemalloc
 from collections import defaultdict
 
 import django
@@ -35,7 +43,11 @@ from search import engine
 from search.engine import SearchRequest
 from search.models import SearchEntry
 
-GOAL_P95_MS = 100.0
+# p95 goals per query kind (issue 15): SQLite, PostgreSQL.
+GOAL_P95_MS = {"sqlite": 100.0, "postgresql": 150.0}
+PUBLISHES = 20
+# Searches the second worker runs in a loop while the publishes happen.
+WORKER_QUERIES = ["Leerstand", "Bürgerbus Ehrenamt Ortsteile", "Dorfladen", "Genossenschaft"]
 
 # Kind of query -> queries as a visitor types them.
 QUERIES = {
@@ -84,6 +96,18 @@ def rss_mb():
     except OSError:
         pass
     return result.get("VmRSS", float("nan")), result.get("VmHWM", float("nan"))
+
+
+def goal_ms():
+    return GOAL_P95_MS.get(connection.vendor, 100.0)
+
+
+def load_average():
+    """The machine's load average (1, 5, 15 minutes) as text, for every figure printed."""
+    try:
+        return "load " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "load ?"
 
 
 def cpu_model():
@@ -139,30 +163,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help=_("Keinen Fortschrittsbalken zeigen")
         )
+        parser.add_argument(
+            "--no-workers",
+            action="store_true",
+            help=_("ohne zweiten Prozess (Zeit bis sichtbar, Suchen während Veröffentlichungen)"),
+        )
+        parser.add_argument(
+            "--worker",
+            action="store_true",
+            help=_("intern: als zweiter Worker Befehle von stdin ausführen"),
+        )
 
     def handle(self, *args, cases, seed, rounds, queries, profile, no_progress, **options):
+        if options["worker"]:
+            return self.serve_as_worker()
         self.write_environment()
         self.ensure_cases(cases, seed, progress_bar=not no_progress)
 
-        rss_before, _peak = rss_mb()
-        engine.reset_snapshot()
-        started = time.perf_counter()
-        snap = engine.snapshot()
-        build_ms = (time.perf_counter() - started) * 1000
-        rss_after, peak = rss_mb()
-        self.stdout.write(
-            _(
-                "Snapshot: %(n)d Einträge in %(ms).0f ms; Speicher (RSS) %(before).0f MB -> "
-                "%(after).0f MB (Spitze %(peak).0f MB)"
-            )
-            % {
-                "n": len(snap.entries),
-                "ms": build_ms,
-                "before": rss_before,
-                "after": rss_after,
-                "peak": peak,
-            }
-        )
+        snap = self.build_state()
 
         mix = self.query_mix(snap, seed)
         if queries is not None:
@@ -177,11 +195,149 @@ class Command(BaseCommand):
             % {"rss": rss_end, "peak": peak}
         )
         self.stdout.write(
-            _("Ziel p95 < %(goal).0f ms: %(verdict)s")
-            % {"goal": GOAL_P95_MS, "verdict": _("erreicht") if goal_met else _("verfehlt")}
+            _("Ziel p95 jeder Art < %(goal).0f ms: %(verdict)s")
+            % {"goal": goal_ms(), "verdict": _("erreicht") if goal_met else _("verfehlt")}
         )
+        if not options["no_workers"]:
+            self.measure_second_worker()
         if profiler is not None:
             self.write_profile(profiler)
+
+    def build_state(self):
+        """Build the state as a fresh worker does, and print what it adds to the process."""
+        engine.reset_snapshot()
+        # The analyzer's lexicon is loaded once per process whatever the library holds: not
+        # part of what the state adds.
+        engine.document_analyzer().index_terms("Leerstandsmanagement im Dorfladen")
+        gc.collect()
+        rss_before, _peak = rss_mb()
+        tracemalloc.start()
+        started = time.perf_counter()
+        snap = engine.snapshot()
+        build_ms = (time.perf_counter() - started) * 1000
+        held, peak_traced = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        gc.collect()
+        rss_after, peak = rss_mb()
+        self.stdout.write(
+            _(
+                "Zustand: %(n)d Einträge in %(ms).0f ms (mit tracemalloc); belegt "
+                "%(held).1f MB (tracemalloc, Spitze %(traced).1f MB), Arrays %(arrays).1f MB; "
+                "RSS %(before).0f MB -> %(after).0f MB (Spitze %(peak).0f MB) [%(load)s]"
+            )
+            % {
+                "n": snap.size,
+                "ms": build_ms,
+                "held": held / 2**20,
+                "traced": peak_traced / 2**20,
+                "arrays": snap.nbytes() / 2**20,
+                "before": rss_before,
+                "after": rss_after,
+                "peak": peak,
+                "load": load_average(),
+            }
+        )
+        engine.reset_snapshot()
+        started = time.perf_counter()
+        snap = engine.snapshot()
+        self.stdout.write(
+            _("Zustand ohne tracemalloc: %(ms).0f ms [%(load)s]")
+            % {"ms": (time.perf_counter() - started) * 1000, "load": load_average()}
+        )
+        return snap
+
+    # --- a second worker --------------------------------------------------------------------
+
+    def measure_second_worker(self):
+        """Publish changes while a second process (a second worker) searches: how long
+        until it finds a change, and how long its searches take meanwhile."""
+        worker = subprocess.Popen(  # noqa: S603 (this very command, with our own arguments)
+            [sys.executable, sys.argv[0], "bench_search", "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        try:
+            ready = self.ask(worker, None)
+            self.stdout.write(_("Zweiter Worker: %(line)s") % {"line": ready})
+            pages = list(CasePage.objects.live().order_by("-pk")[:PUBLISHES])
+            marker = f"Prüfmarke{random.randrange(10**6, 10**7)}"  # noqa: S311
+            started = self.publish(pages[0], marker)
+            answer = self.ask(worker, f"watch {marker} {started}")
+            self.stdout.write(
+                _("Veröffentlicht bis gefunden im zweiten Worker: %(s)s s [%(load)s]")
+                % {"s": answer.split()[-1], "load": load_average()}
+            )
+            worker.stdin.write("load\n")
+            worker.stdin.flush()
+            time.sleep(1.0)
+            for number, page in enumerate(pages):
+                self.publish(page, f"{marker}x{number}")
+                time.sleep(0.25)
+            answer = self.ask(worker, "stop")
+            self.stdout.write(
+                _("Suchen im zweiten Worker während %(n)d Veröffentlichungen: %(line)s [%(load)s]")
+                % {"n": len(pages), "line": answer, "load": load_average()}
+            )
+        finally:
+            if worker.poll() is None:
+                worker.stdin.close()
+                worker.wait(timeout=30)
+
+    @staticmethod
+    def ask(worker, command):
+        if command is not None:
+            worker.stdin.write(command + "\n")
+            worker.stdin.flush()
+        line = worker.stdout.readline()
+        if not line:
+            raise RuntimeError("the second worker ended")
+        return line.strip()
+
+    @staticmethod
+    def publish(page, word):
+        """Publish a new revision of the page with ``word`` in its summary; the time of the
+        commit (epoch seconds)."""
+        page = page.specific
+        page.summary = f"{word} {page.summary}"[:500]
+        page.save_revision().publish()
+        return time.time()
+
+    def serve_as_worker(self):
+        """The second worker: build the state, then answer commands from stdin."""
+        started = time.perf_counter()
+        engine.snapshot()
+        self.reply(_("Zustand in %.0f ms gebaut") % ((time.perf_counter() - started) * 1000))
+        for line in sys.stdin:
+            command, *args = line.split()
+            if command == "watch":
+                word, published = args[0], float(args[1])
+                while not engine.search(SearchRequest(query=word)).count:
+                    time.sleep(0.02)
+                self.reply(f"visible {time.time() - published:.2f}")
+            elif command == "load":
+                self.search_until_stopped()
+
+    def search_until_stopped(self):
+        """Search in a loop until "stop" arrives on stdin; reply with the latencies."""
+        latencies = []
+        number = 0
+        while not select.select([sys.stdin], [], [], 0)[0]:
+            query = WORKER_QUERIES[number % len(WORKER_QUERIES)]
+            number += 1
+            started = time.perf_counter()
+            engine.search(SearchRequest(query=query, filters={}))
+            latencies.append((time.perf_counter() - started) * 1000)
+        sys.stdin.readline()
+        self.reply(
+            f"n={len(latencies)} median={statistics.median(latencies):.1f} ms "
+            f"p95={percentile(latencies, 0.95):.1f} ms max={max(latencies):.1f} ms"
+        )
+
+    def reply(self, text):
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
     # --- setup ------------------------------------------------------------------------------
 
@@ -239,9 +395,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311 (choosing benchmark queries)
         themes = list(Theme.objects.order_by("sort_order", "name").values_list("slug", flat=True))
         funding = [str(pk) for pk in FundingProgramme.objects.values_list("pk", flat=True)]
-        entries = sorted(snap.entries.values(), key=lambda entry: entry.id)
-        states = sorted({state for entry in entries for state in entry.states})
-        towns = sorted({town for entry in entries for town in entry.towns})
+        states = sorted(snap.columns["land"].values)
+        towns = sorted(snap.columns["town"].values)
         sizes = list(SizeClass.values)
 
         mix = [(kind, SearchRequest(query=q)) for kind, words in QUERIES.items() for q in words]
@@ -323,14 +478,19 @@ class Command(BaseCommand):
         header = f"{_('Art'):<22} {'n':>4} {_('Treffer'):>8} {'Median':>8} {'p95':>8} {'Max':>8}"
         self.stdout.write("")
         self.stdout.write(
-            _("Suche über search.engine.search (ms, mit Facetten; %d verschiedene Anfragen):")
-            % distinct
+            _(
+                "Suche über search.engine.search (ms, mit Facetten; %(n)d verschiedene "
+                "Anfragen) [%(load)s]:"
+            )
+            % {"n": distinct, "load": load_average()}
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         every = []
+        every_kind_met = True
         for kind, rows in timings.items():
             ms = [elapsed for _number, elapsed, _count in rows]
+            every_kind_met &= percentile(ms, 0.95) < goal_ms()
             hits = statistics.median(count for _number, _elapsed, count in rows)
             every.extend(rows)
             self.stdout.write(self.row(kind, ms, hits))
@@ -343,7 +503,7 @@ class Command(BaseCommand):
         if later:
             self.stdout.write(self.row(_("  davon Runde 2+"), later, None))
         self.stdout.write("")
-        return percentile(all_ms, 0.95) < GOAL_P95_MS
+        return every_kind_met
 
     @staticmethod
     def row(label, ms, hits):

@@ -1,0 +1,162 @@
+"""Totals and facet counts of the search equal what the database counts, also for common
+words with thousands of matches (no cut before filters), with and without filters; long
+queries are limited and say so; the per-worker state follows changes without a rebuild."""
+
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from casestudies.bulk import BulkCaseCreator
+from casestudies.fake import generate_records
+from search import engine, retrieval
+from search.engine import MAX_QUERY_TERMS, SearchRequest, search
+from search.models import SearchEntry
+
+GENERATED = 2600
+# Facet parameter -> the SearchEntry field that holds its values (space separated).
+FACET_FIELDS = {"thema": "themes", "land": "states", "groesse": "size_classes"}
+QUERIES = [
+    ("Stadt", {}),
+    ("Stadt", {"land": ["SL"]}),
+    ("Stadt", {"thema": ["mobilitaet"]}),
+    ("Stadt", {"thema": ["wohnen", "mobilitaet"], "groesse": ["kleine-kleinstadt"]}),
+    ("Ehrenamt", {}),
+    ("Ehrenamt", {"land": ["NI", "BY"]}),
+    ("gelingt", {}),
+    ("gelingt", {"groesse": ["kleine-kleinstadt"]}),
+    ("kleinen", {"land": ["SL"]}),
+    ("Leerstand", {}),
+    ("Leerstand", {"thema": ["einzelhandel-innenstadt"]}),
+    ("Dorfladen", {}),
+    ("Dorfladen", {"land": ["BB"]}),
+    ("Bürgerbus", {"thema": ["mobilitaet"]}),
+    ("Coworking", {}),
+    ("Genossenschaft", {"groesse": ["landgemeinde"]}),
+    ("Jugendrat", {}),
+    ("Budget", {"land": ["SN", "ST", "TH"]}),
+    (None, {"thema": ["wohnen"]}),
+    (None, {"land": ["NW"], "groesse": ["kleine-kleinstadt"]}),
+]
+
+
+@pytest.fixture(scope="module")
+def generated_library(django_db_setup, django_db_blocker):
+    """The corpus plus generated cases, so that common words match thousands of entries;
+    created once for this module and removed afterwards."""
+    from casestudies.models import CaseLibraryPage, CasePage
+
+    records = generate_records(GENERATED, seed=1515)
+    with django_db_blocker.unblock():
+        library = CaseLibraryPage.objects.get()
+        BulkCaseCreator(library=library).run(records)
+        engine.reset_snapshot()
+        yield records
+        slugs = [record["slug"] for record in records]
+        CasePage.objects.filter(slug__in=slugs).delete()
+        SearchEntry.objects.filter(page__isnull=True).delete()
+        retrieval.database_retriever().rebuild()
+        engine.reset_snapshot()
+
+
+def _word(field, term):
+    return Q(**{f"{field}__regex": rf"(^| ){re.escape(term)}( |$)"})
+
+
+def _query_filter(query):
+    """What the search's retrieval matches for a one-word query, as an ORM condition over
+    the stored analysed terms: any alternative of the word, every term of it in any field."""
+    if not query:
+        return Q()
+    analyzed = engine.snapshot().analyzer.analyze_query(query)
+    assert len(analyzed.groups) == 1, query
+    condition = Q(pk__in=[])
+    for terms in retrieval.word_alternatives(analyzed.groups[0], analyzed.part_sets[0]):
+        every = Q()
+        for term in terms:
+            every &= _word("title", term) | _word("key_terms", term) | _word("body_terms", term)
+        condition |= every
+    return condition
+
+
+def _filter_condition(filters, skip=None):
+    condition = Q()
+    for name, values in filters.items():
+        if name != skip:
+            any_value = Q(pk__in=[])
+            for value in values:
+                any_value |= _word(FACET_FIELDS[name], value)
+            condition &= any_value
+    return condition
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "filters"), QUERIES)
+def test_totals_and_facet_counts_equal_database_counts(generated_library, query, filters):
+    response = search(SearchRequest(query=query or "", filters=filters))
+    matching = SearchEntry.objects.filter(_query_filter(query))
+    assert response.count == matching.filter(_filter_condition(filters)).count()
+    for name, field in FACET_FIELDS.items():
+        expected = Counter()
+        for values in matching.filter(_filter_condition(filters, skip=name)).values_list(
+            field, flat=True
+        ):
+            expected.update(values.split())
+        shown = {value.value: value.count for value in response.facets[name] if value.count}
+        assert shown == dict(expected), name
+
+
+@pytest.mark.django_db
+def test_common_words_have_their_real_totals(generated_library):
+    response = search(SearchRequest(query="Stadt"))
+    assert response.count > 2000
+    assert response.count == SearchEntry.objects.filter(_query_filter("Stadt")).count()
+    # The whole list is ranked: the last page has the last hits.
+    pages = -(-response.count // 50)
+    last = search(SearchRequest(query="Stadt", page=pages, page_size=50))
+    assert len(last.results) == response.count - (pages - 1) * 50
+
+
+@pytest.mark.django_db
+def test_a_long_query_is_limited_and_says_so(client, generated_library):
+    words = (
+        "Leerstand Dorfladen Bürgerbus Coworking Genossenschaft Jugendrat Wärmenetz "
+        "Kulturscheune Gewerbegebiet Mehrgenerationenwohnen Plattform Treffpunkt Altbau "
+        "Nahversorgung"
+    )
+    assert len(words) <= 200 and len(words.split()) == 14
+    with CaptureQueriesContext(connection) as queries:
+        response = search(SearchRequest(query=words))
+    assert response.notice and "höchstens 32 Suchbegriffe" in response.notice
+    terms = sum(len(group) for group in response.analyzed.groups)
+    assert terms <= MAX_QUERY_TERMS
+    matching = [
+        q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]
+    ]
+    assert len(matching) == 1, matching
+    assert len(queries.captured_queries) <= 6
+    page = client.get("/suche/", {"q": words})
+    assert page.status_code == 200
+    assert "höchstens 32 Suchbegriffe" in page.content.decode()
+    assert "höchstens 32 Suchbegriffe" in client.get("/api/search/", {"q": words}).json()["notice"]
+
+
+@pytest.mark.django_db
+def test_repeated_words_count_once(generated_library):
+    response = search(SearchRequest(query="Dorfladen Dorfladen dorfladen"))
+    assert len(response.analyzed.groups) == 1
+    assert not response.notice
+    assert response.count == search(SearchRequest(query="Dorfladen")).count
+
+
+@pytest.mark.django_db
+def test_a_short_query_has_no_notice(client, generated_library):
+    response = client.get("/api/search/", {"q": "Dorfladen"})
+    assert response.status_code == 200
+    assert response.json()["notice"] == ""
+    page = client.get("/suche/", {"q": " ".join(["Leerstand Dorfladen Bürgerbus"] * 4)})
+    assert page.status_code == 200
+    assert "Suchbegriffe)" not in page.content.decode()

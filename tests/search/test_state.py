@@ -1,0 +1,75 @@
+"""The per-worker search state follows publishing by patching in what changed (found at
+once, counted right, gone when unpublished), and its caches stay bounded."""
+
+import pytest
+from django.test import override_settings
+
+from search import engine
+from search.engine import SearchRequest, search
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    engine.reset_snapshot()
+    yield
+    engine.reset_snapshot()
+
+
+def _publish_summary(page, summary):
+    page.summary = summary
+    page.save_revision().publish()
+
+
+@pytest.mark.django_db
+def test_a_published_change_is_found_and_counted_without_a_full_build(demo_site):
+    before = search(SearchRequest(query="Kuckucksuhrwerkstatt"))
+    assert before.count == 0
+    state = engine.snapshot()
+    entries = state.size
+    case = demo_site.case("gomadingen-dorfladen-genossenschaft")
+    _publish_summary(case, "Eine Kuckucksuhrwerkstatt im Dorfladen.")
+
+    after = search(SearchRequest(query="Kuckucksuhrwerkstatt"))
+    assert [hit.page.slug for hit in after.results] == ["gomadingen-dorfladen-genossenschaft"]
+    assert after.count == 1
+    themes = {value.value: value.count for value in after.facets["thema"]}
+    assert themes == dict.fromkeys(case.themes.values_list("slug", flat=True), 1)
+    patched = engine.snapshot()
+    # The same entries, the changed ones replaced (patched in: their old positions are
+    # dead; a state built again has none).
+    assert patched is not state and patched.size == entries
+    assert entries < len(patched.alive) < entries + 50
+
+    case.refresh_from_db()
+    _publish_summary(case, "Ein Dorfladen ohne Uhren.")
+    assert search(SearchRequest(query="Kuckucksuhrwerkstatt")).count == 0
+
+
+@pytest.mark.django_db
+def test_an_unpublished_case_leaves_results_and_counts(demo_site):
+    browse = search(SearchRequest(page_size=50))
+    case = demo_site.case("gomadingen-dorfladen-genossenschaft")
+    assert "gomadingen-dorfladen-genossenschaft" in {
+        hit.page.slug for hit in search(SearchRequest("Gomadingen")).results
+    }
+    case.unpublish()
+    assert search(SearchRequest(page_size=50)).count == browse.count - 1
+    assert "gomadingen-dorfladen-genossenschaft" not in {
+        hit.page.slug for hit in search(SearchRequest("Gomadingen")).results
+    }
+
+
+@pytest.mark.django_db
+@override_settings(SEARCH_CACHE_SIZE=2)
+def test_related_cases_are_cached_in_a_bounded_cache(demo_site):
+    from casestudies.models import CasePage
+
+    pages = list(CasePage.objects.live().order_by("pk")[:5])
+    for page in pages:
+        assert engine.related(page.pk)
+    state = engine.snapshot()
+    assert len(state.related_cache) == 2
+    # The cached answer is the computed one.
+    assert [r.hit.page.id for r in engine.related(pages[-1].pk)] == [
+        r.hit.page.id for r in engine.related(pages[-1].pk)
+    ]
