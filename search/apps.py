@@ -7,6 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = _("Suche")
 
     def ready(self):
-        from . import signals
+        from . import consumers, signals
+        from .engines.server import EngineConsumer
 
         signals.connect()
+        # Indexes nothing unless SEARCH_ENGINE is set (read at each call: tests change it).
+        consumers.register(EngineConsumer())

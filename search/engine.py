@@ -46,6 +46,7 @@ from .analysis import (
     display_forms,
     parse_synonyms,
 )
+from .engines import server as engine_server
 from .models import SearchEntry, Synonym
 
 logger = logging.getLogger(__name__)
@@ -589,6 +590,8 @@ def _retrieve(structure, strict, backend_name):
 
 def search(request, backend=None, log=False):
     """Run a search request; see the module docstring."""
+    if engine_server.configured(backend):
+        return engine_server.search(request, log=log)
     started = time.perf_counter()
     snap = snapshot()
     analyzed = snap.analyzer.analyze_query(request.query) if request.query else None
@@ -1004,6 +1007,8 @@ AUTOCOMPLETE_KIND_ORDER = {"thema": 0, "ort": 1, "titel": 2, "schlagwort": 3}
 
 def autocomplete(text, limit=8):
     """Titles, towns, tags and themes whose words start with what was typed."""
+    if engine_server.configured():
+        return engine_server.autocomplete(text, limit)
     from urllib.parse import quote
 
     from .analysis import fold
@@ -1171,6 +1176,8 @@ def _best_related(snap, per_entry, source, limit):
 def related(page_id, limit=3):
     """Cases like the given one: shared themes and tags, similar words in title and key
     facts, and a similar town profile (size class, state)."""
+    if engine_server.configured():
+        return engine_server.related(page_id, limit)
     snap = snapshot()
     by_page, per_entry = _related_features(snap)
     source = by_page.get(page_id)
