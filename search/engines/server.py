@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 
 import opensearchpy
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from opensearchpy import helpers as opensearch_helpers
 
@@ -66,6 +67,8 @@ QUALITY_BOOST = 25.0
 # The deepest result a server pages to (index.max_result_window).
 MAX_RESULT_WINDOW = 10_000
 BULK_CHUNK = 500
+# Indexing requests (bulk, creating an index) may take much longer than a search.
+INDEX_TIMEOUT = 120
 # Highlight markers that cannot occur in the text (private use area): the fragments are
 # HTML-escaped first, then the markers become <mark>.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -130,13 +133,20 @@ class EngineClient:
         else:
             raise EngineError(f"Unknown SEARCH_BACKEND {backend!r}")
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, timeout=None):
         if self.helpers is opensearch_helpers:
-            return self.client.transport.perform_request(method, path, body=body)
+            params = {"request_timeout": timeout} if timeout else None
+            return self.client.transport.perform_request(method, path, body=body, params=params)
         headers = {"accept": "application/json"}
         if body is not None:
             headers["content-type"] = "application/json"
-        return self.client.perform_request(method, path, body=body, headers=headers).body
+        es = self.client.options(request_timeout=timeout) if timeout else self.client
+        return es.perform_request(method, path, body=body, headers=headers).body
+
+    def _bulk_client(self):
+        if self.helpers is opensearch_helpers:
+            return self.client, {"request_timeout": INDEX_TIMEOUT}
+        return self.client.options(request_timeout=INDEX_TIMEOUT), {}
 
     def exists(self, path):
         try:
@@ -146,7 +156,15 @@ class EngineClient:
         return True
 
     def bulk(self, actions, **options):
-        return self.helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, **options)
+        bulk_client, extra = self._bulk_client()
+        return self.helpers.bulk(bulk_client, actions, chunk_size=BULK_CHUNK, **extra, **options)
+
+    def streaming_bulk(self, actions):
+        """(ok, item) per document, in chunks."""
+        bulk_client, extra = self._bulk_client()
+        return self.helpers.streaming_bulk(
+            bulk_client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, **extra
+        )
 
 
 def _es_not_found():
@@ -327,7 +345,7 @@ def _index_actions(index, entries):
 
 
 def create_index(name):
-    client().request("PUT", f"/{name}", index_body(_synonym_rules()))
+    client().request("PUT", f"/{name}", index_body(_synonym_rules()), timeout=INDEX_TIMEOUT)
 
 
 def ensure_index():
@@ -396,16 +414,12 @@ class EngineConsumer:
         concrete = timestamped_name()
         create_index(concrete)
         total = SearchEntry.objects.count()
-        if progress:
-            progress(0, total)
-        entries = SearchEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
-        streamed = self_streaming_bulk(_index_actions(concrete, entries))
-        for done, (ok, item) in enumerate(streamed, start=1):
-            if not ok:
-                raise EngineError(f"Rebuild of {concrete} failed: {item}")
-            if progress and (done % BULK_CHUNK == 0 or done == total):
-                progress(done, total)
-        client().request("POST", f"/{concrete}/_refresh")
+        try:
+            self._fill(concrete, total, progress)
+        except Exception:
+            # A half-built index is of no use: the alias still points at the old one.
+            client().request("DELETE", f"/{concrete}")
+            raise
         old = indices_of_alias()
         actions = [{"remove": {"index": index, "alias": name}} for index in old]
         actions.append({"add": {"index": concrete, "alias": name}})
@@ -417,15 +431,102 @@ class EngineConsumer:
         )
         if changed:
             self.index(changed)
+        store_capabilities(probe_capabilities())
         return concrete
 
+    @staticmethod
+    def _fill(concrete, total, progress):
+        if progress:
+            progress(0, total)
+        entries = SearchEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
+        streamed = client().streaming_bulk(_index_actions(concrete, entries))
+        for done, (ok, item) in enumerate(streamed, start=1):
+            if not ok:
+                raise EngineError(f"Rebuild of {concrete} failed: {item}")
+            if progress and (done % BULK_CHUNK == 0 or done == total):
+                progress(done, total)
+        client().request("POST", f"/{concrete}/_refresh", timeout=INDEX_TIMEOUT)
 
-def self_streaming_bulk(actions):
-    """(ok, item) per document, in chunks (the client library's streaming_bulk)."""
+
+# ---------------------------------------------------------------------------------------------
+# What the server can do
+# ---------------------------------------------------------------------------------------------
+
+# Probes of the features the engine path uses: (analyzer, text, a token it must give).
+ANALYSIS_PROBES = {
+    "dictionary_decompounder": ("praxis_german", "Dorfladen", "dorf"),
+    "german_normalization": ("praxis_german", "Straße", "strass"),
+    "synonym_graph": ("praxis_german_synonyms", "Coworking", "gemeinschaftsburo"),
+}
+PROBE_SYNONYMS = ["coworking, gemeinschaftsbüro"]
+PROBE_SUMMARY = "Ein Bürgerrat und mehr"
+
+
+def probe_capabilities():
+    """Which features the server really has, tried on a small index of its own (created and
+    deleted again): the German analysis filters, and whether its highlighter marks only the
+    words that match (the emulator marks every word of a matching field). A few requests,
+    run after each rebuild and when no result is stored (see capabilities())."""
+    name = f"{alias()}-probe-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     engine_client = client()
-    return engine_client.helpers.streaming_bulk(
-        engine_client.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False
-    )
+    engine_client.request("PUT", f"/{name}", index_body(PROBE_SYNONYMS), timeout=INDEX_TIMEOUT)
+    try:
+        found = {}
+        for feature, (analyzer, text, token) in ANALYSIS_PROBES.items():
+            answer = engine_client.request(
+                "POST", f"/{name}/_analyze", {"analyzer": analyzer, "text": text}
+            )
+            found[feature] = token in {t["token"] for t in answer.get("tokens", [])}
+        engine_client.request(
+            "PUT", f"/{name}/_doc/1?refresh=true", {"entry_id": 1, "summary": PROBE_SUMMARY}
+        )
+        answer = engine_client.request(
+            "POST",
+            f"/{name}/_search",
+            {
+                "query": {"match": {"summary": "Bürgerrat"}},
+                "highlight": {"fields": {"summary": {"number_of_fragments": 0}}},
+            },
+        )
+        hits = answer["hits"]["hits"]
+        marked = hits[0].get("highlight", {}).get("summary", [""])[0] if hits else ""
+        found["highlight"] = marked == "Ein <em>Bürgerrat</em> und mehr"
+    finally:
+        engine_client.request("DELETE", f"/{name}")
+    return found
+
+
+def _capabilities_key():
+    cfg = config()
+    return f"search-engine-capabilities:{cfg['URL']}:{alias()}"
+
+
+def store_capabilities(found):
+    """Kept in the shared cache (every host reads it), per server and alias."""
+    cache.set(_capabilities_key(), found, None)
+    memo_clear_capabilities()
+
+
+_capabilities = {}
+
+
+def memo_clear_capabilities():
+    _capabilities.clear()
+
+
+def capabilities():
+    """What the server can do: from this process's memo, else the shared cache, else a probe
+    (so a search sends one request, plus a probe once per server and alias)."""
+    key = _capabilities_key()
+    found = _capabilities.get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is None:
+            found = probe_capabilities()
+            cache.set(key, found, None)
+        _capabilities.clear()
+        _capabilities[key] = found
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,7 +642,7 @@ def _facet_filter(name, values):
     return {"terms": {FACET_FIELDS[name]: list(values)}}
 
 
-def request_body(request, analyzed):
+def request_body(request, analyzed, highlight_in_engine=True):
     """The one request of a search page."""
     text = text_query(analyzed) if analyzed is not None else None
     if analyzed is not None and text is None:
@@ -569,7 +670,7 @@ def request_body(request, analyzed):
         "track_scores": True,
         "_source": SOURCE_FIELDS,
     }
-    if request.query:
+    if request.query and highlight_in_engine:
         body["highlight"] = {
             "pre_tags": [MARK_START],
             "post_tags": [MARK_END],
@@ -583,7 +684,7 @@ def request_body(request, analyzed):
     return body
 
 
-def _highlight(hit):
+def engine_highlight(hit):
     fragments = hit.get("highlight", {}).get("summary")
     if not fragments:
         return html.escape(hit["_source"].get("summary") or "")
@@ -652,13 +753,28 @@ def search(request, log=False):
         )
     analyzed = ctx.analyzer.analyze_query(request.query) if request.query else None
     try:
-        answer = client().request("POST", f"/{alias()}/_search", request_body(request, analyzed))
+        # A server whose highlighter marks more than the matches (the emulator): the hits'
+        # summaries are highlighted here with the analyzer's terms, as on the database path.
+        in_engine = capabilities()["highlight"]
+        body = request_body(request, analyzed, highlight_in_engine=in_engine)
+        answer = client().request("POST", f"/{alias()}/_search", body)
     except UNAVAILABLE:
         logger.exception("Search server unreachable; falling back to the database")
         response = engine.search(request, backend="database", log=log)
         response.backend += " (fallback)"
         return response
-    results = [_hit(raw, ctx.root_path, _highlight(raw)) for raw in answer["hits"]["hits"]]
+    if in_engine or analyzed is None:
+        highlights = [engine_highlight(raw) for raw in answer["hits"]["hits"]]
+    else:
+        terms = analyzed.all_terms()
+        highlights = [
+            engine.highlight(raw["_source"].get("summary") or "", terms)
+            for raw in answer["hits"]["hits"]
+        ]
+    results = [
+        _hit(raw, ctx.root_path, highlighted)
+        for raw, highlighted in zip(answer["hits"]["hits"], highlights, strict=True)
+    ]
     count = answer["hits"]["total"]["value"]
     promotions = engine._promotions(request.query) if request.query and request.page == 1 else []
     response = engine.SearchResponse(

@@ -73,6 +73,9 @@ def all_entry_ids(request_kwargs):
 def test_one_request_per_search_page_autocomplete_and_related(
     engine_path, requests_sent, demo_site
 ):
+    # What the server can do is probed once per server and alias (after the rebuild here).
+    server.capabilities()
+    assert requests_sent == []
     response = search(
         SearchRequest(query="Bürgerrat Klimaschutz", filters={"land": ["ST"]}, sort="relevanz")
     )
@@ -164,15 +167,39 @@ def test_finds_the_model_case_first(engine_path, query, expected, within):
 
 
 @pytest.mark.django_db
-def test_highlights_from_the_engine_are_escaped(engine_path):
+def test_what_the_emulator_lacks_is_detected_and_the_fallback_highlights(engine_path):
+    """The emulator runs the German analysis of the index settings (decompounder,
+    german_normalization, synonym_graph), but its highlighter marks every word of a matching
+    field. The engine path detects that and highlights the summaries with the analyzer's
+    terms instead, as the database path does."""
+    assert server.probe_capabilities() == {
+        "dictionary_decompounder": True,
+        "german_normalization": True,
+        "synonym_graph": True,
+        "highlight": False,  # the emulator: every word of the field marked
+    }
     entry = SearchEntry.objects.get(url_path__endswith="/osterburg-buergerrat-klimaschutz/")
     entry.summary = "Ein <b>Bürgerrat</b> & mehr"
     entry.save()
     consumers.notify(changed_ids=[entry.pk])
     hit = next(
-        h for h in search(SearchRequest(query="Bürgerrat")).results if h.entry_id == entry.pk
+        h for h in search(SearchRequest(query="Bürgerräte")).results if h.entry_id == entry.pk
     )
     assert hit.highlight == "Ein &lt;b&gt;<mark>Bürgerrat</mark>&lt;/b&gt; &amp; mehr"
+
+
+def test_highlights_from_the_engine_are_escaped():
+    """A server that highlights (OpenSearch, Elasticsearch): its fragments are escaped, and
+    only its markers become <mark>."""
+    raw = {
+        "_source": {"summary": "Ein <b>Bürgerrat</b> & mehr"},
+        "highlight": {
+            "summary": [f"Ein <b>{server.MARK_START}Bürgerrat{server.MARK_END}</b> & mehr"]
+        },
+    }
+    expected = "Ein &lt;b&gt;<mark>Bürgerrat</mark>&lt;/b&gt; &amp; mehr"
+    assert server.engine_highlight(raw) == expected
+    assert server.engine_highlight({"_source": {"summary": "a < b"}}) == "a &lt; b"
 
 
 @pytest.mark.django_db
