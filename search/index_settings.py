@@ -27,6 +27,8 @@ ANALYSIS = {
             "tokenizer": "whitespace",
             "filter": ["lowercase"],
         },
+        # Readable words, only lowercased: what "Meinten Sie …?" offers.
+        "praxis_spell": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
         "praxis_german": {
             "type": "custom",
             "tokenizer": "standard",
@@ -96,6 +98,8 @@ MAPPINGS = {
         # The quality prior: rank_feature for scoring, a float for sorting ("dokumentiert").
         "quality": {"type": "rank_feature"},
         "quality_value": {"type": "float"},
+        # The readable words of title, summary, places, tags and themes, for spelling hints.
+        "spell": {"type": "text", "analyzer": "praxis_spell"},
         # Titles, towns, tags and theme names, folded (ä -> ae), for autocomplete.
         "suggest": {"type": "search_as_you_type", "analyzer": "praxis_terms"},
     },

@@ -37,6 +37,7 @@ from .. import engine
 from ..analysis import (
     WEIGHT_PART,
     WEIGHT_PHRASE_WORD,
+    WEIGHT_SYNONYM,
     WEIGHT_WORD,
     GermanAnalyzer,
     fold,
@@ -86,6 +87,7 @@ SOURCE_FIELDS = [
     "size_classes",
 ]
 AUTOCOMPLETE_BUCKETS = 100
+SPELLING_MIN_LENGTH = 4
 
 if elasticsearch is not None:
     UNAVAILABLE = (opensearchpy.ConnectionError, elasticsearch.ConnectionError)
@@ -336,6 +338,7 @@ def document(entry):
         "quality": max(entry.quality, 1e-3),
         "quality_value": entry.quality,
         "suggest": fold(" ".join([entry.heading, *towns, *tags, *theme_names])),
+        "spell": " ".join([entry.heading, entry.summary, *towns, *tags, *theme_names]),
     }
 
 
@@ -670,6 +673,19 @@ def request_body(request, analyzed, highlight_in_engine=True):
         "track_scores": True,
         "_source": SOURCE_FIELDS,
     }
+    if request.query:
+        # Words the library does not contain, with the closest word it does ("Meinten Sie").
+        body["suggest"] = {
+            "text": request.query,
+            "spelling": {
+                "term": {
+                    "field": "spell",
+                    "suggest_mode": "missing",
+                    "min_word_length": SPELLING_MIN_LENGTH,
+                    "size": 1,
+                }
+            },
+        }
     if request.query and highlight_in_engine:
         body["highlight"] = {
             "pre_tags": [MARK_START],
@@ -729,6 +745,31 @@ def _facets(request, ctx, aggregations):
     return facets
 
 
+def spelling_suggestion(query, analyzed, suggestions):
+    """The query with each misspelt word replaced by the server's closest word (in the case
+    the user wrote it), or None. A word with synonyms is known, however rare it is here."""
+    with_synonyms = {
+        label.lower()
+        for label, group in zip(analyzed.words, analyzed.groups, strict=True)
+        if any(weight == WEIGHT_SYNONYM for _term, weight in group)
+    }
+    replaced, position, pieces = False, 0, []
+    for entry in suggestions.get("spelling", []):
+        options = entry.get("options")
+        if not options or entry["text"].lower() in with_synonyms:
+            continue
+        word = options[0]["text"]
+        written = query[entry["offset"] : entry["offset"] + entry["length"]]
+        if written[:1].isupper():
+            word = word[:1].upper() + word[1:]
+        pieces += [query[position : entry["offset"]], word]
+        position = entry["offset"] + entry["length"]
+        replaced = True
+    if not replaced:
+        return None
+    return "".join([*pieces, query[position:]])
+
+
 def check_filter_values(ctx, filters):
     """Unknown facet values are a mistake in the request, not an empty result."""
     for name, values in filters.items():
@@ -782,7 +823,9 @@ def search(request, log=False):
         count=count,
         results=results,
         facets=_facets(request, ctx, answer.get("aggregations", {})),
-        suggestion=None,
+        suggestion=spelling_suggestion(request.query, analyzed, answer.get("suggest", {}))
+        if analyzed is not None
+        else None,
         promotions=promotions,
         backend=f"engine ({config().get('BACKEND', 'opensearch3')})",
         took_ms=(time.perf_counter() - started) * 1000,

@@ -7,9 +7,11 @@ the test below names it and checks that the fallback answers (see the README).
 """
 
 from collections import Counter
+from io import StringIO
 
 import opensearchpy
 import pytest
+from django.core.management import CommandError, call_command
 
 from search import consumers, engine
 from search.engine import SearchRequest, search
@@ -200,6 +202,33 @@ def test_highlights_from_the_engine_are_escaped():
     expected = "Ein &lt;b&gt;<mark>Bürgerrat</mark>&lt;/b&gt; &amp; mehr"
     assert server.engine_highlight(raw) == expected
     assert server.engine_highlight({"_source": {"summary": "a < b"}}) == "a &lt; b"
+
+
+@pytest.mark.django_db
+def test_suggestion_for_a_misspelt_query(engine_path):
+    response = search(SearchRequest(query="Osterbrug"))
+    assert response.suggestion and response.suggestion.lower().startswith("osterburg")
+    assert search(SearchRequest(query="Osterburg")).suggestion is None
+    assert search(SearchRequest(query="Bürgerat")).suggestion == "Bürgerrat"
+    # Words with synonyms are known: no correction for them.
+    assert search(SearchRequest(query="citizens assembly")).suggestion is None
+
+
+@pytest.mark.django_db
+def test_rebuild_command_reports_the_new_index(engine_path):
+    out = StringIO()
+    call_command("rebuild_search_engine", "--no-progress", stdout=out)
+    assert f"zeigt jetzt auf {server.indices_of_alias()[0]}" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rebuild_command_without_a_server_says_so(settings):
+    settings.SEARCH_ENGINE = None
+    with pytest.raises(CommandError, match="SEARCH_URL"):
+        call_command("rebuild_search_engine", "--no-progress")
+    settings.SEARCH_ENGINE = search_engine("http://127.0.0.1:9", index="test")
+    with pytest.raises(CommandError, match="nicht erreichbar"):
+        call_command("rebuild_search_engine", "--no-progress")
 
 
 @pytest.mark.django_db
