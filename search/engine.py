@@ -1228,6 +1228,8 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     the chosen themes): same size class first, then similar population, same state, and
     nearness when the town's ``point`` (latitude, longitude) and the cases' ``locations``
     (page id -> points of its towns) are given."""
+    if engine_server.configured():
+        return engine_server.places_like(population, state, themes, limit, point, locations)
     from core.geo import size_class_for
 
     snap = snapshot()

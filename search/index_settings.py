@@ -94,6 +94,8 @@ MAPPINGS = {
         "towns": _KEYWORD,
         "period_start": {"type": "integer"},
         "population": {"type": "integer"},
+        # ln(population): "places like mine" scores similar populations on a log scale.
+        "log_population": {"type": "float"},
         "published_at": {"type": "date"},
         # The quality prior: rank_feature for scoring, a float for sorting ("dokumentiert").
         "quality": {"type": "rank_feature"},

@@ -21,16 +21,18 @@ The index is written through :class:`EngineConsumer` (search.consumers): bulk re
 
 import html
 import logging
+import math
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import opensearchpy
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from opensearchpy import helpers as opensearch_helpers
 
-from core.geo import SizeClass, State
+from core.geo import SizeClass, State, size_class_for
 from core.memo import memoised
 
 from .. import engine
@@ -333,6 +335,7 @@ def document(entry):
         "duration_class": entry.duration_class or None,
         "scope": entry.scope or None,
         "population": entry.population,
+        "log_population": math.log(entry.population) if entry.population else None,
         "published_at": entry.published_at.isoformat() if entry.published_at else None,
         # rank_feature takes positive values only.
         "quality": max(entry.quality, 1e-3),
@@ -412,13 +415,14 @@ class EngineConsumer:
         while the rebuild ran are indexed again after the switch."""
         if config() is None:
             return None
-        started = datetime.now(UTC)
+        # A minute early: entries written around the start are indexed once more, not missed.
+        started = timezone.now() - timedelta(minutes=1)
         name = alias()
         concrete = timestamped_name()
         create_index(concrete)
         total = SearchEntry.objects.count()
         try:
-            self._fill(concrete, total, progress)
+            indexed = self._fill(concrete, total, progress)
         except Exception:
             # A half-built index is of no use: the alias still points at the old one.
             client().request("DELETE", f"/{concrete}")
@@ -434,21 +438,35 @@ class EngineConsumer:
         )
         if changed:
             self.index(changed)
+        gone = indexed - set(SearchEntry.objects.values_list("pk", flat=True))
+        if gone:  # deleted while the rebuild ran
+            self.remove(sorted(gone))
         store_capabilities(probe_capabilities())
         return concrete
 
     @staticmethod
     def _fill(concrete, total, progress):
+        """Bulk-index every entry into ``concrete``; the ids indexed."""
         if progress:
             progress(0, total)
-        entries = SearchEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
-        streamed = client().streaming_bulk(_index_actions(concrete, entries))
-        for done, (ok, item) in enumerate(streamed, start=1):
+        indexed = set()
+
+        def actions():
+            entries = SearchEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
+            for action in _index_actions(concrete, entries):
+                indexed.add(action["_id"])
+                yield action
+
+        done = 0
+        for done, (ok, item) in enumerate(client().streaming_bulk(actions()), start=1):
             if not ok:
                 raise EngineError(f"Rebuild of {concrete} failed: {item}")
-            if progress and (done % BULK_CHUNK == 0 or done == total):
+            if progress and done % BULK_CHUNK == 0 and done < total:
                 progress(done, total)
+        if progress:
+            progress(done, max(done, total))
         client().request("POST", f"/{concrete}/_refresh", timeout=INDEX_TIMEOUT)
+        return indexed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -963,4 +981,126 @@ def related(page_id, limit=3):
             reasons.append(str(_("gleiches Bundesland")))
         hit = _hit(raw, ctx.root_path)
         recommendations.append(engine.Recommendation(hit, round(hit.score, 3), reasons))
+    return recommendations
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases from places like mine
+# ---------------------------------------------------------------------------------------------
+
+SIZE_ORDER = [choice.value for choice in SizeClass]
+# Candidates fetched per case shown when nearness re-ranks them (it is not in the index).
+NEARNESS_CANDIDATES = 5
+
+
+def size_distance(size_class, classes):
+    """0 for a shared size class, 1 for a neighbouring one, None without classes."""
+    if size_class not in SIZE_ORDER:
+        return None
+    at = SIZE_ORDER.index(size_class)
+    distances = [abs(SIZE_ORDER.index(c) - at) for c in classes if c in SIZE_ORDER]
+    return min(distances, default=None)
+
+
+def places_like_body(population, state, themes, size):
+    """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
+    1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
+    chosen theme 2, quality up to 1."""
+    size_class = size_class_for(population)
+    at = SIZE_ORDER.index(size_class) if size_class in SIZE_ORDER else None
+    neighbours = [
+        SIZE_ORDER[i] for i in (at - 1, at + 1) if at is not None and 0 <= i < len(SIZE_ORDER)
+    ]
+    same = {"terms": {"size_classes": [size_class]}}
+    functions = [{"filter": same, "weight": 3.0}]
+    if neighbours:
+        functions.append(
+            {
+                "filter": {
+                    "bool": {
+                        "filter": [{"terms": {"size_classes": neighbours}}],
+                        "must_not": [same],
+                    }
+                },
+                "weight": 1.5,
+            }
+        )
+    if population:
+        functions.append(
+            {
+                "filter": {"exists": {"field": "log_population"}},
+                "linear": {
+                    "log_population": {
+                        "origin": math.log(population),
+                        "scale": math.log(4) / 2,
+                        "decay": 0.5,
+                    }
+                },
+            }
+        )
+    if state:
+        functions.append({"filter": {"term": {"states": state}}, "weight": 1.0})
+    functions += [{"filter": {"term": {"themes": theme}}, "weight": 2.0} for theme in themes]
+    functions.append({"field_value_factor": {"field": "quality_value", "missing": 0}})
+    filters = [{"term": {"kind": "case"}}, {"exists": {"field": "size_classes"}}]
+    if themes:
+        filters.append({"terms": {"themes": list(themes)}})
+    return {
+        "query": {
+            "function_score": {
+                "query": {"bool": {"filter": filters}},
+                "functions": functions,
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "sort": ["_score", {"entry_id": "asc"}],
+        "size": size,
+        "_source": [*SOURCE_FIELDS, "population"],
+    }
+
+
+def places_like(population, state=None, themes=(), limit=10, point=None, locations=None):
+    """search.engine.places_like in one request; nearness (the towns' points come from the
+    caller) re-ranks the best candidates here."""
+    ctx = context()
+    themes = sorted(set(themes))
+    nearness = point is not None and bool(locations)
+    size = limit * NEARNESS_CANDIDATES if nearness else limit
+    try:
+        answer = client().request(
+            "POST", f"/{alias()}/_search", places_like_body(population, state, themes, size)
+        )
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; no places like mine")
+        return []
+    size_class = size_class_for(population)
+    scored = []
+    for raw in answer["hits"]["hits"]:
+        source = raw["_source"]
+        score = float(raw.get("_score") or 0.0)
+        reasons = []
+        distance = size_distance(size_class, source.get("size_classes") or [])
+        if distance == 0:
+            reasons.append(str(_("gleiche Stadtgröße")))
+        elif distance == 1:
+            reasons.append(str(_("ähnliche Stadtgröße")))
+        if state and state in (source.get("states") or []):
+            reasons.append(str(_("gleiches Bundesland")))
+        shared = sorted(set(themes) & set(source.get("themes") or []))
+        reasons.extend(ctx.label("thema", theme) for theme in shared)
+        if nearness and locations.get(source["page_id"]):
+            km = min(engine.distance_km(point, other) for other in locations[source["page_id"]])
+            score += max(0.0, 1.0 - km / 200)
+            if km < 1:
+                reasons.append(str(_("am selben Ort")))
+            elif km < 100:
+                reasons.append(str(_("%(km)d km entfernt")) % {"km": round(km)})
+        scored.append((score, source["heading"], raw, reasons))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    recommendations = []
+    for score, _heading, raw, reasons in scored[:limit]:
+        hit = _hit(raw, ctx.root_path)
+        hit.score = round(score, 4)
+        recommendations.append(engine.Recommendation(hit, round(score, 3), reasons))
     return recommendations

@@ -254,19 +254,30 @@ def test_consumer_indexes_and_removes_entries(engine_path):
 def test_rebuild_switches_the_alias_without_downtime(engine_path):
     before = server.indices_of_alias()
     total = SearchEntry.objects.count()
+    changed, deleted = SearchEntry.objects.filter(kind="case").order_by("pk")[:2]
     seen = []
 
     def progress(done, of):
         # Searches during the rebuild still see the complete old index.
         seen.append((done, of, search(SearchRequest(page_size=1)).count))
+        if done == of:
+            # Written and deleted after the rebuild read them, before the alias switch.
+            terms = " ".join(engine.document_analyzer().index_terms("Zauberlehrling"))
+            changed.title = f"{changed.title} {terms}"
+            changed.save()
+            SearchEntry.objects.filter(pk=deleted.pk).delete()
 
     new = EngineConsumer().rebuild(progress=progress)
     assert server.indices_of_alias() == [new] and new not in before
     assert seen[0][:2] == (0, total) and seen[-1][:2] == (total, total)
     assert {count for *_progress, count in seen} == {total}
-    assert search(SearchRequest(page_size=1)).count == total
     for old in before:
         assert not server.client().exists(f"/{old}")
+    # What changed during the rebuild was caught up after the switch.
+    assert search(SearchRequest(page_size=1)).count == total - 1
+    assert [h.entry_id for h in search(SearchRequest(query="Zauberlehrling")).results] == [
+        changed.pk
+    ]
 
 
 @pytest.mark.django_db
@@ -288,6 +299,30 @@ def test_related_cases_share_themes_and_give_reasons(engine_path, demo_site):
     assert all(r.hit.kind == "case" and r.reasons for r in recommendations)
     scores = [r.score for r in recommendations]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("population", "state", "themes"),
+    [(6000, "ST", []), (25000, "BY", ["wohnen"]), (3000, None, ["mobilitaet", "energie"])],
+)
+def test_places_like_mine_ranks_as_the_database_path(
+    osmem_url, settings, requests_sent, population, state, themes
+):
+    def ranked():
+        return [
+            (r.hit.page.slug, r.score, r.reasons)
+            for r in engine.places_like(population, state, themes, limit=8)
+        ]
+
+    settings.SEARCH_ENGINE = None
+    on_the_database = ranked()
+    settings.SEARCH_ENGINE = search_engine(osmem_url, index="test")
+    EngineConsumer().rebuild()
+    server.capabilities()
+    requests_sent.clear()
+    assert ranked() == on_the_database
+    assert len(requests_sent) == 1
 
 
 @pytest.mark.django_db
