@@ -7,6 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = _("Suche")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401 (checks registers the outbox check)
+        from . import checks, consumers, signals  # noqa: F401 (checks registers the outbox check)
+        from .engines.server import EngineConsumer
 
         signals.connect()
+        # Indexes nothing unless SEARCH_ENGINE is set (read at each call: tests change it).
+        consumers.register(EngineConsumer())

@@ -52,6 +52,7 @@ from .analysis import (
     fold,
     parse_synonyms,
 )
+from .engines import server as engine_server
 from .models import SearchEntry, Synonym
 from .vocabulary import DatabaseVocabulary, cache_size
 
@@ -934,6 +935,8 @@ def limit_query(analyzed):
 
 def search(request, backend=None, log=False):
     """Run a search request; see the module docstring."""
+    if engine_server.configured(backend):
+        return engine_server.search(request, log=log)
     started = time.perf_counter()
     snap = snapshot()
     analyzed = snap.analyzer.analyze_query(request.query) if request.query else None
@@ -1382,6 +1385,8 @@ AUTOCOMPLETE_KIND_ORDER = {"thema": 0, "ort": 1, "titel": 2, "schlagwort": 3}
 
 def autocomplete(text, limit=8):
     """Titles, towns, tags and themes whose words start with what was typed."""
+    if engine_server.configured():
+        return engine_server.autocomplete(text, limit)
     words = fold(text).split()
     if not words or len(text) > MAX_QUERY_LENGTH:
         return []
@@ -1560,6 +1565,8 @@ def _top_by_heading(snap, candidates, score, limit):
 def related(page_id, limit=3):
     """Cases like the given one: shared themes and tags, similar words in title and key
     facts, and a similar town profile (size class, state)."""
+    if engine_server.configured():
+        return engine_server.related(page_id, limit)
     snap = snapshot()
     source = snap.position_of_page(page_id)
     if source is None:
@@ -1631,6 +1638,8 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     the chosen themes): same size class first, then similar population, same state, and
     nearness when the town's ``point`` (latitude, longitude) and the cases' ``locations``
     (page id -> points of its towns) are given."""
+    if engine_server.configured():
+        return engine_server.places_like(population, state, themes, limit, point, locations)
     snap = snapshot()
     columns = snap.columns
     size = len(snap.alive)

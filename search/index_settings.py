@@ -1,10 +1,13 @@
-"""Index settings for OpenSearch and Elasticsearch (no Django imports: read by settings).
+"""Index settings and mappings for OpenSearch and Elasticsearch (no Django imports: read by
+settings).
 
 The ``praxis_terms`` analyzer indexes the terms our own German analyzer produced (fields
 ``title``, ``key_terms``, ``body_terms`` of ``SearchEntry``), so the search server matches
-exactly what the database backends match. The readable fields (``heading``, ``text``) get the
-server's German analysis as well: decompounding against a domain word list, German
-normalisation (ä -> a, ae -> a, ß -> ss) and the light German stemmer.
+exactly what the database backends match, on every server (the emulator included). The
+readable fields (``heading``, ``summary``, ``text``) get the server's German analysis as well:
+decompounding against a domain word list, German normalisation (ä -> a, ae -> a, ß -> ss),
+the light German stemmer and, at query time, the editors' synonyms (``synonym_graph``). They
+serve highlighting and direct use of the index (Dashboards, other clients).
 """
 
 DECOMPOUND_WORDS = sorted(
@@ -24,6 +27,8 @@ ANALYSIS = {
             "tokenizer": "whitespace",
             "filter": ["lowercase"],
         },
+        # Readable words, only lowercased: what "Meinten Sie …?" offers.
+        "praxis_spell": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
         "praxis_german": {
             "type": "custom",
             "tokenizer": "standard",
@@ -46,12 +51,120 @@ ANALYSIS = {
     },
 }
 
+# Keyword fields the facets filter and count on (facet parameter -> field).
+FACET_FIELDS = {
+    "thema": "themes",
+    "land": "states",
+    "groesse": "size_classes",
+    "status": "status",
+    "foerderung": "funding",
+    "zeitraum": "period",
+    "art": "kind",
+    "budget": "budget_range",
+    "dauer": "duration_class",
+    "reichweite": "scope",
+}
+
+_KEYWORD = {"type": "keyword"}
+_TERMS = {"type": "text", "analyzer": "praxis_terms"}
+_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+
+
+def german_text(synonyms):
+    """A readable text field: the German analysis, with the synonyms when searching."""
+    field = {"type": "text", "analyzer": "praxis_german"}
+    if synonyms:
+        field["search_analyzer"] = "praxis_german_synonyms"
+    return field
+
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "entry_id": {"type": "long"},
+        "page_id": {"type": "long"},
+        "url_path": _STORED_ONLY,
+        "title": _TERMS,
+        "key_terms": _TERMS,
+        "body_terms": _TERMS,
+        **dict.fromkeys(FACET_FIELDS.values(), _KEYWORD),
+        "theme_names": _KEYWORD,
+        "tags": _KEYWORD,
+        "tags_folded": _KEYWORD,
+        "towns": _KEYWORD,
+        "period_start": {"type": "integer"},
+        "population": {"type": "integer"},
+        # ln(population): "places like mine" scores similar populations on a log scale.
+        "log_population": {"type": "float"},
+        "published_at": {"type": "date"},
+        # The quality prior: rank_feature for scoring, a float for sorting ("dokumentiert").
+        "quality": {"type": "rank_feature"},
+        "quality_value": {"type": "float"},
+        # The readable words of title, summary, places, tags and themes, for spelling hints.
+        "spell": {"type": "text", "analyzer": "praxis_spell"},
+        # Titles, towns, tags and theme names, folded (ä -> ae), for autocomplete.
+        "suggest": {"type": "search_as_you_type", "analyzer": "praxis_terms"},
+    },
+}
+
+
+def index_body(synonyms=()):
+    """Settings and mappings of a new index. ``synonyms``: rules in Solr format (the editors'
+    Synonym rows), applied at query time to the readable fields by ``synonym_graph``."""
+    analysis = {
+        "analyzer": dict(ANALYSIS["analyzer"]),
+        "filter": dict(ANALYSIS["filter"]),
+    }
+    if synonyms:
+        analysis["filter"]["praxis_synonyms"] = {
+            "type": "synonym_graph",
+            "synonyms": list(synonyms),
+            "lenient": True,
+        }
+        analysis["analyzer"]["praxis_german_synonyms"] = {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": [
+                "lowercase",
+                "praxis_synonyms",
+                "german_normalization",
+                "praxis_german_stemmer",
+            ],
+        }
+    mappings = {
+        **MAPPINGS,
+        "properties": {
+            **MAPPINGS["properties"],
+            "heading": german_text(synonyms),
+            "summary": german_text(synonyms),
+            "text": german_text(synonyms),
+        },
+    }
+    return {
+        "settings": {"number_of_shards": 1, "analysis": analysis},
+        "mappings": mappings,
+    }
+
+
+ENGINE_BACKENDS = {"opensearch2", "opensearch3", "elasticsearch8", "elasticsearch9"}
+
+
+def search_engine(url, backend="opensearch3", index="praxisatlas"):
+    """The SEARCH_ENGINE setting for an OpenSearch / Elasticsearch server."""
+    if backend not in ENGINE_BACKENDS:
+        raise ValueError(
+            f"SEARCH_BACKEND must be one of {sorted(ENGINE_BACKENDS)}, not {backend!r}"
+        )
+    return {"URL": url, "BACKEND": backend, "INDEX": index, "TIMEOUT": 5}
+
 
 def search_server_backend(url, backend="opensearch3", index="praxisatlas"):
-    """The WAGTAILSEARCH_BACKENDS entry for an OpenSearch / Elasticsearch server."""
-    allowed = {"opensearch2", "opensearch3", "elasticsearch8", "elasticsearch9"}
-    if backend not in allowed:
-        raise ValueError(f"SEARCH_BACKEND must be one of {sorted(allowed)}, not {backend!r}")
+    """The WAGTAILSEARCH_BACKENDS entry for an OpenSearch / Elasticsearch server (Wagtail's
+    own backend; the site's search uses SEARCH_ENGINE instead, see search/engines/)."""
+    if backend not in ENGINE_BACKENDS:
+        raise ValueError(
+            f"SEARCH_BACKEND must be one of {sorted(ENGINE_BACKENDS)}, not {backend!r}"
+        )
     return {
         "BACKEND": f"wagtail.search.backends.{backend}",
         "URLS": [url],

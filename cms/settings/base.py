@@ -405,22 +405,23 @@ ALERTS_RATE_PER_EMAIL = os.environ.get("ALERTS_RATE_PER_EMAIL", "3/h")
 # "Fall vorschlagen" (suggestions/): suggestions per visitor address.
 SUGGESTIONS_RATE_PER_IP = os.environ.get("SUGGESTIONS_RATE_PER_IP", "5/h")
 
-# Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
-# names an OpenSearch or Elasticsearch server (SEARCH_BACKEND: opensearch3 (default),
-# opensearch2, elasticsearch8, elasticsearch9; see search/index_settings.py).
+# Search: the database path (SQLite FTS5 / PostgreSQL full text) unless SEARCH_URL names an
+# OpenSearch or Elasticsearch server (SEARCH_BACKEND: opensearch3 (default), opensearch2,
+# elasticsearch8, elasticsearch9; SEARCH_INDEX: the alias, default "praxisatlas"). Then the
+# site's search runs in the server (search/engines/); Wagtail's own backend (the admin's page
+# search) stays on the database, and so does the fallback when the server is unreachable.
 DATABASE_SEARCH_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
-WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
+WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND, "database": DATABASE_SEARCH_BACKEND}
 SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_ENGINE = None
 if SEARCH_URL:
-    from search.index_settings import search_server_backend
+    from search.index_settings import search_engine
 
-    WAGTAILSEARCH_BACKENDS = {
-        "default": search_server_backend(
-            SEARCH_URL, os.environ.get("SEARCH_BACKEND", "opensearch3")
-        ),
-        # Kept in step as well: the search falls back to it when the server is unreachable.
-        "database": DATABASE_SEARCH_BACKEND,
-    }
+    SEARCH_ENGINE = search_engine(
+        SEARCH_URL,
+        os.environ.get("SEARCH_BACKEND", "opensearch3"),
+        os.environ.get("SEARCH_INDEX", "praxisatlas"),
+    )
 
 # Search on the database path (search/engine.py, search/vocabulary.py): the most frequent
 # terms held per worker for spelling corrections, and the size of every LRU cache of the search.

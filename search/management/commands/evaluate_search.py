@@ -76,8 +76,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--emulator",
             action="store_true",
-            help="Start the osmem-server OpenSearch emulator, index the entries there as the "
-            "backend 'opensearch' and evaluate against it",
+            help="Start the osmem-server OpenSearch emulator, index the entries there and "
+            "evaluate the engine path (search/engines/) against it",
         )
 
     def handle(self, *args, **options):
@@ -98,8 +98,10 @@ class Command(BaseCommand):
             with OsmemServer.start() as server, server.clone() as clone:
                 self._use_emulator(clone.url)
                 options["emulator"] = False
-                options["backend"] = "opensearch"
-                return self.handle(*args, **options)
+                try:
+                    return self.handle(*args, **options)
+                finally:
+                    settings.SEARCH_ENGINE = None
 
         backend = options["backend"]
         run_query = options.get("run_query")
@@ -124,15 +126,12 @@ class Command(BaseCommand):
             raise CommandError(f"Overall MRR {report.mrr:.3f} is below --min-mrr {min_mrr:.3f}")
 
     def _use_emulator(self, url):
-        from django.core.management import call_command
+        """The engine path (search/engines/) against the emulator, the entries indexed."""
+        from search.engines.server import EngineConsumer
+        from search.index_settings import search_engine
 
-        from search.index_settings import search_server_backend
-
-        settings.WAGTAILSEARCH_BACKENDS = {
-            **settings.WAGTAILSEARCH_BACKENDS,
-            "opensearch": search_server_backend(url),
-        }
-        call_command("update_index", backend_name="opensearch", verbosity=0)
+        settings.SEARCH_ENGINE = search_engine(url)
+        EngineConsumer().rebuild()
         self.stdout.write(f"OpenSearch emulator (osmem-server) at {url}")
 
     def _backend_label(self, backend, runner):

@@ -1,0 +1,1106 @@
+"""Search, autocomplete and related cases in OpenSearch 2/3 or Elasticsearch 8/9.
+
+Every call is one request to the server; nothing of the library is kept per worker (the
+facet labels, the site's root path and the synonym rules are memoised per content
+generation, see core.memo):
+
+- :func:`search`: a ``bool`` query over the terms of the project's German analyzer (the same
+  terms the database path matches, indexed in ``title``/``key_terms``/``body_terms``), with
+  fuzziness for typos, the quality prior as ``rank_feature`` and the kind prior as
+  ``function_score`` weights; ``terms`` aggregations under ``filter`` aggregations and a
+  ``post_filter`` for disjunctive facets (a facet's counts ignore its own filter); exact
+  totals (``track_total_hits``); sort, paging and highlighting in the server.
+- :func:`autocomplete`: prefix queries on the folded labels (``suggest``) with the matching
+  towns, tags and themes as aggregations.
+- :func:`related`: the source entry's themes, tags, terms, town, size class and state as
+  ``should`` clauses.
+
+The index is written through :class:`EngineConsumer` (search.consumers): bulk requests, and
+``rebuild`` into a new index with a timestamped name, then one atomic alias switch.
+"""
+
+import html
+import logging
+import math
+import time
+from datetime import UTC, datetime, timedelta
+
+import opensearchpy
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from opensearchpy import helpers as opensearch_helpers
+
+from core.geo import SizeClass, State, size_class_for
+from core.memo import memoised
+
+from .. import engine
+from ..analysis import (
+    WEIGHT_PART,
+    WEIGHT_PHRASE_WORD,
+    WEIGHT_SYNONYM,
+    WEIGHT_WORD,
+    GermanAnalyzer,
+    fold,
+    parse_synonyms,
+)
+from ..index_settings import FACET_FIELDS, index_body
+from ..models import SearchEntry, Synonym
+
+try:  # Elasticsearch is optional: only a site configured for it installs elasticsearch-py.
+    import elasticsearch
+    from elasticsearch import helpers as elasticsearch_helpers
+except ImportError:  # pragma: no cover - depends on the installation
+    elasticsearch = elasticsearch_helpers = None
+
+logger = logging.getLogger(__name__)
+
+# The analysed fields and their weights (as the database path weights its columns).
+TEXT_FIELDS = ["title^4", "key_terms^2.5", "body_terms"]
+# A query word must be found in this share of the query's words (rounded down), as the
+# database path's coverage threshold: one common word cannot exclude a case with the rare ones.
+MINIMUM_SHOULD_MATCH = "75%"
+# Typos: a stem of this length or more also matches at edit distance 1-2 ("AUTO"), weaker.
+FUZZY_MIN_LENGTH = 5
+FUZZY_WEIGHT = 0.45
+# How much the documentation quality adds to the text score (rank_feature, saturation
+# q / (q + 0.5)); tuned on tests/relevance/judgements.json with the emulator (README).
+QUALITY_BOOST = 25.0
+# The deepest result a server pages to (index.max_result_window).
+MAX_RESULT_WINDOW = 10_000
+BULK_CHUNK = 500
+# Indexing requests (bulk, creating an index) may take much longer than a search.
+INDEX_TIMEOUT = 120
+# Highlight markers that cannot occur in the text (private use area): the fragments are
+# HTML-escaped first, then the markers become <mark>.
+MARK_START, MARK_END = "\ue000", "\ue001"
+SOURCE_FIELDS = [
+    "entry_id",
+    "page_id",
+    "kind",
+    "heading",
+    "url_path",
+    "summary",
+    "towns",
+    "states",
+    "theme_names",
+    "themes",
+    "size_classes",
+]
+AUTOCOMPLETE_BUCKETS = 100
+SPELLING_MIN_LENGTH = 4
+
+if elasticsearch is not None:
+    UNAVAILABLE = (opensearchpy.ConnectionError, elasticsearch.ConnectionError)
+else:
+    UNAVAILABLE = (opensearchpy.ConnectionError,)
+
+
+class EngineError(RuntimeError):
+    """The server answered with something the engine path cannot use."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration and client
+# ---------------------------------------------------------------------------------------------
+
+
+def config():
+    return getattr(settings, "SEARCH_ENGINE", None) or None
+
+
+def configured(backend=None):
+    """Whether a search with this backend name runs in the server: SEARCH_ENGINE is set and
+    no other backend (e.g. "database", the fallback) was asked for."""
+    return config() is not None and backend in (None, "default", "engine")
+
+
+class EngineClient:
+    """The few calls the engine path makes, the same on OpenSearch and Elasticsearch: JSON
+    requests through the client's transport (the query DSL is the same on both), and the
+    client library's bulk helper."""
+
+    def __init__(self, url, backend, timeout):
+        self.backend = backend
+        if backend.startswith("opensearch"):
+            self.client = opensearchpy.OpenSearch(hosts=[url], timeout=timeout)
+            self.helpers = opensearch_helpers
+        elif backend.startswith("elasticsearch"):
+            if elasticsearch is None:
+                raise EngineError(
+                    f"SEARCH_BACKEND={backend} needs the elasticsearch package "
+                    "(pip install 'elasticsearch>=8,<10')"
+                )
+            self.client = elasticsearch.Elasticsearch(hosts=[url], request_timeout=timeout)
+            self.helpers = elasticsearch_helpers
+        else:
+            raise EngineError(f"Unknown SEARCH_BACKEND {backend!r}")
+
+    def request(self, method, path, body=None, timeout=None):
+        if self.helpers is opensearch_helpers:
+            params = {"request_timeout": timeout} if timeout else None
+            return self.client.transport.perform_request(method, path, body=body, params=params)
+        headers = {"accept": "application/json"}
+        if body is not None:
+            headers["content-type"] = "application/json"
+        es = self.client.options(request_timeout=timeout) if timeout else self.client
+        return es.perform_request(method, path, body=body, headers=headers).body
+
+    def _bulk_client(self):
+        if self.helpers is opensearch_helpers:
+            return self.client, {"request_timeout": INDEX_TIMEOUT}
+        return self.client.options(request_timeout=INDEX_TIMEOUT), {}
+
+    def exists(self, path):
+        try:
+            self.request("GET", path)
+        except (opensearchpy.NotFoundError, *_es_not_found()):
+            return False
+        return True
+
+    def bulk(self, actions, **options):
+        bulk_client, extra = self._bulk_client()
+        return self.helpers.bulk(bulk_client, actions, chunk_size=BULK_CHUNK, **extra, **options)
+
+    def streaming_bulk(self, actions):
+        """(ok, item) per document, in chunks."""
+        bulk_client, extra = self._bulk_client()
+        return self.helpers.streaming_bulk(
+            bulk_client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, **extra
+        )
+
+
+def _es_not_found():
+    return (elasticsearch.NotFoundError,) if elasticsearch is not None else ()
+
+
+_clients = {}
+
+
+def client():
+    """One client (a connection pool) per configuration and process."""
+    cfg = config()
+    if cfg is None:
+        raise EngineError("SEARCH_ENGINE is not configured")
+    key = (cfg["URL"], cfg.get("BACKEND", "opensearch3"), cfg.get("TIMEOUT", 5))
+    if key not in _clients:
+        if len(_clients) >= 4:  # settings changed (tests): forget the old pools
+            _clients.clear()
+        _clients[key] = EngineClient(*key)
+    return _clients[key]
+
+
+def alias():
+    return config()["INDEX"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the engine path needs from the database, per content generation
+# ---------------------------------------------------------------------------------------------
+
+
+def _synonym_rules():
+    """The editors' active synonym rules (Solr format), readable ones only."""
+    rules = []
+    for rule in Synonym.objects.filter(active=True).values_list("rule", flat=True):
+        try:
+            parse_synonyms([rule])
+        except ValueError:
+            logger.warning("Ignoring unreadable synonym rule %r", rule)
+            continue
+        rules.append(rule)
+    return rules
+
+
+class Context:
+    """Labels of facet values, the site's root path and the query analyzer (with the
+    synonyms), built once per content generation in each process: a few small queries."""
+
+    def __init__(self):
+        # casestudies imports search at app loading; read its models when first needed.
+        from casestudies.models import FundingProgramme, Theme
+
+        self.theme_labels = dict(Theme.objects.values_list("slug", "name"))
+        self.funding_labels = {
+            str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
+        }
+        rules = _synonym_rules()
+        self.analyzer = GermanAnalyzer(synonyms=parse_synonyms(rules))
+        self.root_path = _site_root_path()
+
+    def known_values(self, name):
+        from casestudies import models as case_models  # see __init__
+
+        known = {
+            "thema": self.theme_labels,
+            "land": set(State.values),
+            "groesse": set(SizeClass.values),
+            "status": set(case_models.Status.values),
+            "foerderung": self.funding_labels,
+            "zeitraum": {key for key, *_rest in engine.PERIOD_BUCKETS},
+            "art": set(SearchEntry.Kind.values),
+            "budget": set(case_models.BudgetRange.values),
+            "dauer": set(case_models.DurationClass.values),
+            "reichweite": set(case_models.Scope.values),
+        }
+        return known.get(name, set())
+
+    def label(self, name, value):
+        from casestudies import models as case_models  # see __init__
+
+        if name == "thema":
+            return self.theme_labels.get(value, value)
+        if name == "foerderung":
+            return self.funding_labels.get(value, value)
+        if name == "zeitraum":
+            return next(
+                (str(label) for key, label, *_r in engine.PERIOD_BUCKETS if key == value), value
+            )
+        choices = {
+            "land": State,
+            "groesse": SizeClass,
+            "status": case_models.Status,
+            "art": SearchEntry.Kind,
+            "budget": case_models.BudgetRange,
+            "dauer": case_models.DurationClass,
+            "reichweite": case_models.Scope,
+        }.get(name)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        return value
+
+
+def context():
+    return memoised("search.engines.context", Context)
+
+
+def _site_root_path():
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.url_path if site else "/"
+
+
+def _page_url(url_path, root_path):
+    if root_path and url_path.startswith(root_path):
+        return "/" + url_path[len(root_path) :]
+    return url_path
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents and indexing
+# ---------------------------------------------------------------------------------------------
+
+
+def _split(value, separator=None):
+    return [part for part in value.split(separator) if part]
+
+
+def _period(start):
+    for key, _label, low, high in engine.PERIOD_BUCKETS:
+        if start is not None and (low is None or start >= low) and (high is None or start <= high):
+            return key
+    return None
+
+
+def document(entry):
+    """The indexed document of a SearchEntry."""
+    tags = _split(entry.tags, "|")
+    towns = _split(entry.towns, "|")
+    theme_names = _split(entry.theme_names, "|")
+    return {
+        "entry_id": entry.pk,
+        "page_id": entry.page_id,
+        "kind": entry.kind,
+        "url_path": entry.url_path,
+        "heading": entry.heading,
+        "summary": entry.summary,
+        "text": entry.text,
+        "title": entry.title,
+        "key_terms": entry.key_terms,
+        "body_terms": entry.body_terms,
+        "themes": _split(entry.themes),
+        "theme_names": theme_names,
+        "tags": tags,
+        "tags_folded": [fold(tag) for tag in tags],
+        "towns": towns,
+        "states": _split(entry.states),
+        "size_classes": _split(entry.size_classes),
+        "status": entry.status or None,
+        "funding": _split(entry.funding),
+        "period": _period(entry.period_start),
+        "period_start": entry.period_start,
+        "budget_range": entry.budget_range or None,
+        "duration_class": entry.duration_class or None,
+        "scope": entry.scope or None,
+        "population": entry.population,
+        "log_population": math.log(entry.population) if entry.population else None,
+        "published_at": entry.published_at.isoformat() if entry.published_at else None,
+        # rank_feature takes positive values only.
+        "quality": max(entry.quality, 1e-3),
+        "quality_value": entry.quality,
+        "suggest": fold(" ".join([entry.heading, *towns, *tags, *theme_names])),
+        "spell": " ".join([entry.heading, entry.summary, *towns, *tags, *theme_names]),
+    }
+
+
+def _index_actions(index, entries):
+    for entry in entries:
+        yield {"_op_type": "index", "_index": index, "_id": entry.pk, "_source": document(entry)}
+
+
+def create_index(name):
+    client().request("PUT", f"/{name}", index_body(_synonym_rules()), timeout=INDEX_TIMEOUT)
+
+
+def ensure_index():
+    """Create the first index and its alias if there is none yet."""
+    name = alias()
+    if not client().exists(f"/_alias/{name}") and not client().exists(f"/{name}"):
+        concrete = timestamped_name()
+        create_index(concrete)
+        actions = [{"add": {"index": concrete, "alias": name}}]
+        client().request("POST", "/_aliases", {"actions": actions})
+
+
+def timestamped_name():
+    return f"{alias()}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+
+
+def indices_of_alias():
+    try:
+        return sorted(client().request("GET", f"/_alias/{alias()}"))
+    except (opensearchpy.NotFoundError, *_es_not_found()):
+        return []
+
+
+class EngineConsumer:
+    """Keeps the server's index in step with the search entries (search.consumers)."""
+
+    name = "search-engine"
+
+    def index(self, entry_ids):
+        if config() is None:
+            return
+        ensure_index()
+        entries = SearchEntry.objects.filter(pk__in=entry_ids).iterator(chunk_size=BULK_CHUNK)
+        # An id whose row is gone by now was deleted after the change: forget it too.
+        found = set()
+
+        def actions():
+            for action in _index_actions(alias(), entries):
+                found.add(action["_id"])
+                yield action
+
+        client().bulk(actions(), refresh=True)
+        missing = set(entry_ids) - found
+        if missing:
+            self.remove(sorted(missing))
+
+    def remove(self, entry_ids):
+        if config() is None:
+            return
+        ensure_index()
+        actions = ({"_op_type": "delete", "_index": alias(), "_id": pk} for pk in entry_ids)
+        # A document that was never indexed is already gone: not an error.
+        _ok, errors = client().bulk(actions, refresh=True, raise_on_error=False)
+        real = [e for e in errors if next(iter(e.values())).get("status") != 404]
+        if real:
+            raise EngineError(f"Could not remove {len(real)} entries: {real[:3]}")
+
+    def rebuild(self, progress=None):
+        """Index every entry into a new index, then point the alias at it in one atomic
+        request: searches see the old index until the new one is complete. Entries written
+        while the rebuild ran are indexed again after the switch."""
+        if config() is None:
+            return None
+        # A minute early: entries written around the start are indexed once more, not missed.
+        started = timezone.now() - timedelta(minutes=1)
+        name = alias()
+        concrete = timestamped_name()
+        create_index(concrete)
+        total = SearchEntry.objects.count()
+        try:
+            indexed = self._fill(concrete, total, progress)
+        except Exception:
+            # A half-built index is of no use: the alias still points at the old one.
+            client().request("DELETE", f"/{concrete}")
+            raise
+        old = indices_of_alias()
+        actions = [{"remove": {"index": index, "alias": name}} for index in old]
+        actions.append({"add": {"index": concrete, "alias": name}})
+        client().request("POST", "/_aliases", {"actions": actions})
+        for index in old:
+            client().request("DELETE", f"/{index}")
+        changed = list(
+            SearchEntry.objects.filter(updated_at__gte=started).values_list("pk", flat=True)
+        )
+        if changed:
+            self.index(changed)
+        gone = indexed - set(SearchEntry.objects.values_list("pk", flat=True))
+        if gone:  # deleted while the rebuild ran
+            self.remove(sorted(gone))
+        store_capabilities(probe_capabilities())
+        return concrete
+
+    @staticmethod
+    def _fill(concrete, total, progress):
+        """Bulk-index every entry into ``concrete``; the ids indexed."""
+        if progress:
+            progress(0, total)
+        indexed = set()
+
+        def actions():
+            entries = SearchEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
+            for action in _index_actions(concrete, entries):
+                indexed.add(action["_id"])
+                yield action
+
+        done = 0
+        for done, (ok, item) in enumerate(client().streaming_bulk(actions()), start=1):
+            if not ok:
+                raise EngineError(f"Rebuild of {concrete} failed: {item}")
+            if progress and done % BULK_CHUNK == 0 and done < total:
+                progress(done, total)
+        if progress:
+            progress(done, max(done, total))
+        client().request("POST", f"/{concrete}/_refresh", timeout=INDEX_TIMEOUT)
+        return indexed
+
+
+# ---------------------------------------------------------------------------------------------
+# What the server can do
+# ---------------------------------------------------------------------------------------------
+
+# Probes of the features the engine path uses: (analyzer, text, a token it must give).
+ANALYSIS_PROBES = {
+    "dictionary_decompounder": ("praxis_german", "Dorfladen", "dorf"),
+    "german_normalization": ("praxis_german", "Straße", "strass"),
+    "synonym_graph": ("praxis_german_synonyms", "Coworking", "gemeinschaftsburo"),
+}
+PROBE_SYNONYMS = ["coworking, gemeinschaftsbüro"]
+PROBE_SUMMARY = "Ein Bürgerrat und mehr"
+
+
+def probe_capabilities():
+    """Which features the server really has, tried on a small index of its own (created and
+    deleted again): the German analysis filters, and whether its highlighter marks only the
+    words that match (the emulator marks every word of a matching field). A few requests,
+    run after each rebuild and when no result is stored (see capabilities())."""
+    name = f"{alias()}-probe-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    engine_client = client()
+    engine_client.request("PUT", f"/{name}", index_body(PROBE_SYNONYMS), timeout=INDEX_TIMEOUT)
+    try:
+        found = {}
+        for feature, (analyzer, text, token) in ANALYSIS_PROBES.items():
+            answer = engine_client.request(
+                "POST", f"/{name}/_analyze", {"analyzer": analyzer, "text": text}
+            )
+            found[feature] = token in {t["token"] for t in answer.get("tokens", [])}
+        engine_client.request(
+            "PUT", f"/{name}/_doc/1?refresh=true", {"entry_id": 1, "summary": PROBE_SUMMARY}
+        )
+        answer = engine_client.request(
+            "POST",
+            f"/{name}/_search",
+            {
+                "query": {"match": {"summary": "Bürgerrat"}},
+                "highlight": {"fields": {"summary": {"number_of_fragments": 0}}},
+            },
+        )
+        hits = answer["hits"]["hits"]
+        marked = hits[0].get("highlight", {}).get("summary", [""])[0] if hits else ""
+        found["highlight"] = marked == "Ein <em>Bürgerrat</em> und mehr"
+    finally:
+        engine_client.request("DELETE", f"/{name}")
+    return found
+
+
+def _capabilities_key():
+    cfg = config()
+    return f"search-engine-capabilities:{cfg['URL']}:{alias()}"
+
+
+def store_capabilities(found):
+    """Kept in the shared cache (every host reads it), per server and alias."""
+    cache.set(_capabilities_key(), found, None)
+    memo_clear_capabilities()
+
+
+_capabilities = {}
+
+
+def memo_clear_capabilities():
+    _capabilities.clear()
+
+
+def capabilities():
+    """What the server can do: from this process's memo, else the shared cache, else a probe
+    (so a search sends one request, plus a probe once per server and alias)."""
+    key = _capabilities_key()
+    found = _capabilities.get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is None:
+            found = probe_capabilities()
+            cache.set(key, found, None)
+        _capabilities.clear()
+        _capabilities[key] = found
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------
+
+
+def word_alternatives(group, part_sets):
+    """One query word as weighted alternatives, each a tuple of terms that must co-occur:
+    the word's own terms, its compound parts only all together, a synonym phrase's words
+    only all together."""
+    members = {term for part_set in part_sets for term in part_set}
+    alternatives = [
+        ((term,), weight)
+        for term, weight in group
+        if weight != WEIGHT_PHRASE_WORD and not (weight == WEIGHT_PART and term in members)
+    ]
+    alternatives.extend((tuple(part_set), WEIGHT_PART) for part_set in part_sets)
+    phrase = tuple(term for term, weight in group if weight == WEIGHT_PHRASE_WORD)
+    if phrase:
+        alternatives.append((phrase, WEIGHT_PHRASE_WORD))
+    return alternatives
+
+
+def _term_clause(term, boost):
+    return {
+        "multi_match": {"query": term, "fields": TEXT_FIELDS, "type": "most_fields", "boost": boost}
+    }
+
+
+def text_query(analyzed):
+    """The analysed query as a bool query: a query word matches through its best alternative
+    (dis_max), and at least MINIMUM_SHOULD_MATCH of the words must match."""
+    words = []
+    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
+        clauses = []
+        for terms, weight in word_alternatives(group, part_sets):
+            if len(terms) == 1:
+                clauses.append(_term_clause(terms[0], weight))
+            else:
+                clauses.append(
+                    {"bool": {"must": [_term_clause(t, 1.0) for t in terms], "boost": weight}}
+                )
+            if (
+                len(terms) == 1
+                and weight == WEIGHT_WORD
+                and len(terms[0]) >= FUZZY_MIN_LENGTH
+                and terms[0].isalpha()
+            ):
+                clauses.append(
+                    {
+                        "multi_match": {
+                            "query": terms[0],
+                            "fields": TEXT_FIELDS,
+                            "fuzziness": "AUTO",
+                            "prefix_length": 1,
+                            "boost": FUZZY_WEIGHT,
+                        }
+                    }
+                )
+        if clauses:
+            words.append({"dis_max": {"queries": clauses, "tie_breaker": 0.1}})
+    if not words:
+        return None
+    return {"bool": {"should": words, "minimum_should_match": MINIMUM_SHOULD_MATCH}}
+
+
+def ranked_query(text):
+    """The text query with the priors: the documentation quality (rank_feature) added, the
+    kind (a guide ranks after an equally good case) multiplied."""
+    priors = [
+        {"filter": {"term": {"kind": kind}}, "weight": weight}
+        for kind, weight in engine.KIND_PRIOR.items()
+        if weight != 1.0
+    ]
+    scored = {
+        "bool": {
+            "must": [text],
+            "should": [
+                {
+                    "rank_feature": {
+                        "field": "quality",
+                        "saturation": {"pivot": 0.5},
+                        "boost": QUALITY_BOOST,
+                    }
+                }
+            ],
+        }
+    }
+    return {
+        "function_score": {
+            "query": scored,
+            "functions": priors,
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+SORT_ORDERS = {
+    "neu": [{"published_at": {"order": "desc", "missing": "_last"}}, {"entry_id": "desc"}],
+    "groesse": [{"population": {"order": "asc", "missing": "_last"}}, {"entry_id": "asc"}],
+    "beginn": [{"period_start": {"order": "desc", "missing": "_last"}}, {"entry_id": "desc"}],
+    "dokumentiert": [
+        {"quality_value": {"order": "desc"}},
+        {"published_at": {"order": "desc", "missing": "_last"}},
+        {"entry_id": "desc"},
+    ],
+}
+
+
+def _facet_filter(name, values):
+    return {"terms": {FACET_FIELDS[name]: list(values)}}
+
+
+def request_body(request, analyzed, highlight_in_engine=True):
+    """The one request of a search page."""
+    text = text_query(analyzed) if analyzed is not None else None
+    if analyzed is not None and text is None:
+        text = {"match_none": {}}  # only stopwords: nothing matches, as on the database path
+    filters = {name: _facet_filter(name, values) for name, values in request.filters.items()}
+    aggregations = {}
+    for name, field in FACET_FIELDS.items():
+        others = [clause for other, clause in filters.items() if other != name]
+        aggregations[name] = {
+            "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
+            "aggs": {"values": {"terms": {"field": field, "size": 1000}}},
+        }
+    if request.sort == "relevanz" and text is not None:
+        sort = ["_score", {"entry_id": "asc"}]
+    else:
+        sort = SORT_ORDERS.get(request.sort, SORT_ORDERS["neu"])
+    body = {
+        "query": ranked_query(text) if text is not None else {"match_all": {}},
+        "post_filter": {"bool": {"filter": list(filters.values())}},
+        "aggs": aggregations,
+        "sort": sort,
+        "from": (request.page - 1) * request.page_size,
+        "size": request.page_size,
+        "track_total_hits": True,
+        "track_scores": True,
+        "_source": SOURCE_FIELDS,
+    }
+    if request.query:
+        # Words the library does not contain, with the closest word it does ("Meinten Sie").
+        body["suggest"] = {
+            "text": request.query,
+            "spelling": {
+                "term": {
+                    "field": "spell",
+                    "suggest_mode": "missing",
+                    "min_word_length": SPELLING_MIN_LENGTH,
+                    "size": 1,
+                }
+            },
+        }
+    if request.query and highlight_in_engine:
+        body["highlight"] = {
+            "pre_tags": [MARK_START],
+            "post_tags": [MARK_END],
+            "fields": {
+                "summary": {
+                    "number_of_fragments": 0,
+                    "highlight_query": {"match": {"summary": request.query}},
+                }
+            },
+        }
+    return body
+
+
+def engine_highlight(hit):
+    fragments = hit.get("highlight", {}).get("summary")
+    if not fragments:
+        return html.escape(hit["_source"].get("summary") or "")
+    escaped = html.escape(fragments[0])
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _hit(raw, root_path, highlighted=None):
+    source = raw["_source"]
+    url_path = source["url_path"]
+    slug = url_path.rstrip("/").rsplit("/", 1)[-1]
+    return engine.Hit(
+        entry_id=source["entry_id"],
+        page=engine.PageRef(
+            source["page_id"], slug, _page_url(url_path, root_path), source["heading"]
+        ),
+        kind=source["kind"],
+        summary=source.get("summary") or "",
+        towns=list(source.get("towns") or []),
+        states=list(source.get("states") or []),
+        themes=list(source.get("theme_names") or []),
+        score=round(float(raw.get("_score") or 0.0), 4),
+        highlight=html.escape(source.get("summary") or "") if highlighted is None else highlighted,
+    )
+
+
+def _facets(request, ctx, aggregations):
+    facets = {}
+    for name in engine.FACETS:
+        selected = request.filters.get(name, ())
+        buckets = aggregations.get(name, {}).get("values", {}).get("buckets", [])
+        counts = {str(bucket["key"]): bucket["doc_count"] for bucket in buckets}
+        for value in selected:  # a selected value stays visible with 0 hits
+            counts.setdefault(value, 0)
+        values = [
+            engine.FacetValue(value, ctx.label(name, value), count, value in selected)
+            for value, count in counts.items()
+            if count or value in selected
+        ]
+        values.sort(key=lambda v: (-v.count, v.label))
+        facets[name] = values
+    return facets
+
+
+def spelling_suggestion(query, analyzed, suggestions):
+    """The query with each misspelt word replaced by the server's closest word (in the case
+    the user wrote it), or None. A word with synonyms is known, however rare it is here."""
+    with_synonyms = {
+        label.lower()
+        for label, group in zip(analyzed.words, analyzed.groups, strict=True)
+        if any(weight == WEIGHT_SYNONYM for _term, weight in group)
+    }
+    replaced, position, pieces = False, 0, []
+    for entry in suggestions.get("spelling", []):
+        options = entry.get("options")
+        if not options or entry["text"].lower() in with_synonyms:
+            continue
+        word = options[0]["text"]
+        written = query[entry["offset"] : entry["offset"] + entry["length"]]
+        if written[:1].isupper():
+            word = word[:1].upper() + word[1:]
+        pieces += [query[position : entry["offset"]], word]
+        position = entry["offset"] + entry["length"]
+        replaced = True
+    if not replaced:
+        return None
+    return "".join([*pieces, query[position:]])
+
+
+def check_filter_values(ctx, filters):
+    """Unknown facet values are a mistake in the request, not an empty result."""
+    for name, values in filters.items():
+        known = ctx.known_values(name)
+        for value in values:
+            if value not in known:
+                raise engine.SearchError(
+                    _("Unbekannter Wert „%(value)s“ für den Filter „%(name)s“.")
+                    % {"value": value[:40], "name": name}
+                )
+
+
+def search(request, log=False):
+    """One search page from the server; the database answers if the server is unreachable."""
+    started = time.perf_counter()
+    ctx = context()
+    check_filter_values(ctx, request.filters)
+    if request.page * request.page_size > MAX_RESULT_WINDOW:
+        raise engine.SearchError(
+            _("Es lassen sich nur die ersten %d Treffer blättern; bitte die Suche eingrenzen.")
+            % MAX_RESULT_WINDOW
+        )
+    analyzed = ctx.analyzer.analyze_query(request.query) if request.query else None
+    try:
+        # A server whose highlighter marks more than the matches (the emulator): the hits'
+        # summaries are highlighted here with the analyzer's terms, as on the database path.
+        in_engine = capabilities()["highlight"]
+        body = request_body(request, analyzed, highlight_in_engine=in_engine)
+        answer = client().request("POST", f"/{alias()}/_search", body)
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; falling back to the database")
+        response = engine.search(request, backend="database", log=log)
+        response.backend += " (fallback)"
+        return response
+    if in_engine or analyzed is None:
+        highlights = [engine_highlight(raw) for raw in answer["hits"]["hits"]]
+    else:
+        terms = analyzed.all_terms()
+        highlights = [
+            engine.highlight(raw["_source"].get("summary") or "", terms)
+            for raw in answer["hits"]["hits"]
+        ]
+    results = [
+        _hit(raw, ctx.root_path, highlighted)
+        for raw, highlighted in zip(answer["hits"]["hits"], highlights, strict=True)
+    ]
+    count = answer["hits"]["total"]["value"]
+    promotions = engine._promotions(request.query) if request.query and request.page == 1 else []
+    response = engine.SearchResponse(
+        request=request,
+        count=count,
+        results=results,
+        facets=_facets(request, ctx, answer.get("aggregations", {})),
+        suggestion=spelling_suggestion(request.query, analyzed, answer.get("suggest", {}))
+        if analyzed is not None
+        else None,
+        promotions=promotions,
+        backend=f"engine ({config().get('BACKEND', 'opensearch3')})",
+        took_ms=(time.perf_counter() - started) * 1000,
+        analyzed=analyzed,
+    )
+    if log and request.query and request.page == 1:
+        from ..stats import record_query  # stats imports engine (circular at app loading)
+
+        record_query(request.query, count)
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Autocomplete
+# ---------------------------------------------------------------------------------------------
+
+
+def _label_matches(words, label):
+    label_words = fold(label).replace("-", " ").split()
+    return all(any(lw.startswith(w) for lw in label_words) for w in words)
+
+
+def autocomplete(text, limit=8):
+    """Titles, towns, tags and themes whose words start with what was typed: one request,
+    the titles from the hits, the towns, tags and themes from aggregations over them."""
+    from urllib.parse import quote
+
+    words = fold(text).replace("-", " ").split()
+    if not words or len(text) > engine.MAX_QUERY_LENGTH:
+        return []
+    ctx = context()
+    body = {
+        "query": {"bool": {"filter": [{"prefix": {"suggest": word}} for word in words]}},
+        "size": 50,
+        "sort": [{"entry_id": "asc"}],
+        "_source": ["heading", "url_path"],
+        "aggs": {
+            field: {"terms": {"field": field, "size": AUTOCOMPLETE_BUCKETS}}
+            for field in ("towns", "tags", "themes")
+        },
+    }
+    try:
+        answer = client().request("POST", f"/{alias()}/_search", body)
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; no autocomplete")
+        return []
+    labels = {}
+    for raw in answer["hits"]["hits"]:
+        heading = raw["_source"]["heading"]
+        if _label_matches(words, heading):
+            labels.setdefault(
+                ("titel", heading), _page_url(raw["_source"]["url_path"], ctx.root_path)
+            )
+    aggregations = answer.get("aggregations", {})
+    for field, kind in (("towns", "ort"), ("tags", "schlagwort")):
+        for bucket in aggregations.get(field, {}).get("buckets", []):
+            if _label_matches(words, bucket["key"]):
+                labels.setdefault((kind, bucket["key"]), "/suche/?q=" + quote(bucket["key"]))
+    for bucket in aggregations.get("themes", {}).get("buckets", []):
+        name = ctx.theme_labels.get(bucket["key"])
+        if name and _label_matches(words, name):
+            labels.setdefault(("thema", name), f"/suche/?thema={bucket['key']}")
+    ranked = sorted(
+        labels.items(),
+        key=lambda item: (
+            not fold(item[0][1]).startswith(words[0]),
+            engine.AUTOCOMPLETE_KIND_ORDER[item[0][0]],
+            len(item[0][1]),
+        ),
+    )
+    return [engine.Suggestion(label, kind, url) for (kind, label), url in ranked[:limit]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Related cases
+# ---------------------------------------------------------------------------------------------
+
+
+def _constant(field, value, boost):
+    return {"constant_score": {"filter": {"term": {field: value}}, "boost": boost}}
+
+
+def related_body(entry, limit):
+    """Entries of the same kind sharing themes, tags or words with ``entry``; more so in the
+    same town, size class and state, and the better documented."""
+    shared = [_constant("themes", theme, 2.0) for theme in _split(entry.themes)]
+    shared += [_constant("tags_folded", fold(tag), 1.5) for tag in _split(entry.tags, "|")]
+    terms = " ".join(sorted(set(entry.title.split()) | set(entry.key_terms.split())))
+    if terms:
+        shared.append({"match": {"key_terms": {"query": terms, "boost": 0.3}}})
+        shared.append({"match": {"title": {"query": terms, "boost": 0.3}}})
+    profile = [_constant("towns", town, 2.0) for town in _split(entry.towns, "|")]
+    profile += [_constant("size_classes", size, 1.0) for size in _split(entry.size_classes)]
+    profile += [_constant("states", state, 0.5) for state in _split(entry.states)]
+    profile.append({"rank_feature": {"field": "quality", "linear": {}, "boost": 1.5}})
+    return {
+        "query": {
+            "bool": {
+                "filter": [{"term": {"kind": entry.kind}}],
+                "must_not": [{"term": {"entry_id": entry.pk}}],
+                "must": [{"bool": {"should": shared or [{"match_none": {}}]}}],
+                "should": profile,
+            }
+        },
+        "sort": ["_score", {"entry_id": "asc"}],
+        "size": limit,
+        "_source": SOURCE_FIELDS,
+    }
+
+
+def related(page_id, limit=3):
+    """Cases like the given one (see related_body), with the reasons shown on the card."""
+    entry = SearchEntry.objects.filter(page_id=page_id).first()
+    if entry is None:
+        return []
+    ctx = context()
+    try:
+        answer = client().request("POST", f"/{alias()}/_search", related_body(entry, limit))
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; no related cases")
+        return []
+    themes = set(_split(entry.themes))
+    towns = set(_split(entry.towns, "|"))
+    sizes = set(_split(entry.size_classes))
+    states = set(_split(entry.states))
+    recommendations = []
+    for raw in answer["hits"]["hits"]:
+        source = raw["_source"]
+        reasons = [ctx.label("thema", t) for t in sorted(themes & set(source.get("themes") or []))]
+        if towns & set(source.get("towns") or []):
+            reasons.insert(0, str(_("gleicher Ort")))
+        if sizes & set(source.get("size_classes") or []):
+            reasons.append(str(_("gleiche Stadtgröße")))
+        if states & set(source.get("states") or []):
+            reasons.append(str(_("gleiches Bundesland")))
+        hit = _hit(raw, ctx.root_path)
+        recommendations.append(engine.Recommendation(hit, round(hit.score, 3), reasons))
+    return recommendations
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases from places like mine
+# ---------------------------------------------------------------------------------------------
+
+SIZE_ORDER = [choice.value for choice in SizeClass]
+# Candidates fetched per case shown when nearness re-ranks them (it is not in the index).
+NEARNESS_CANDIDATES = 5
+
+
+def size_distance(size_class, classes):
+    """0 for a shared size class, 1 for a neighbouring one, None without classes."""
+    if size_class not in SIZE_ORDER:
+        return None
+    at = SIZE_ORDER.index(size_class)
+    distances = [abs(SIZE_ORDER.index(c) - at) for c in classes if c in SIZE_ORDER]
+    return min(distances, default=None)
+
+
+def places_like_body(population, state, themes, size):
+    """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
+    1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
+    chosen theme 2, quality up to 1."""
+    size_class = size_class_for(population)
+    at = SIZE_ORDER.index(size_class) if size_class in SIZE_ORDER else None
+    neighbours = [
+        SIZE_ORDER[i] for i in (at - 1, at + 1) if at is not None and 0 <= i < len(SIZE_ORDER)
+    ]
+    same = {"terms": {"size_classes": [size_class]}}
+    functions = [{"filter": same, "weight": 3.0}]
+    if neighbours:
+        functions.append(
+            {
+                "filter": {
+                    "bool": {
+                        "filter": [{"terms": {"size_classes": neighbours}}],
+                        "must_not": [same],
+                    }
+                },
+                "weight": 1.5,
+            }
+        )
+    if population:
+        functions.append(
+            {
+                "filter": {"exists": {"field": "log_population"}},
+                "linear": {
+                    "log_population": {
+                        "origin": math.log(population),
+                        "scale": math.log(4) / 2,
+                        "decay": 0.5,
+                    }
+                },
+            }
+        )
+    if state:
+        functions.append({"filter": {"term": {"states": state}}, "weight": 1.0})
+    functions += [{"filter": {"term": {"themes": theme}}, "weight": 2.0} for theme in themes]
+    functions.append({"field_value_factor": {"field": "quality_value", "missing": 0}})
+    filters = [{"term": {"kind": "case"}}, {"exists": {"field": "size_classes"}}]
+    if themes:
+        filters.append({"terms": {"themes": list(themes)}})
+    return {
+        "query": {
+            "function_score": {
+                "query": {"bool": {"filter": filters}},
+                "functions": functions,
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "sort": ["_score", {"entry_id": "asc"}],
+        "size": size,
+        "_source": [*SOURCE_FIELDS, "population"],
+    }
+
+
+def places_like(population, state=None, themes=(), limit=10, point=None, locations=None):
+    """search.engine.places_like in one request; nearness (the towns' points come from the
+    caller) re-ranks the best candidates here."""
+    ctx = context()
+    themes = sorted(set(themes))
+    nearness = point is not None and bool(locations)
+    size = limit * NEARNESS_CANDIDATES if nearness else limit
+    try:
+        answer = client().request(
+            "POST", f"/{alias()}/_search", places_like_body(population, state, themes, size)
+        )
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; no places like mine")
+        return []
+    size_class = size_class_for(population)
+    scored = []
+    for raw in answer["hits"]["hits"]:
+        source = raw["_source"]
+        score = float(raw.get("_score") or 0.0)
+        reasons = []
+        distance = size_distance(size_class, source.get("size_classes") or [])
+        if distance == 0:
+            reasons.append(str(_("gleiche Stadtgröße")))
+        elif distance == 1:
+            reasons.append(str(_("ähnliche Stadtgröße")))
+        if state and state in (source.get("states") or []):
+            reasons.append(str(_("gleiches Bundesland")))
+        shared = sorted(set(themes) & set(source.get("themes") or []))
+        reasons.extend(ctx.label("thema", theme) for theme in shared)
+        if nearness and locations.get(source["page_id"]):
+            km = min(engine.distance_km(point, other) for other in locations[source["page_id"]])
+            score += max(0.0, 1.0 - km / 200)
+            if km < 1:
+                reasons.append(str(_("am selben Ort")))
+            elif km < 100:
+                reasons.append(str(_("%(km)d km entfernt")) % {"km": round(km)})
+        scored.append((score, source["heading"], raw, reasons))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    recommendations = []
+    for score, _heading, raw, reasons in scored[:limit]:
+        hit = _hit(raw, ctx.root_path)
+        hit.score = round(score, 4)
+        recommendations.append(engine.Recommendation(hit, round(score, 3), reasons))
+    return recommendations
