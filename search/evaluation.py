@@ -31,6 +31,7 @@ KINDS = (
     "typo",
     "place",
     "question",
+    "paraphrase",
     "english",
     "problem",
 )
