@@ -47,6 +47,7 @@ from .analysis import (
     parse_synonyms,
 )
 from .models import SearchEntry, Synonym
+from .semantic import fusion
 
 logger = logging.getLogger(__name__)
 
@@ -597,6 +598,8 @@ def search(request, backend=None, log=False):
     _check_filter_values(snap, request.filters)
     if analyzed is not None:
         ranked, backend_name = _match(snap, analyzed, backend)
+        # fusion point: dense retrieval (issue 16)
+        ranked = fusion.fuse(request.query, ranked, snap, analyzed, KIND_PRIOR)
         candidates = snap.bitmap_of(pk for pk, _score in ranked)
     else:
         ranked = None  # browsing: every entry, in the order the sort asks for

