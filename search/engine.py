@@ -1141,6 +1141,11 @@ def _best_related(snap, per_entry, source, limit):
         + 1.5 * index.count("tag", s_tags)
         + 6.0 * (shared_terms / np.where(union == 0, 1.0, union))
     )
+    similar = fusion.similar_to_entry(source.id)  # closeness in meaning (issue 16)
+    if similar:
+        score = score + 2.0 * np.fromiter(
+            (similar.get(entry.id, 0.0) for entry in index.entries), dtype=np.float64
+        )
     eligible = (score != 0) & (index.kinds == index.kind_codes[source.kind])
     eligible[index.position[source.id]] = False
     same_town = index.count("town", s_towns) > 0
@@ -1229,6 +1234,10 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     snap = snapshot()
     size_class = size_class_for(population)
     themes = set(themes)
+    # With chosen themes, closeness in meaning to them is one more signal (issue 16).
+    similar = fusion.similar_to_text(
+        ", ".join(snap.facet_label_text("thema", t) for t in sorted(themes))
+    )
     scored = []
     for entry in snap.entries.values():
         if entry.kind != "case" or not entry.size_classes:
@@ -1253,7 +1262,7 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
             continue
         score += 2.0 * len(shared)
         reasons.extend(snap.facet_label("thema", t) for t in sorted(shared))
-        score += 1.0 * entry.quality
+        score += 1.0 * entry.quality + similar.get(entry.id, 0.0)
         if point is not None and locations and locations.get(entry.page_id):
             km = min(distance_km(point, other) for other in locations[entry.page_id])
             # Up to one point for a case next door, nothing from 200 km on.

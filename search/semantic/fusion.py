@@ -15,6 +15,8 @@ whatever happens to be nearest.
 
 import logging
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from threading import Lock
 
 import numpy as np
@@ -31,6 +33,10 @@ DENSE_WEIGHT = 1.3
 DENSE_WINDOW = 0.05
 DENSE_LIMIT = 50
 QUERY_CACHE_SIZE = 512
+
+# "fused" in production; evaluate_search compares it with "lexical" and "dense" alone.
+MODES = ("lexical", "dense", "fused")
+_mode = ContextVar("semantic_fusion_mode", default="fused")
 
 _query_cache = OrderedDict()
 _query_lock = Lock()
@@ -90,11 +96,26 @@ def dense_scores(query, snap, kind_prior):
     return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
 
 
+@contextmanager
+def ranking_mode(mode):
+    """Rank by words only, by meaning only or by both inside this block (evaluation)."""
+    if mode not in MODES:
+        raise ValueError(f"Unknown ranking mode {mode!r}; one of {', '.join(MODES)}")
+    token = _mode.set(mode)
+    try:
+        yield
+    finally:
+        _mode.reset(token)
+
+
 def fuse(query, lexical_ranked, snap, analyzed, kind_prior):
     """The fused ranking, [(entry id, score)] best first, from the lexical one."""
-    if analyzed is None or not understood(snap, analyzed):
-        return lexical_ranked
+    mode = _mode.get()
+    if mode == "lexical" or analyzed is None or not understood(snap, analyzed):
+        return [] if mode == "dense" else lexical_ranked
     dense = dense_scores(query, snap, kind_prior)
+    if mode == "dense":
+        return sorted(dense.items(), key=lambda item: -item[1])
     if not dense:
         return lexical_ranked
     top = lexical_ranked[0][1] if lexical_ranked and lexical_ranked[0][1] > 0 else 1.0
@@ -102,3 +123,52 @@ def fuse(query, lexical_ranked, snap, analyzed, kind_prior):
     for pk, score in dense.items():
         scores[pk] = scores.get(pk, 0.0) + DENSE_WEIGHT * score
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+# "Ähnliche Fälle" and "Orte wie meiner": how close in meaning other entries are, 0-1 within
+# SIMILAR_WINDOW of the closest one (two passages of the same subject lie closer together
+# than a query and its passage, so the window is wider than DENSE_WINDOW).
+SIMILAR_WINDOW = 0.1
+
+
+def _scaled(entry_ids, cosines, exclude=None):
+    keep = entry_ids != exclude if exclude is not None else np.ones(len(entry_ids), bool)
+    if not keep.any():
+        return {}
+    entry_ids, cosines = entry_ids[keep], cosines[keep]
+    scaled = np.clip((cosines - (cosines.max() - SIMILAR_WINDOW)) / SIMILAR_WINDOW, 0.0, 1.0)
+    close = np.flatnonzero(scaled > 0)
+    return dict(zip(entry_ids[close].tolist(), scaled[close].tolist(), strict=True))
+
+
+def similar_to_entry(entry_id):
+    """{entry id: 0-1} of the entries closest in meaning to this one; {} without vectors."""
+    provider = get_provider()
+    if provider is None:
+        return {}
+    try:
+        matrix = store.current_matrix(provider.model_id)
+        source = store.entry_vector(matrix, entry_id)
+        if source is None:
+            return {}
+        entry_ids, cosines = matrix.entry_scores(source)
+    except Exception:
+        logger.exception("Semantic similarity failed; related cases without it")
+        return {}
+    return _scaled(entry_ids, cosines, exclude=entry_id)
+
+
+def similar_to_text(text):
+    """{entry id: 0-1} of the entries closest in meaning to a short text (as a query)."""
+    provider = get_provider()
+    if provider is None or not text:
+        return {}
+    try:
+        matrix = store.current_matrix(provider.model_id)
+        if not matrix.size:
+            return {}
+        entry_ids, cosines = matrix.entry_scores(query_vector(provider, text))
+    except Exception:
+        logger.exception("Semantic similarity failed; places like mine without it")
+        return {}
+    return _scaled(entry_ids, cosines)

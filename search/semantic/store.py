@@ -180,3 +180,15 @@ def _load(token, model_id):
 def reset_matrix():
     with _lock:
         _current.clear()
+
+
+def entry_vector(matrix, entry_id):
+    """The mean of an entry's rows, normalised; None when the entry has no vectors."""
+    if not matrix.size:
+        return None
+    at = np.searchsorted(matrix.entries, entry_id)
+    if at >= len(matrix.entries) or matrix.entries[at] != entry_id:
+        return None
+    end = matrix.starts[at + 1] if at + 1 < len(matrix.starts) else matrix.size
+    mean = np.asarray(matrix.matrix[matrix.starts[at] : end], dtype=np.float32).mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
