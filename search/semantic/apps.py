@@ -9,6 +9,7 @@ class SemanticSearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here: the consumer reads models, which exist only once the apps are loaded.
         from search import consumers
 
         from . import checks, index  # noqa: F401  (registers the system check)
