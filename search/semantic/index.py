@@ -8,6 +8,7 @@ meaning drowns in the story); see the README's section on the semantic search.
 """
 
 import numpy as np
+from django.conf import settings
 
 from search.models import SearchEntry
 
@@ -35,7 +36,7 @@ class VectorConsumer:
 
     def index(self, entry_ids):
         provider = get_provider()
-        if provider is None:
+        if provider is None or not settings.SEMANTIC_SEARCH_AUTO_INDEX:
             return 0
         entries = SearchEntry.objects.filter(pk__in=list(entry_ids)).only(*FIELDS)
         return self._embed(provider, entries, skip_unchanged=True)

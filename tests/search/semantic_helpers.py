@@ -12,6 +12,7 @@ from unittest import mock
 
 import numpy as np
 from django.conf import settings
+from django.test import override_settings
 
 from search import consumers
 from search.models import SearchEntry
@@ -49,7 +50,10 @@ class CachedPassages:
 def cached_embeddings():
     """Index and search with the cached provider inside this block."""
     provider = CachedPassages(get_provider())
-    with mock.patch("search.semantic.index.get_provider", return_value=provider):
+    with (
+        override_settings(SEMANTIC_SEARCH_AUTO_INDEX=True),
+        mock.patch("search.semantic.index.get_provider", return_value=provider),
+    ):
         yield provider
 
 

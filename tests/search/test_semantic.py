@@ -92,8 +92,9 @@ def test_vectors_follow_the_entries_and_find_a_problem_without_its_words():
 
 
 @pytest.mark.django_db
-def test_an_unchanged_entry_is_not_embedded_again(monkeypatch):
+def test_an_unchanged_entry_is_not_embedded_again(monkeypatch, settings):
     ids = index_entries(entry_ids(SOME_CASES[:2]))
+    settings.SEMANTIC_SEARCH_AUTO_INDEX = True
     consumer = next(c for c in consumers.registered() if c.name == "semantic")
 
     def no_embedding(texts):
@@ -196,3 +197,14 @@ def test_rebuild_embeds_every_entry_reports_progress_and_drops_other_models():
         assert not PassageVector.objects.filter(model_id="an-old-model").exists()
         assert PassageVector.objects.values("entry").distinct().count() == total
         assert consumer.rebuild() == 0  # nothing changed: nothing embedded again
+
+
+@pytest.mark.django_db
+def test_publishing_in_tests_embeds_nothing_unless_switched_on(settings):
+    consumer = next(c for c in consumers.registered() if c.name == "semantic")
+    ids = entry_ids(SOME_CASES[:1])
+    assert consumer.index(ids) == 0
+    assert not PassageVector.objects.exists()
+    settings.SEMANTIC_SEARCH_AUTO_INDEX = True
+    assert consumer.index(ids) == 1
+    assert PassageVector.objects.filter(entry_id__in=ids).exists()
