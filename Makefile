@@ -99,6 +99,15 @@ bench-search-postgres: install
 	$(BENCH_ENV) scripts/with-postgres sh -c \
 		'$(PY) manage.py migrate --noinput && $(PY) manage.py bench_search $(BENCH_ARGS)'
 
+## Semantic search: passages embedded per second, query embedding, dense scoring over
+## 10,000 entries, memory (on the relevance corpus; load_search_corpus first).
+.PHONY: bench-semantic
+bench-semantic: install
+	mkdir -p var/bench-semantic
+	VAR_DIR=var/bench-semantic $(PY) manage.py migrate --noinput
+	VAR_DIR=var/bench-semantic $(PY) manage.py load_search_corpus
+	VAR_DIR=var/bench-semantic $(PY) manage.py bench_semantic $(BENCH_ARGS)
+
 # The site benchmark's own database and caches (VAR_DIR=var/bench-site): N generated cases.
 N ?= 10000
 BENCH_SITE_ENV = VAR_DIR=$(CURDIR)/var/bench-site DEBUG=false

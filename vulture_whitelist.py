@@ -181,15 +181,12 @@ _.get_page_title  # unused method (transfer/views.py:82)
 ImportedFormatter  # unused class (transfer/wagtail_hooks.py:41)
 _.format_message  # unused method (transfer/wagtail_hooks.py:45)
 
-# Pending: unused outside the tests in search/, which other work rewrites at the moment; to be
-# deleted or used there (query_structure; tokenize and Vocabulary.from_texts are used only by
-# tests; default_synonyms; search.consumers is the new contract for derived indexes).
+# Used by the tests only: the analyzer's building blocks the analysis tests check on their own,
+# and unregistering a consumer a test registered.
 tokenize  # unused function (search/analysis.py:179)
 _.from_texts  # unused method (search/analysis.py:309)
 default_synonyms  # unused function (search/analysis.py:426)
 unregister  # unused function (search/consumers.py:23)
-notify  # unused function (search/consumers.py:31)
-query_structure  # unused function (search/retrieval.py:50)
 
 # DRF and drf-spectacular overrides of the one API framework (core/api.py, partners/api.py),
 # a list_display column of the town admin.
@@ -214,3 +211,19 @@ total_count  # unused variable (partners/api.py:94)
 generated_at  # unused variable (partners/api.py:105)
 authentication_classes  # unused variable (partners/api.py:355)
 authentication_classes  # unused variable (partners/api.py:370)
+
+# The search outbox's fields (written through the ORM, read in the admin report), Django's
+# system check signature, helpers the tests use to reset per-process state, and the
+# Wagtail-backend settings of the fallback test (tests/test_security.py).
+available_at  # unused variable (search/models.py)
+last_error  # unused variable (search/models.py)
+claim  # unused variable (search/models.py)
+claimed_until  # unused variable (search/models.py)
+_.last_error  # unused attribute (search/outbox.py)
+_.available_at  # unused attribute (search/outbox.py)
+_.claim  # unused attribute (search/outbox.py)
+_.claimed_until  # unused attribute (search/outbox.py)
+app_configs  # unused variable (search/checks.py, search/semantic/checks.py)
+reset_provider  # unused function (search/semantic/provider.py)
+reset_matrix  # unused function (search/semantic/store.py)
+search_server_backend  # unused function (search/index_settings.py)

@@ -62,12 +62,3 @@ def public_links(links, page_attr="case"):
     links = list(links)
     allowed = public_ids(getattr(link, f"{page_attr}_id") for link in links)
     return [link for link in links if getattr(link, f"{page_attr}_id") in allowed]
-
-
-def restriction_changed(restriction):
-    """Ids of the pages whose visibility a saved or deleted restriction may have changed:
-    its page and every page below it."""
-    page = Page.objects.filter(pk=restriction.page_id).first()
-    if page is None:
-        return []
-    return list(page.get_descendants(inclusive=True).values_list("pk", flat=True))

@@ -54,6 +54,7 @@ from .analysis import (
 )
 from .engines import server as engine_server
 from .models import SearchEntry, Synonym
+from .semantic import fusion
 from .vocabulary import DatabaseVocabulary, cache_size
 
 logger = logging.getLogger(__name__)
@@ -952,23 +953,59 @@ def search(request, backend=None, log=False):
     backend_name = backend or "default"
 
     _check_filter_values(snap, request.filters)
+    ranked = None  # browsing: every entry, in the order the sort asks for
     if analyzed is not None:
+        lexical, backend_name = _match(snap, analyzed, backend)
         # fusion point: dense retrieval (issue 16)
-        ranked, backend_name = _match(snap, analyzed, backend)
-        ranked_ids = np.fromiter((pk for pk, _s in ranked), dtype=np.int64, count=len(ranked))
-        ranked_scores = np.fromiter((s for _pk, s in ranked), dtype=np.float64, count=len(ranked))
-        ranked_positions = snap.positions_of(ranked_ids)
-        keep = ranked_positions >= 0
-        ranked_positions, ranked_scores = ranked_positions[keep], ranked_scores[keep]
-        candidates = np.zeros(len(snap.alive), dtype=bool)
-        candidates[ranked_positions] = True
-    else:
-        ranked = None  # browsing: every entry, in the order the sort asks for
-        candidates = snap.alive
+        ranked = _ranked_positions(snap, fusion.fuse(request.query, lexical, snap, analyzed))
 
-    # Filters are masks over all positions, applied to every candidate before anything is
-    # ranked or counted; a facet's counts apply every other facet's filter but not its own,
-    # so its other values stay selectable.
+    facets, positions, scores = _filtered(snap, request, ranked)
+    start = (request.page - 1) * request.page_size
+    page = slice(start, start + request.page_size)
+    query_terms = analyzed.all_terms() if analyzed else set()
+    results = _hits(snap, snap.ids[positions[page]].tolist(), scores[page].tolist(), query_terms)
+
+    promotions = _promotions(request.query) if request.query and request.page == 1 else []
+    response = SearchResponse(
+        request=request,
+        count=len(positions),
+        results=results,
+        facets=facets,
+        # A corrected spelling is offered whenever the query needed one, found or not.
+        suggestion=analyzed.suggestion if analyzed is not None else None,
+        promotions=promotions,
+        backend=backend_name,
+        took_ms=(time.perf_counter() - started) * 1000,
+        analyzed=analyzed,
+        notice=notice,
+    )
+    if log and request.query and request.page == 1:
+        from .stats import record_query
+
+        record_query(request.query, response.count)
+    return response
+
+
+def _ranked_positions(snap, ranked):
+    """[(entry id, score)] best first as (positions, scores) arrays of this state; entries
+    it does not know (deleted since) are left out."""
+    ids = np.fromiter((pk for pk, _s in ranked), dtype=np.int64, count=len(ranked))
+    scores = np.fromiter((s for _pk, s in ranked), dtype=np.float64, count=len(ranked))
+    positions = snap.positions_of(ids)
+    keep = positions >= 0
+    return positions[keep], scores[keep]
+
+
+def _filtered(snap, request, ranked):
+    """The facets, and the positions and scores of the matching entries in the order the
+    request asks for. Filters are masks over all positions, applied to every candidate before
+    anything is ranked or counted; a facet's counts apply every other facet's filter but not
+    its own, so its other values stay selectable."""
+    if ranked is None:
+        candidates = snap.alive
+    else:
+        candidates = np.zeros(len(snap.alive), dtype=bool)
+        candidates[ranked[0]] = True
     selected = request.filters
     filter_masks = {name: snap.columns[name].mask(values) for name, values in selected.items()}
 
@@ -980,56 +1017,19 @@ def search(request, backend=None, log=False):
         return mask
 
     facets = {name: _facet_values(snap, name, allowed(skip=name), selected) for name in FACETS}
-
     matches = allowed()
     if request.sort == "neu" or (request.sort == "relevanz" and ranked is None):
         order = snap.order("neu")
     elif request.sort in ("groesse", "beginn", "dokumentiert"):
         order = snap.order(request.sort)
     else:
-        order = None
-    if order is not None:
-        positions = order[matches[order]]
-        scores = np.zeros(len(snap.alive))
-        if ranked is not None:
-            scores[ranked_positions] = ranked_scores
-        matching_scores = scores[positions]
-    else:
-        kept = matches[ranked_positions]
-        positions, matching_scores = ranked_positions[kept], ranked_scores[kept]
-
-    count = len(positions)
-    start = (request.page - 1) * request.page_size
-    page = slice(start, start + request.page_size)
-    query_terms = analyzed.all_terms() if analyzed else set()
-    results = _hits(
-        snap,
-        snap.ids[positions[page]].tolist(),
-        matching_scores[page].tolist(),
-        query_terms,
-    )
-
-    # A corrected spelling is offered whenever the query needed one, found or not.
-    suggestion = analyzed.suggestion if analyzed is not None else None
-
-    promotions = _promotions(request.query) if request.query and request.page == 1 else []
-    response = SearchResponse(
-        request=request,
-        count=count,
-        results=results,
-        facets=facets,
-        suggestion=suggestion,
-        promotions=promotions,
-        backend=backend_name,
-        took_ms=(time.perf_counter() - started) * 1000,
-        analyzed=analyzed,
-        notice=notice,
-    )
-    if log and request.query and request.page == 1:
-        from .stats import record_query
-
-        record_query(request.query, count)
-    return response
+        kept = matches[ranked[0]]
+        return facets, ranked[0][kept], ranked[1][kept]
+    positions = order[matches[order]]
+    scores = np.zeros(len(snap.alive))
+    if ranked is not None:
+        scores[ranked[0]] = ranked[1]
+    return facets, positions, scores[positions]
 
 
 def _facet_values(snap, name, base, selected):
@@ -1071,11 +1071,7 @@ def _match(snap, analyzed, backend):
     that has the rare ones, and one rare word alone does not let every case with a common
     word in. Every matching entry is ranked: no cut before filters and counts.
     """
-    groups = []  # (weighted alternatives, part sets, retrieval alternatives) per query word
-    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
-        alternatives = retrieval.word_alternatives(group, part_sets)
-        if group and alternatives:
-            groups.append((group, part_sets, alternatives))
+    groups = _word_groups(analyzed)
     if not groups:
         return [], backend or "default"
     prefetch = getattr(snap.vocabulary, "prefetch", None)
@@ -1104,11 +1100,47 @@ def _match(snap, analyzed, backend):
     found = iter(found)
     per_group = [None if is_common else _as_arrays(next(found)) for is_common in common]
 
-    # The candidates in the order they were first retrieved (ties keep that order below).
+    candidates, coverage, text = _coverage(per_group, weights, total_weight)
+    if not len(candidates):
+        return [], backend_name
+    threshold = min(MIN_COVERAGE, float(coverage.max()) - 1e-9)
+
+    positions = snap.positions_of(candidates)
+    kept = (positions >= 0) & ~(coverage < threshold)
+    positions = positions[kept]
+    fields = _field_scores(snap, groups, weights, total_weight, positions)
+    score = (
+        RANK_WEIGHTS["coverage"] * coverage[kept]
+        + RANK_WEIGHTS["text"] * text[kept]
+        + RANK_WEIGHTS["fields"] * fields
+        + RANK_WEIGHTS["quality"] * snap.quality[positions]
+    ) * snap.prior[positions]
+    best_first = np.argsort(-score, kind="stable")
+    ranked = list(
+        zip(candidates[kept][best_first].tolist(), score[best_first].tolist(), strict=True)
+    )
+    return ranked, backend_name
+
+
+def _word_groups(analyzed):
+    """(weighted alternatives, part sets, retrieval alternatives) per query word."""
+    groups = []
+    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
+        alternatives = retrieval.word_alternatives(group, part_sets)
+        if group and alternatives:
+            groups.append((group, part_sets, alternatives))
+    return groups
+
+
+def _coverage(per_group, weights, total_weight):
+    """The candidates (entry ids, in the order they were first retrieved: ties keep that
+    order), and per candidate its coverage (the idf-weighted share of the query's words it
+    has; a common word counts everywhere) and its text score (the backend's scores, each
+    word's scaled to its best)."""
     retrieved = [pks_scores[0] for pks_scores in per_group if pks_scores is not None]
     every_pk = np.concatenate(retrieved) if retrieved else np.empty(0, dtype=np.int64)
     if not len(every_pk):
-        return [], backend_name
+        return every_pk, np.zeros(0), np.zeros(0)
     unique, first_seen, inverse = np.unique(every_pk, return_index=True, return_inverse=True)
     seen_order = np.argsort(first_seen)
     local = np.empty(len(unique), dtype=np.int64)
@@ -1131,23 +1163,7 @@ def _match(snap, analyzed, backend):
         coverage[at] += weight / total_weight
         text[at] += weight / total_weight * np.maximum(values, 0.0) / top
     coverage += everywhere
-    threshold = min(MIN_COVERAGE, float(coverage.max()) - 1e-9)
-
-    positions = snap.positions_of(candidates)
-    kept = (positions >= 0) & ~(coverage < threshold)
-    positions = positions[kept]
-    fields = _field_scores(snap, groups, weights, total_weight, positions)
-    score = (
-        RANK_WEIGHTS["coverage"] * coverage[kept]
-        + RANK_WEIGHTS["text"] * text[kept]
-        + RANK_WEIGHTS["fields"] * fields
-        + RANK_WEIGHTS["quality"] * snap.quality[positions]
-    ) * snap.prior[positions]
-    best_first = np.argsort(-score, kind="stable")
-    ranked = list(
-        zip(candidates[kept][best_first].tolist(), score[best_first].tolist(), strict=True)
-    )
-    return ranked, backend_name
+    return candidates, coverage, text
 
 
 def _field_scores(snap, groups, weights, total_weight, positions):
@@ -1485,6 +1501,7 @@ def _folded_tag_codes(snap):
     return cached
 
 
+# long: one scoring pass over every signal of likeness; the weights read side by side
 def _best_related(snap, source, limit):
     """The ``limit`` best entries like the one at position ``source``, as (score, position,
     shared themes, same town, same size, same state), best first, ties by heading."""
@@ -1513,6 +1530,14 @@ def _best_related(snap, source, limit):
         + 1.5 * shared_tags
         + 6.0 * (shared_terms / np.where(union == 0, 1.0, union))
     )
+    # Closeness in meaning (issue 16): one signal among the others.
+    similar = fusion.similar_to_entry(int(snap.ids[source]))
+    if similar:
+        similar_positions = snap.positions_of(list(similar))
+        known = similar_positions >= 0
+        closeness = np.fromiter(similar.values(), dtype=np.float64, count=len(similar))
+        score = score.copy()
+        score[similar_positions[known]] += 2.0 * closeness[known]
     kinds = snap.kind_codes()
     eligible = (score != 0) & (kinds == kinds[source]) & snap.alive
     eligible[source] = False
@@ -1612,10 +1637,6 @@ def distance_km(a, b):
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-def fold_tag(tag):
-    return fold(tag)
-
-
 def _size_distances(snap, size_class):
     """Per position: the distance of its nearest size class to ``size_class`` (0 shared,
     1 neighbouring, ...), -1 for entries without one."""
@@ -1633,6 +1654,7 @@ def _size_distances(snap, size_class):
     return distances
 
 
+# long: the scoring and the reasons shown to the user for it stay side by side
 def places_like(population, state=None, themes=(), limit=10, point=None, locations=None):
     """Cases ranked by how well their towns fit a town of this population and state (and
     the chosen themes): same size class first, then similar population, same state, and
@@ -1662,6 +1684,16 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     if themes:
         eligible &= shared > 0
     score = score + 2.0 * shared + 1.0 * snap.quality
+    if themes:
+        # With chosen themes, closeness in meaning to them is one more signal (issue 16).
+        similar = fusion.similar_to_text(
+            ", ".join(snap.facet_label_text("thema", t) for t in sorted(set(themes)))
+        )
+        if similar:
+            similar_positions = snap.positions_of(list(similar))
+            known = similar_positions >= 0
+            closeness = np.fromiter(similar.values(), dtype=np.float64, count=len(similar))
+            score[similar_positions[known]] += closeness[known]
     near = {}
     if point is not None and locations:
         for position in np.flatnonzero(eligible).tolist():

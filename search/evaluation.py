@@ -31,6 +31,7 @@ KINDS = (
     "typo",
     "place",
     "question",
+    "paraphrase",
     "english",
     "problem",
 )
@@ -259,6 +260,36 @@ class Report:
         failing = [r for r in self.results if r.reciprocal_rank < min_rr]
         failing.sort(key=lambda r: (r.reciprocal_rank, r.ndcg, r.query.id))
         return failing if limit is None else failing[:limit]
+
+
+def comparison_table(reports: Mapping[str, Report]) -> str:
+    """Several reports side by side (e.g. lexical, dense, fused): per kind and overall, the
+    MRR, Recall@5 and nDCG@10 of each."""
+    names = list(reports)
+    first = reports[names[0]]
+    kinds = list(first.by_kind())
+    per_kind = {name: report.by_kind() for name, report in reports.items()}
+    width = max(len("kind"), len(OVERALL), *(len(kind) for kind in kinds))
+    metrics = ("MRR", f"R@{RECALL_K}", f"nDCG@{NDCG_K}")
+    head = f"{'':<{width}}  {'':>4}" + "".join(f"  {name:^22}" for name in names)
+    sub = f"{'kind':<{width}}  {'n':>4}" + "".join(
+        "  " + " ".join(f"{metric:>7}" for metric in metrics) for _name in names
+    )
+    rule = "-" * len(sub)
+    lines = [head, sub, rule]
+
+    def row(label, aggregates):
+        cells = "".join(
+            "  " + " ".join(f"{value:>7.3f}" for value in (agg.mrr, agg.recall, agg.ndcg))
+            for agg in aggregates
+        )
+        return f"{label:<{width}}  {aggregates[0].n:>4}" + cells
+
+    for kind in kinds:
+        lines.append(row(kind, [per_kind[name][kind] for name in names]))
+    lines.append(rule)
+    lines.append(row(OVERALL, [reports[name].overall for name in names]))
+    return "\n".join(lines)
 
 
 def evaluate(run_query: Callable[[str], Sequence[str]], queries: Iterable[Query]) -> Report:

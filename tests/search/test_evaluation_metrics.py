@@ -223,3 +223,14 @@ def test_command_fails_below_min_mrr():
 def test_command_rejects_an_unknown_kind():
     with pytest.raises(CommandError, match="No queries of kind"):
         call_command("evaluate_search", run_query=lambda text: [], kind="nope")
+
+
+def test_command_compares_words_meaning_and_both():
+    out = StringIO()
+    call_command("evaluate_search", run_query=ideal_run_query(), compare=True, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == ["lexical", "dense", "fused"]
+    overall = next(line for line in lines if line.startswith("overall")).split()
+    assert overall[2:] == ["1.000"] * 9
+    assert any(line.startswith("paraphrase ") for line in lines)

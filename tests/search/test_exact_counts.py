@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from casestudies.bulk import BulkCaseCreator
-from casestudies.fake import generate_records
+from devtools.bulk import BulkCaseCreator
+from devtools.fake import generate_records
 from search import engine, retrieval
 from search.engine import MAX_QUERY_TERMS, SearchRequest, search
 from search.models import SearchEntry

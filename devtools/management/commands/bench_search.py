@@ -1,6 +1,6 @@
 """Search latency benchmark (``make bench-search``, ``make bench-search-postgres``).
 
-Fills the database up to ``--cases`` cases with generated ones (``casestudies.bulk``), builds
+Fills the database up to ``--cases`` cases with generated ones (``devtools.bulk``), builds
 the engine's per-worker state (time, memory it adds: tracemalloc and RSS), then times a mix
 of realistic requests through ``search.engine.search`` (facets are always computed; p95 per
 kind of query) and a few JSON API requests end to end. Then, with a second process as a

@@ -1,7 +1,7 @@
 """Score the case search against the relevance test set in tests/relevance/.
 
 The database must already hold the evaluation corpus: the demo cases plus the generated
-distractors (``casestudies.fake.generate_records(300, seed=42)``). The command only runs the
+distractors (``devtools.fake.generate_records(300, seed=42)``). The command only runs the
 queries and prints the metrics; see ``search/evaluation.py`` for their definitions.
 """
 
@@ -11,7 +11,8 @@ from statistics import fmean
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from search.evaluation import evaluate, load_judgements
+from search.evaluation import comparison_table, evaluate, load_judgements
+from search.semantic import fusion
 
 PAGE_SIZE = 10
 
@@ -74,6 +75,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--judgements", metavar="PATH", help="Another judgements file")
         parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="Rank each query by words only, by meaning only (semantic search) and by "
+            "both, and print the three side by side",
+        )
+        parser.add_argument(
             "--emulator",
             action="store_true",
             help="Start the osmem-server OpenSearch emulator, index the entries there and "
@@ -109,19 +116,35 @@ class Command(BaseCommand):
             run_query = EngineRunner(backend)
             self._check_corpus(queries)
 
+        if options["compare"]:
+            reports = {}
+            for mode in fusion.MODES:
+                with fusion.ranking_mode(mode):
+                    reports[mode] = evaluate(run_query, queries)
+            self.stdout.write(f"Backend: {self._backend_label(backend, run_query)}")
+            self.stdout.write(comparison_table(reports))
+            report = reports["fused"]
+            if options["failures"] > 0:
+                self._failures(report, options["failures"])
+            return self._check_mrr(report, options["min_mrr"])
+
         report = evaluate(run_query, queries)
 
         self.stdout.write(f"Backend: {self._backend_label(backend, run_query)}")
         self.stdout.write(report.table())
         if options["failures"] > 0:
-            failures = report.failures(limit=options["failures"])
-            self.stdout.write("")
-            if not failures:
-                self.stdout.write("Every query has a grade 2 or 3 case in first place.")
-            for result in failures:
-                self.stdout.write(result.describe())
+            self._failures(report, options["failures"])
+        self._check_mrr(report, options["min_mrr"])
 
-        min_mrr = options["min_mrr"]
+    def _failures(self, report, limit):
+        failures = report.failures(limit=limit)
+        self.stdout.write("")
+        if not failures:
+            self.stdout.write("Every query has a grade 2 or 3 case in first place.")
+        for result in failures:
+            self.stdout.write(result.describe())
+
+    def _check_mrr(self, report, min_mrr):
         if min_mrr is not None and report.mrr < min_mrr:
             raise CommandError(f"Overall MRR {report.mrr:.3f} is below --min-mrr {min_mrr:.3f}")
 

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             % {"count": count, "seconds": seconds, "rate": count / seconds}
         )
         for consumer in consumers.registered():
+            started = time.monotonic()
             with self.bar(consumer.name, quiet) as bar:
                 try:
                     consumer.rebuild(progress=self.progress(bar))
@@ -40,6 +41,16 @@ class Command(BaseCommand):
                         _("Index „%(name)s“ konnte nicht neu aufgebaut werden: %(error)s")
                         % {"name": consumer.name, "error": error}
                     ) from error
+            seconds = max(time.monotonic() - started, 1e-6)
+            self.stdout.write(
+                _("%(name)s: %(count)d Einträge in %(seconds).1f s (%(rate).1f je Sekunde).")
+                % {
+                    "name": consumer.name,
+                    "count": bar.n,
+                    "seconds": seconds,
+                    "rate": bar.n / seconds,
+                }
+            )
         update = ["update_index"]
         if backend:
             update += ["--backend", backend]
