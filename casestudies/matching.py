@@ -282,3 +282,43 @@ def _unique(names):
         if name.lower() not in {existing.lower() for existing in result}:
             result.append(name)
     return result
+
+
+def _compact(key):
+    """A folded key without spaces: "Klima-Schutz" and "Klimaschutz" are one word."""
+    return key.replace(" ", "")
+
+
+def _same_theme_key(key, other):
+    if not key or not other:
+        return False
+    if _compact(key) == _compact(other):
+        return True
+    return fuzz.ratio(key, other) >= THEME_CUTOFF and _digits(key) == _digits(other)
+
+
+def similar_themes(name, exclude_pk=None):
+    """Existing themes that a new theme of this name would duplicate: the same name in
+    another spelling ("Klima-Schutz" and "Klimaschutz"), one of a theme's other names or a
+    near spelling, as the import matches them."""
+    key = fold(name)
+    themes = Theme.objects.exclude(pk=exclude_pk).only("pk", "name", "synonyms")
+    return [
+        theme
+        for theme in themes
+        if any(
+            _same_theme_key(key, other)
+            for other in [fold(theme.name), *map(fold, _split_synonyms(theme.synonyms))]
+        )
+    ]
+
+
+def similar_organisations(name, exclude_pk=None):
+    """Existing organisations of this name, with or without their legal form ("e. V.") and
+    in any spelling of the same words ("Bürger-Stiftung" and "Buergerstiftung"). Names that
+    differ in a word are different organisations, as in the import."""
+    key = _compact(organisation_key(name))
+    if not key:
+        return []
+    organisations = Organisation.objects.exclude(pk=exclude_pk).only("pk", "name")
+    return [org for org in organisations if _compact(organisation_key(org.name)) == key]

@@ -3,7 +3,6 @@ contacts) and the page types (library index, case page)."""
 
 import logging
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -32,6 +31,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
+from core.forms import SiteModelForm
 from core.geo import SizeClass, State, size_class_for
 from core.models import IndexPage
 from core.pages import SitePage
@@ -98,6 +98,9 @@ class Town(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
     ]
 
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
+
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),
@@ -163,6 +166,9 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("website"),
     ]
 
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
+
     search_fields = [
         index.SearchField("name"),
         index.SearchField("short_name"),
@@ -199,6 +205,9 @@ class FundingProgramme(index.Indexed, models.Model):
         FieldPanel("website"),
         FieldPanel("description"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         index.SearchField("name"),
@@ -238,6 +247,9 @@ class Theme(index.Indexed, models.Model):
         FieldPanel("synonyms"),
         FieldPanel("sort_order"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         index.SearchField("name"),
@@ -299,6 +311,9 @@ class Contact(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
         FieldPanel("is_public"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         # The chooser of a partner account searches only its own contacts (a filter on id).
@@ -712,7 +727,13 @@ class CasePage(SitePage):
         InlinePanel("case_towns", label=_("Ort"), heading=_("Orte und ihre Rolle")),
         FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
         FieldPanel("period_note"),
-        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel(
+            "themes",
+            widget=SearchableCheckboxSelectMultiple(
+                search_placeholder=_("Thema suchen"),
+                create_label=_("Thema suchen oder neu anlegen"),
+            ),
+        ),
         FieldPanel("tags"),
         FieldPanel(
             "funding_programmes",
@@ -721,7 +742,10 @@ class CasePage(SitePage):
         FieldPanel("funding_note"),
         FieldPanel(
             "partners",
-            widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Partner suchen")),
+            widget=SearchableCheckboxSelectMultiple(
+                search_placeholder=_("Partner suchen"),
+                create_label=_("Organisation suchen oder neu anlegen"),
+            ),
         ),
         FieldRowPanel([FieldPanel("project_website"), FieldPanel("source_url")]),
         FieldPanel("last_checked"),
