@@ -385,8 +385,18 @@ class CaseTown(Orderable):
         Town, verbose_name=_("Ort"), on_delete=models.PROTECT, related_name="case_links"
     )
     role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    # What a source adds to the town's name for this case ("Grimma (mit allen Ortsteilen)"):
+    # kept with the case, not in the town's name (casestudies.matching.town_name_and_note).
+    note = models.CharField(
+        _("Zusatz zum Ort"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Wie die Quelle den Ort für diesen Fall näher bestimmt, z. B. „mit allen Ortsteilen“."
+        ),
+    )
 
-    panels = [FieldPanel("town"), FieldPanel("role")]
+    panels = [FieldPanel("town"), FieldPanel("role"), FieldPanel("note")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("Ort des Falls")

@@ -49,10 +49,12 @@
       });
     }
 
-    // Ticks the entry the chooser returned ({id, title}); a new entry joins the list on top.
+    // Ticks the entry the chooser returned ({id, title} or {id, string}); a new entry joins the list on top.
     choose(result) {
       const entries = Array.isArray(result) ? result : [result];
-      entries.forEach(({ id, title }) => {
+      // Snippet choosers name the entry "string", the other choosers "title".
+      entries.forEach(({ id, title: chosenTitle, string }) => {
+        const title = chosenTitle || string;
         let input = Array.from(this.options).find((option) => option.value === String(id));
         if (!input) input = this.addOption(String(id), title);
         input.checked = true;
