@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
@@ -33,6 +34,7 @@ from wagtail.search import index
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.forms import SiteModelForm
 from core.geo import SizeClass, State, size_class_for
+from core.memo import memoised
 from core.models import IndexPage
 from core.pages import SitePage
 from core.slugs import german_slugify
@@ -511,7 +513,13 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 
     @path("thema/<slug:slug>/")
     def theme_route(self, request, slug):
-        theme = get_object_or_404(Theme, slug=slug)
+        # Themes change rarely and every change starts a new content generation (core.memo).
+        themes = memoised(
+            "casestudies.themes_by_slug", lambda: {t.slug: t for t in Theme.objects.all()}, request
+        )
+        theme = themes.get(slug)
+        if theme is None:
+            raise Http404
         context = self.listing_context(request, theme=theme)
         return self.render(
             request, template="casestudies/theme_page.html", context_overrides=context
