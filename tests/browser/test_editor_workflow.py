@@ -230,6 +230,7 @@ def test_guide_and_event_created_and_previewed(
     expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
     page.get_by_role("textbox", name="Kurzfassung").fill("Was eine Kleinstadt dafür braucht.")
     save_draft(page)
+    edit_url = page.url
     expect_preview(page, title)
     created = model.objects.get().get_children().get(slug=slug)
     assert created.live is False
@@ -238,7 +239,6 @@ def test_guide_and_event_created_and_previewed(
     footer.get_by_role("button", name="Mehr Aktionen").click()
     footer.get_by_role("button", name="Zur Prüfung einreichen").click()
     expect(page.get_by_text("zur Moderation eingereicht")).to_be_visible()
-    edit_url = page.url
 
     log_in(page, live_server, "moderation")
     page.goto(edit_url)
