@@ -370,7 +370,9 @@ BRACKET_TOWNS = [
 
 
 @pytest.mark.django_db
-def test_town_brackets_are_official_names_or_notes_of_the_case(fresh_site, tmp_path, capsys):
+def test_town_brackets_are_official_names_or_notes_of_the_case(
+    fresh_site, tmp_path, capsys, client
+):
     records = [
         {
             "title": f"Projekt in {name}",
@@ -396,6 +398,10 @@ def test_town_brackets_are_official_names_or_notes_of_the_case(fresh_site, tmp_p
     for name, state, stored, note in BRACKET_TOWNS:
         link = CasePage.objects.get(title=f"Projekt in {name}").case_towns.get()
         assert (link.town.name, link.town.state, link.note) == (stored, state, note), name
+    # The case page shows the note next to the town.
+    grimma = CasePage.objects.get(title="Projekt in Grimma (mit allen Ortsteilen)")
+    factbox = client.get(grimma.url).content.decode().split('class="factbox"')[1]
+    assert "Grimma" in factbox and "mit allen Ortsteilen" in factbox
     # The official names found their directory entry (AGS and coordinates filled in).
     assert Town.objects.get(name="Osterburg (Altmark)").ags == "15090415"
     assert Town.objects.get(name="Lohne (Oldenburg)").ags == "03460006"
