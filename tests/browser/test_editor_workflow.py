@@ -255,7 +255,8 @@ def create_in_chooser(page, opener, tab, fields, submit):
     modal = page.locator(".modal-dialog")
     modal.get_by_role("tab", name=tab).click()
     for label, value in fields.items():
-        field = modal.get_by_label(label, exact=True)
+        # The label, followed by the required marker where there is one.
+        field = modal.get_by_label(re.compile(rf"^{label}\*?$"))
         if field.evaluate("element => element.tagName") == "SELECT":
             field.select_option(label=value)
         else:
