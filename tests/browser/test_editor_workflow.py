@@ -250,13 +250,13 @@ def test_guide_and_event_created_and_previewed(
 
 
 def create_in_chooser(page, opener, tab, fields, submit):
-    """Opens the chooser below a list of the case form and fills its creation tab."""
+    """Opens the chooser below a list of the case form and fills its creation tab
+    (``fields``: form field name -> value; a select is chosen by its option's label)."""
     page.get_by_role("button", name=opener).click()
     modal = page.locator(".modal-dialog")
     modal.get_by_role("tab", name=tab).click()
-    for label, value in fields.items():
-        # The label, followed by the required marker where there is one.
-        field = modal.get_by_label(re.compile(rf"^{label}\*?$"))
+    for name, value in fields.items():
+        field = modal.locator(f"form[data-chooser-modal-creation-form] [name={name}]")
         if field.evaluate("element => element.tagName") == "SELECT":
             field.select_option(label=value)
         else:
@@ -280,7 +280,7 @@ def test_editor_creates_themes_and_partners_inside_the_case_form(
         page,
         "Thema suchen oder neu anlegen",
         "Neues Thema anlegen",
-        {"Name": "Klima-Schutz"},
+        {"name": "Klima-Schutz"},
         "Thema anlegen",
     )
     expect(modal.get_by_text("Dieses Thema gibt es schon")).to_be_visible()
@@ -295,7 +295,7 @@ def test_editor_creates_themes_and_partners_inside_the_case_form(
         page,
         "Thema suchen oder neu anlegen",
         "Neues Thema anlegen",
-        {"Name": "Ländlicher Tourismus"},
+        {"name": "Ländlicher Tourismus"},
         "Thema anlegen",
     )
     expect(page.locator(".modal-dialog")).to_be_hidden()
@@ -306,7 +306,7 @@ def test_editor_creates_themes_and_partners_inside_the_case_form(
         page,
         "Organisation suchen oder neu anlegen",
         "Neue Organisation anlegen",
-        {"Name": "Mitfahrbank-Initiative Telgte", "Art": "Verein / Initiative"},
+        {"name": "Mitfahrbank-Initiative Telgte", "kind": "Verein / Initiative"},
         "Organisation anlegen",
     )
     expect(page.locator(".modal-dialog")).to_be_hidden()

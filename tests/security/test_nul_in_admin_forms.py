@@ -75,7 +75,12 @@ def test_nul_in_a_new_guide_with_a_story_is_stripped(admin_client, demo_site):
 def test_nul_in_snippet_and_chooser_forms_is_stripped(admin_client, demo_site):
     response = admin_client.post(
         "/admin/snippets/casestudies/theme/add/",
-        {"name": "Stadt\x00grün", "summary": "Bäume\x00", "sort_order": "100"},
+        {
+            "name": "Stadt\x00grün",
+            "slug": "stadtgruen",
+            "summary": "Bäume\x00",
+            "sort_order": "100",
+        },
     )
     assert response.status_code == 302
     theme = Theme.objects.get(name="Stadtgrün")
