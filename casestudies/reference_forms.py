@@ -64,6 +64,10 @@ class TakeOverExistingMixin:
     (the chooser puts it into the case form) and nothing is created."""
 
     existing_label = ""
+    existing_help = _(
+        "Auswählen und noch einmal auf „anlegen“ klicken: Der vorhandene Eintrag wird in den "
+        "Fall übernommen, nichts wird neu angelegt."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +83,8 @@ class TakeOverExistingMixin:
         if self.is_bound and self.errors and getattr(self, "similar", None):
             field = self.fields["existing"]
             field.widget = forms.RadioSelect()
+            field.empty_label = None
+            field.help_text = self.existing_help
             field.queryset = field.queryset.filter(pk__in=[entry.pk for entry in self.similar])
 
     def clean(self):
