@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casestudies', '0004_merge_story_period_transfer'),
+        ("casestudies", "0004_merge_story_period_transfer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casetown',
-            name='note',
-            field=models.CharField(blank=True, help_text='Wie die Quelle den Ort für diesen Fall näher bestimmt, z. B. „mit allen Ortsteilen“.', max_length=120, verbose_name='Zusatz zum Ort'),
+            model_name="casetown",
+            name="note",
+            field=models.CharField(
+                blank=True,
+                help_text=(
+                    "Wie die Quelle den Ort für diesen Fall näher bestimmt, "
+                    "z. B. „mit allen Ortsteilen“."
+                ),
+                max_length=120,
+                verbose_name="Zusatz zum Ort",
+            ),
         ),
     ]
