@@ -84,7 +84,8 @@ class TakeOverExistingMixin:
             field = self.fields["existing"]
             field.widget = forms.RadioSelect()
             field.empty_label = None
-            field.help_text = self.existing_help
+            # The bound field copied the help text when it was made (Django's BoundField).
+            field.help_text = self["existing"].help_text = self.existing_help
             field.queryset = field.queryset.filter(pk__in=[entry.pk for entry in self.similar])
 
     def clean(self):

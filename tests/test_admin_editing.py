@@ -213,6 +213,8 @@ def test_a_near_duplicate_theme_offers_the_existing_one(editor_client, spelling)
     html = answer["htmlFragment"]
     assert "Dieses Thema gibt es schon: „Klimaschutz &amp; Energie“" in html
     assert "Vorhandenes Thema übernehmen" in html
+    assert "nichts wird neu angelegt" in html
+    assert "---------" not in html  # no empty choice among the offered themes
     assert re.search(rf'type="radio" name="existing" value="{existing.pk}"', html)
     assert Theme.objects.count() == themes
 
