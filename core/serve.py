@@ -22,6 +22,7 @@ SERVE_PATTERN = r"^(?!_util/)((?:[\w\-]+/)*)$"
 
 
 def site_root(request, site):
+    # Wagtail takes ``root_page.localized``: the same page here (WAGTAIL_I18N_ENABLED off).
     root = page_tree(request).by_id.get(site.root_page_id)
     return copy.copy(root) if root is not None else site.root_page.specific
 
