@@ -334,7 +334,11 @@ class EventPage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         context["now"] = now()
         context["registration"] = self.registration_state(context["now"])
-        context["index"] = self.get_parent().specific
+        context["index"] = self.parent_page(request)
+        if self.contact_id is not None:
+            # The contact with its organisation in one query (the fact box shows both).
+            contacts = self._meta.get_field("contact").related_model.objects
+            self.contact = contacts.select_related("organisation").get(pk=self.contact_id)
         return context
 
     def ics_url(self):

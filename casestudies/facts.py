@@ -79,18 +79,19 @@ def _links_sql(vendor):
 
     quote = connection.ops.quote_name
     parts = []
-    for kind, (table, own, other, order, extra) in {
-        THEMES: (*m2m("themes"), None, None),
-        FUNDING: (*m2m("funding_programmes"), None, None),
-        PARTNERS: (*m2m("partners"), None, None),
-        TAGS: (*m2m("tags"), None, None),
-        CONTACTS: (*inline("case_contacts"), "sort_order", None),
-        TOWNS: (*inline("case_towns"), "sort_order", "role"),
+    for kind, (table, own, other, order, extra, note) in {
+        THEMES: (*m2m("themes"), None, None, None),
+        FUNDING: (*m2m("funding_programmes"), None, None, None),
+        PARTNERS: (*m2m("partners"), None, None, None),
+        TAGS: (*m2m("tags"), None, None, None),
+        CONTACTS: (*inline("case_contacts"), "sort_order", None, None),
+        TOWNS: (*inline("case_towns"), "sort_order", "role", "note"),
     }.items():
         # Table and column names come from the models (quoted); the page id is a parameter.
         parts.append(
             f"SELECT {kind}, {quote(other)}, {quote(order) if order else 0}, {quote('id')}, "  # noqa: S608
-            f"{quote(extra) if extra else 'NULL'} FROM {quote(table)} WHERE {quote(own)} = %s"
+            f"{quote(extra) if extra else 'NULL'}, {quote(note) if note else 'NULL'} "
+            f"FROM {quote(table)} WHERE {quote(own)} = %s"
         )
     return " UNION ALL ".join(parts), len(parts)
 
@@ -103,8 +104,8 @@ def load_facts(page, request=None):
         cursor.execute(sql, [page.pk] * count)
         rows = cursor.fetchall()
     linked = {kind: {} for kind in range(6)}
-    for kind, target_id, order, link_id, extra in rows:
-        linked[kind][target_id] = (order, link_id, extra)
+    for kind, target_id, order, link_id, extra, note in rows:
+        linked[kind][target_id] = (order, link_id, extra, note)
     references = memoised("casestudies.facts.reference_data", reference_data, request)
 
     def objects_of(kind, model):
@@ -122,8 +123,10 @@ def load_facts(page, request=None):
 
     links = []
     for town in link_order(TOWNS, objects_of(TOWNS, Town)):
-        sort_order, link_id, role = linked[TOWNS][town.pk]
-        link = CaseTown(id=link_id, page_id=page.pk, role=role, sort_order=sort_order)
+        sort_order, link_id, role, note = linked[TOWNS][town.pk]
+        link = CaseTown(
+            id=link_id, page_id=page.pk, role=role, note=note or "", sort_order=sort_order
+        )
         link.town = town
         links.append(link)
     page.town_links = links

@@ -1,10 +1,18 @@
 """The admin form of a case: drafts may be incomplete, publishing needs the core facts."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core.forms import SitePageForm
 
 from .completeness import check_values, missing_message
+
+# Lists of the case form whose entries can be created in place: field -> (permission, the
+# URL name of the chooser that creates them; casestudies.wagtail_hooks).
+CREATE_IN_PLACE = {
+    "themes": ("casestudies.add_theme", "wagtailsnippetchoosers_casestudies_theme:choose"),
+    "partners": ("casestudies.add_organisation", "organisation_chooser:choose"),
+}
 
 
 class CasePageForm(SitePageForm):
@@ -14,6 +22,14 @@ class CasePageForm(SitePageForm):
     class Meta(SitePageForm.Meta):
         # Wagtail's deferred validation: saving a draft skips these required fields.
         defer_required_on_fields = ["summary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        for name, (permission, url_name) in CREATE_IN_PLACE.items():
+            field = self.fields.get(name)
+            if field is not None and user is not None and user.has_perm(permission):
+                field.widget.chooser_url = reverse(url_name)
 
     def is_publishing(self):
         """Publishing now or approving in the workflow (the edit view's buttons)."""

@@ -65,7 +65,7 @@ TRANSFER_FIELDS = {
     "partners": "transfer_partners",
     "pitfalls": "transfer_pitfalls",
 }
-TOWN_KEYS = ("name", "state", "population", "ags", "role", "lat", "lon")
+TOWN_KEYS = ("name", "state", "population", "ags", "role", "lat", "lon", "note")
 CONTACT_KEYS = ("name", "function", "organisation", "phone", "email", "public")
 KNOWN_KEYS = {
     "title",
@@ -452,6 +452,10 @@ def _town(raw, key):
     if ags and not (ags.isdigit() and len(ags) == 8):
         raise RecordError(f"{key}.ags", _("„%s“ ist kein achtstelliger AGS") % ags)
     role = _choice(raw.get("role"), f"{key}.role", CaseTown.Role.values) or CaseTown.Role.LEAD
+    try:
+        note = _text(raw, "note", CaseTown._meta.get_field("note").max_length) or ""
+    except RecordError as error:
+        raise RecordError(f"{key}.note", error.message) from error
     return {
         "name": name,
         "state": state,
@@ -460,6 +464,7 @@ def _town(raw, key):
         "role": role,
         "lat": _coordinate(raw.get("lat"), f"{key}.lat", 90),
         "lon": _coordinate(raw.get("lon"), f"{key}.lon", 180),
+        "note": note,
     }
 
 
@@ -849,6 +854,7 @@ def export_record(page, section=""):
                 "role": link.role,
                 "lat": float(link.town.latitude) if link.town.latitude is not None else None,
                 "lon": float(link.town.longitude) if link.town.longitude is not None else None,
+                "note": link.note,
             }
             for link in page.case_towns.all()
         ],
@@ -971,11 +977,9 @@ def changed_fields(page, record, section=""):
     for key, value in _comparable(record).items():
         if key == "towns":
             # Town facts the page already has count as equal if the record leaves them out.
-            mine = [
-                {k: v for k, v in t.items() if k in ("name", "state", "role")}
-                for t in current["towns"]
-            ]
-            theirs = [{k: v for k, v in t.items() if k in ("name", "state", "role")} for t in value]
+            compared = ("name", "state", "role", "note")
+            mine = [{k: v for k, v in t.items() if k in compared} for t in current["towns"]]
+            theirs = [{k: v for k, v in t.items() if k in compared} for t in value]
             if mine != theirs:
                 changed.append(key)
         elif key in UNORDERED_FIELDS:
@@ -1302,6 +1306,7 @@ class CaseImporter:
                 return image.pk
         return None
 
+    # long: every field of a record written onto the page, in the order of the codebook
     def apply(self, page, record, result):
         page.title = record["title"]
         for key in (
@@ -1351,7 +1356,12 @@ class CaseImporter:
         if "towns" in record:
             # An explicit order: equal (empty) sort orders come back in any order on PostgreSQL.
             page.case_towns = [
-                CaseTown(town=self.town(town, result), role=town["role"], sort_order=position)
+                CaseTown(
+                    town=self.town(town, result),
+                    role=town["role"],
+                    note=town.get("note", ""),
+                    sort_order=position,
+                )
                 for position, town in enumerate(record["towns"])
             ]
         if "contacts" in record:

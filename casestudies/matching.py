@@ -7,7 +7,8 @@ below). Programmes and organisations are not matched by near spelling: their nam
 one word or number only ("Stadt Steindorf"/"Stadt Kleindorf", "LEADER 2014-2020"/"LEADER
 2021-2027") and still name different things. Towns
 are compared without the title of the municipality ("Hansestadt Gardelegen" = "Gardelegen")
-and without a note in brackets ("Grimma (mit allen Ortsteilen)"), and only within the same
+and without a note in brackets ("Grimma (mit allen Ortsteilen)", kept as a note of the case;
+a bracket of an official name such as "Osterburg (Altmark)" stays), and only within the same
 state: similar names in different states are different towns.
 
 The resolver works on the normalised records before the import is planned: it replaces
@@ -20,6 +21,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
+
+from places.directory import fold as directory_fold
+from places.models import Municipality
 
 from .models import FundingProgramme, Organisation, Theme, Town
 from .vocabulary import fold
@@ -45,7 +49,6 @@ TOWN_TITLES = (
     "stadt",
 )
 _TOWN_NOTE = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<note>[^()]*)\)\s*$")
-_DISTRICTS = re.compile(r"\b(?:ortsteil\w*|ot|gemeindeteil\w*|inkl|einschl)\b", re.IGNORECASE)
 LEGAL_FORMS = {"e", "v", "ev", "eg", "gmbh", "ggmbh", "mbh", "ag", "gbr", "aoer", "kdoer", "ug"}
 
 # A funding entry is a description, not a programme, when no programme of that name exists
@@ -82,20 +85,29 @@ def is_funding_description(text):
     )
 
 
-def town_name_and_note(name):
-    """("Grimma", "mit allen Ortsteilen") for "Grimma (mit allen Ortsteilen)". A bracket
-    that starts with a capital letter is part of the official name ("Osterburg (Altmark)",
-    "Homberg (Efze)") unless it names districts ("Ortsteile", "OT")."""
-    match = _TOWN_NOTE.match(name.strip())
-    if match:
-        note = match.group("note").strip()
-        if not note[:1].isupper() or _DISTRICTS.search(note):
-            return match.group("name").strip(), note
-    return name.strip(), ""
+def town_name_and_note(name, state=None):
+    """The town's name and what the source added in brackets. Official names often carry a
+    bracket ("Osterburg (Altmark)", "Lohne (Oldenburg)"): when the name with its bracket is
+    a municipality of the directory (places, within the state if given), it is the name.
+    Otherwise the bracket is a note for the case ("Grimma (mit allen Ortsteilen)", "Bad
+    Sooden-Allendorf (Kurort)"): ("Grimma", "mit allen Ortsteilen")."""
+    name = " ".join(name.split())
+    match = _TOWN_NOTE.match(name)
+    if not match:
+        return name, ""
+    municipalities = Municipality.objects.municipalities().filter(search_name=directory_fold(name))
+    if state:
+        municipalities = municipalities.filter(state=state)
+    if municipalities.exists():
+        return name, ""
+    return match.group("name").strip(), match.group("note").strip()
 
 
 def town_key(name):
-    key = fold(town_name_and_note(name)[0])
+    """The comparison key of a town's name: folded, without the title of the municipality
+    ("Hansestadt Gardelegen" = "Gardelegen"). A bracket stays: split notes off first
+    (``town_name_and_note``)."""
+    key = fold(name)
     stripped = True
     while stripped:
         stripped = False
@@ -223,17 +235,20 @@ class ReferenceResolver:
         return name
 
     def town(self, town, warnings):
-        """Rewrite ``town["name"]`` in place to the existing town's name."""
+        """Rewrite ``town["name"]`` in place to the existing town's name; a note in brackets
+        goes to ``town["note"]`` (stored on the case's link to the town)."""
         original = town["name"]
-        name, note = town_name_and_note(original)
-        existing = self.towns.get((town_key(name), town["state"]))
+        name, note = town_name_and_note(original, town["state"])
+        key = (town_key(name), town["state"])
+        existing = self.towns.get(key)
         if note:
+            town["note"] = town.get("note") or note
             warnings.append(
-                _("Ort „%(original)s“ als „%(name)s“ gelesen (Zusatz „%(note)s“)")
+                _("Ort „%(original)s“ als „%(name)s“ gelesen, Zusatz „%(note)s“ beim Fall vermerkt")
                 % {"original": original, "name": existing or name, "note": note}
             )
         if existing is None:
-            self.towns[(town_key(name), town["state"])] = name
+            self.towns[key] = name
             self.new["towns"].append(f"{name} ({town['state']})")
             existing = name
         town["name"] = existing
@@ -282,3 +297,43 @@ def _unique(names):
         if name.lower() not in {existing.lower() for existing in result}:
             result.append(name)
     return result
+
+
+def _compact(key):
+    """A folded key without spaces: "Klima-Schutz" and "Klimaschutz" are one word."""
+    return key.replace(" ", "")
+
+
+def _same_theme_key(key, other):
+    if not key or not other:
+        return False
+    if _compact(key) == _compact(other):
+        return True
+    return fuzz.ratio(key, other) >= THEME_CUTOFF and _digits(key) == _digits(other)
+
+
+def similar_themes(name, exclude_pk=None):
+    """Existing themes that a new theme of this name would duplicate: the same name in
+    another spelling ("Klima-Schutz" and "Klimaschutz"), one of a theme's other names or a
+    near spelling, as the import matches them."""
+    key = fold(name)
+    themes = Theme.objects.exclude(pk=exclude_pk).only("pk", "name", "synonyms")
+    return [
+        theme
+        for theme in themes
+        if any(
+            _same_theme_key(key, other)
+            for other in [fold(theme.name), *map(fold, _split_synonyms(theme.synonyms))]
+        )
+    ]
+
+
+def similar_organisations(name, exclude_pk=None):
+    """Existing organisations of this name, with or without their legal form ("e. V.") and
+    in any spelling of the same words ("Bürger-Stiftung" and "Buergerstiftung"). Names that
+    differ in a word are different organisations, as in the import."""
+    key = _compact(organisation_key(name))
+    if not key:
+        return []
+    organisations = Organisation.objects.exclude(pk=exclude_pk).only("pk", "name")
+    return [org for org in organisations if _compact(organisation_key(org.name)) == key]

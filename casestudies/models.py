@@ -3,12 +3,12 @@ contacts) and the page types (library index, case page)."""
 
 import logging
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
@@ -32,7 +32,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
+from core.forms import SiteModelForm
 from core.geo import SizeClass, State, size_class_for
+from core.memo import memoised
 from core.models import IndexPage
 from core.pages import SitePage
 from core.slugs import german_slugify
@@ -98,6 +100,9 @@ class Town(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("population"), FieldPanel("ags")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         index.SearchField("name"),
@@ -165,6 +170,9 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("website"),
     ]
 
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
+
     search_fields = [
         index.SearchField("name"),
         index.SearchField("short_name"),
@@ -201,6 +209,9 @@ class FundingProgramme(index.Indexed, models.Model):
         FieldPanel("website"),
         FieldPanel("description"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         index.SearchField("name"),
@@ -240,6 +251,9 @@ class Theme(index.Indexed, models.Model):
         FieldPanel("synonyms"),
         FieldPanel("sort_order"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         index.SearchField("name"),
@@ -301,6 +315,9 @@ class Contact(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
         FieldPanel("is_public"),
     ]
+
+    # Admin forms strip pasted control characters before validation (core.forms).
+    base_form_class = SiteModelForm
 
     search_fields = [
         # The chooser of a partner account searches only its own contacts (a filter on id).
@@ -372,8 +389,18 @@ class CaseTown(Orderable):
         Town, verbose_name=_("Ort"), on_delete=models.PROTECT, related_name="case_links"
     )
     role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    # What a source adds to the town's name for this case ("Grimma (mit allen Ortsteilen)"):
+    # kept with the case, not in the town's name (casestudies.matching.town_name_and_note).
+    note = models.CharField(
+        _("Zusatz zum Ort"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Wie die Quelle den Ort für diesen Fall näher bestimmt, z. B. „mit allen Ortsteilen“."
+        ),
+    )
 
-    panels = [FieldPanel("town"), FieldPanel("role")]
+    panels = [FieldPanel("town"), FieldPanel("role"), FieldPanel("note")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("Ort des Falls")
@@ -489,7 +516,13 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 
     @path("thema/<slug:slug>/")
     def theme_route(self, request, slug):
-        theme = get_object_or_404(Theme, slug=slug)
+        # Themes change rarely and every change starts a new content generation (core.memo).
+        themes = memoised(
+            "casestudies.themes_by_slug", lambda: {t.slug: t for t in Theme.objects.all()}, request
+        )
+        theme = themes.get(slug)
+        if theme is None:
+            raise Http404
         context = self.listing_context(request, theme=theme)
         return self.render(
             request, template="casestudies/theme_page.html", context_overrides=context
@@ -718,7 +751,13 @@ class CasePage(SitePage):
         InlinePanel("case_towns", label=_("Ort"), heading=_("Orte und ihre Rolle")),
         FieldRowPanel([FieldPanel("scope"), FieldPanel("status"), FieldPanel("period")]),
         FieldPanel("period_note"),
-        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel(
+            "themes",
+            widget=SearchableCheckboxSelectMultiple(
+                search_placeholder=_("Thema suchen"),
+                create_label=_("Thema suchen oder neu anlegen"),
+            ),
+        ),
         FieldPanel("tags"),
         FieldPanel(
             "funding_programmes",
@@ -727,7 +766,10 @@ class CasePage(SitePage):
         FieldPanel("funding_note"),
         FieldPanel(
             "partners",
-            widget=SearchableCheckboxSelectMultiple(search_placeholder=_("Partner suchen")),
+            widget=SearchableCheckboxSelectMultiple(
+                search_placeholder=_("Partner suchen"),
+                create_label=_("Organisation suchen oder neu anlegen"),
+            ),
         ),
         FieldRowPanel([FieldPanel("project_website"), FieldPanel("source_url")]),
         FieldPanel("last_checked"),

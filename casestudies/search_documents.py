@@ -47,6 +47,9 @@ def case_document(page):
             *tags,
             *(theme.name for theme in themes),
             *(town.name for town in towns),
+            # What the source added to a town for this case ("Altmark", "mit allen
+            # Ortsteilen"): the region a visitor may search for.
+            *(link.note for link in links if link.note),
             *(town.get_state_display() for town in towns),
             *(town.county for town in towns if town.county),
             *(programme.name for programme in funding),

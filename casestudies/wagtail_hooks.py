@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.views.pages.revisions import RevisionsCompareView, RevisionsRevertView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.pages import PageViewSet
@@ -17,10 +17,17 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
 from core.csvsafe import FormulaSafeExportMixin
+from core.forms import SiteModelForm
 from places.widgets import MunicipalityNameInput
 
 from . import privacy
 from .models import CasePage, Contact, FundingProgramme, Organisation, Theme, Town
+from .reference_forms import (
+    OrganisationCreationForm,
+    OrganisationForm,
+    ThemeCreationForm,
+    ThemeForm,
+)
 
 
 class SafeModelAdminIndexView(FormulaSafeExportMixin, ModelAdminIndexView):
@@ -98,6 +105,8 @@ class OrganisationAdmin(ModelAdmin):
     list_display = ("name", "short_name", "kind", "website")
     list_filter = ("kind",)
     search_fields = ("name", "short_name")
+    # Refuses a second entry for an existing organisation (casestudies.reference_forms).
+    edit_handler = ObjectList(Organisation.panels, base_form_class=OrganisationForm)
     list_export = ("name", "short_name", "kind", "website")
     export_filename = "organisationen"
 
@@ -123,10 +132,15 @@ class ReferenceDataGroup(ModelAdminGroup):
 
 
 class ThemeChooserViewSet(SnippetChooserViewSet):
-    """The snippet chooser of themes, with a tab to create one (its slug follows the name)."""
+    """The snippet chooser of themes, with a tab to create one (its slug follows the name);
+    a near-duplicate of an existing theme is refused and the existing one offered. The case
+    form opens it from its list of themes (core.widgets.SearchableCheckboxSelectMultiple).
+    Creating needs Wagtail's "add_theme" (Redaktion, Moderation, Administration): one theme,
+    named by a person who sees the existing ones. ``import_new_themes`` stays the right to
+    grow the taxonomy by file."""
 
     search_tab_label = _("Suchen")
-    form_fields = ["name", "summary"]
+    creation_form_class = ThemeCreationForm
     creation_tab_label = _("Neues Thema anlegen")
     create_action_label = _("Thema anlegen")
 
@@ -135,6 +149,7 @@ class ThemeViewSet(SnippetViewSet):
     index_view_class = SafeSnippetIndexView
     model = Theme
     chooser_viewset_class = ThemeChooserViewSet
+    edit_handler = ObjectList(Theme.panels, base_form_class=ThemeForm)
     icon = "tag"
     list_display = ["name", "slug", "sort_order"]
     search_fields = ["name", "summary"]
@@ -166,7 +181,7 @@ class ReferenceChooserViewSet(ChooserViewSet):
     per_page = 20
 
 
-class TownCreationForm(WagtailAdminModelForm):
+class TownCreationForm(SiteModelForm):
     """A new town from the town chooser: the name suggests entries of the municipality
     directory and fills state, district, population, AGS and coordinates (the size class
     follows from the population when the town is saved)."""
@@ -175,6 +190,12 @@ class TownCreationForm(WagtailAdminModelForm):
         model = Town
         fields = ["name", "state", "county", "population", "ags", "latitude", "longitude"]
         widgets = {"name": MunicipalityNameInput}
+
+
+class FundingProgrammeCreationForm(SiteModelForm):
+    class Meta:
+        model = FundingProgramme
+        fields = ["name", "short_name", "funder", "website"]
 
 
 class TownChooserViewSet(ReferenceChooserViewSet):
@@ -197,7 +218,9 @@ class OrganisationChooserViewSet(ReferenceChooserViewSet):
     choose_one_text = _("Organisation auswählen")
     choose_another_text = _("Andere Organisation auswählen")
     edit_item_text = _("Organisation bearbeiten")
-    form_fields = ["name", "short_name", "kind", "website"]
+    # The case form opens this chooser from its list of partners; a near-duplicate is
+    # refused and the existing organisation offered (casestudies.reference_forms).
+    creation_form_class = OrganisationCreationForm
     creation_tab_label = _("Neue Organisation anlegen")
     create_action_label = _("Organisation anlegen")
 
@@ -208,7 +231,7 @@ class FundingProgrammeChooserViewSet(ReferenceChooserViewSet):
     choose_one_text = _("Förderprogramm auswählen")
     choose_another_text = _("Anderes Förderprogramm auswählen")
     edit_item_text = _("Förderprogramm bearbeiten")
-    form_fields = ["name", "short_name", "funder", "website"]
+    creation_form_class = FundingProgrammeCreationForm
     creation_tab_label = _("Neues Förderprogramm anlegen")
     create_action_label = _("Förderprogramm anlegen")
 

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import core.params  # noqa: F401 - registers the <id:...> converter
 from core import safe_reports
+from core.serve import SERVE_PATTERN, serve
 from home import views as home_views
 from partners import api as partners_api
 from partners.urls import api_urlpatterns as partner_api_urls
@@ -43,7 +44,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are served by core.serve (Wagtail's view with the site root from the page tree memo);
+# Wagtail's own URLs follow for its password and login views.
+urlpatterns += [
+    re_path(SERVE_PATTERN, serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]
 
 # A database failure anywhere is a 503 with a static page (core/security.py).
 handler500 = "core.security.server_error"

@@ -84,10 +84,12 @@ class PageTree:
             .specific()
         )
         self.by_id = {}
+        self.by_path = {}
         self.children = defaultdict(dict)
         for page in pages:
             page.has_restrictions = self.restricted(page.path)
             self.by_id[page.pk] = page
+            self.by_path[page.path] = page
             self.children[page.path[:-STEPLEN]][page.slug] = page
 
     def restricted(self, path, is_alias=False):
@@ -98,6 +100,12 @@ class PageTree:
     def child(self, parent, slug):
         page = self.children.get(parent.path, {}).get(slug)
         return copy.copy(page) if page is not None else None
+
+    def parent(self, page):
+        """A copy of the parent of ``page`` if it is in the tree (every page with children
+        is), else None."""
+        parent = self.by_path.get(page.path[:-STEPLEN])
+        return copy.copy(parent) if parent is not None else None
 
     def all_children(self, parent):
         """The children themselves, not copies: for reading only (the navigation)."""
@@ -204,6 +212,12 @@ class SitePage(Page):
 
     def route(self, request, path_components):
         if not path_components:
+            if getattr(self, "has_restrictions", None) is None:
+                # The site root comes from Wagtail's serve view, not from the tree: note its
+                # view restrictions from the memo so serving it needs no query for them.
+                self.has_restrictions = page_tree(request).restricted(
+                    self.path, self.alias_of_id is not None
+                )
             return super().route(request, path_components)
         child = self.child_for_slug(request, path_components[0])
         if child is None:
@@ -279,6 +293,12 @@ class SitePage(Page):
 
     def is_site_root(self):
         return self.depth == 2
+
+    def parent_page(self, request=None):
+        """The parent page as its specific model, for breadcrumbs and back links: from the
+        page tree memo (a page with children is always in it), else one query."""
+        parent = page_tree(request).parent(self)
+        return parent if parent is not None else self.get_parent().specific
 
     def get_sitemap_urls(self, request=None):
         # Wagtail's default takes the host from the Site record (``localhost``), not the

@@ -1,6 +1,7 @@
 """Admin widgets shared by every app."""
 
 from django import forms
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.admin.widgets import SlugInput
 
 # How the site spells German letters in addresses: the same table as the importer's slugs
@@ -29,22 +30,37 @@ class GermanSlugInput(SlugInput):
 
 
 class SearchableCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
-    """A long multiple choice (funding programmes, partner organisations) as checkboxes with a
-    search field above them (core/static/core/js/searchable-choices.js, a Stimulus controller
-    registered with Wagtail's admin). Ticked entries come first."""
+    """A long multiple choice (themes, funding programmes, partner organisations) as
+    checkboxes with a search field above them (core/static/core/js/searchable-choices.js, a
+    Stimulus controller registered with Wagtail's admin). Ticked entries come first.
+
+    With ``chooser_url`` (set by the form for users who may add entries), a button below the
+    list opens that chooser (Wagtail's modal with its "create" tab): the entry created or
+    chosen there is ticked in the list, or added to it, without leaving the form."""
 
     template_name = "core/widgets/searchable_checkboxes.html"
 
-    def __init__(self, *args, search_placeholder="", **kwargs):
+    def __init__(self, *args, search_placeholder="", create_label="", **kwargs):
         super().__init__(*args, **kwargs)
         self.search_placeholder = search_placeholder
+        self.create_label = create_label
+        self.chooser_url = None
 
-    class Media:
-        js = ["core/js/searchable-choices.js"]
+    @property
+    def media(self):
+        # Wagtail's modal workflow (always on admin pages) and the chooser's step handlers.
+        return forms.Media(
+            js=[
+                versioned_static("wagtailadmin/js/chooser-modal.js"),
+                "core/js/searchable-choices.js",
+            ]
+        )
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["search_placeholder"] = self.search_placeholder
+        context["widget"]["chooser_url"] = self.chooser_url
+        context["widget"]["create_label"] = self.create_label
         return context
 
     def optgroups(self, name, value, attrs=None):

@@ -350,7 +350,11 @@ class BulkCaseCreator:
             for order, link in enumerate(page.case_towns.all()):
                 towns.append(
                     CaseTown(
-                        page_id=page.pk, town_id=link.town.pk, role=link.role, sort_order=order
+                        page_id=page.pk,
+                        town_id=link.town.pk,
+                        role=link.role,
+                        note=link.note,
+                        sort_order=order,
                     )
                 )
             for order, link in enumerate(page.case_contacts.all()):

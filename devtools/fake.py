@@ -96,7 +96,9 @@ STEMS = [
     "wald",
     "see",
 ]
-RIVERS = ["", "", "", " an der Ems", " am Main", " an der Elbe", " im Harz", " (Altmark)"]
+# No bracket: a bracket that names no municipality becomes a note of the case (matching),
+# and the bare name could then be a real town of the directory.
+RIVERS = ["", "", "", " an der Ems", " am Main", " an der Elbe", " im Harz", " in der Altmark"]
 
 OPENINGS = [
     "In {town} standen {n} Ladenlokale leer, und die Frequenz in der Innenstadt sank.",

@@ -1,9 +1,10 @@
 """Groups, permissions, the moderation workflow and partner sections, created idempotently.
 
 Roles
-- Redaktion: create and edit cases anywhere in the library, submit them for moderation; no
-  publishing. Images and documents in every collection; reference data (towns, themes,
-  organisations, funding programmes, contacts) to add and change.
+- Redaktion: create and edit cases anywhere in the library, guides (knowledge section) and
+  events, and submit them for moderation; no publishing. Images and documents in every
+  collection; reference data (towns, themes, organisations, funding programmes, contacts)
+  to add and change.
 - Moderation: everything Redaktion may, plus publish, unpublish, lock/unlock and delete; it
   reviews the task of the workflow "Redaktionelle Prüfung". Its file imports may create new
   themes (permission "import_new_themes"); an editor's import names the closest theme.
@@ -28,9 +29,11 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from agenda.models import EventIndexPage
 from casestudies.importer import german_slugify
 from casestudies.models import CaseLibraryPage, CaseSectionPage, Organisation
 from core.roles import EDITORS
+from knowledge.models import KnowledgeIndexPage
 
 MODERATORS = "Moderation"
 ADMINISTRATORS = "Administration"
@@ -105,6 +108,16 @@ def library():
     return CaseLibraryPage.objects.order_by("path").first()
 
 
+def editorial_sections():
+    """The sections the editorial team writes in, each under the moderation workflow: the
+    case library, the knowledge section (guides, glossary) and the events. Missing sections
+    (a site without events) are left out."""
+    sections = [library()]
+    for model in (KnowledgeIndexPage, EventIndexPage):
+        sections.append(model.objects.order_by("path").first())
+    return [section for section in sections if section is not None]
+
+
 @transaction.atomic
 def ensure_groups():
     """Create or bring up to date the three editorial groups and the workflow. Returns the
@@ -139,18 +152,20 @@ def ensure_groups():
         for name in (MODERATORS, ADMINISTRATORS):
             _set_collection_permissions(groups[name], root_collection, _media_perms(True))
 
-    case_library = library()
-    if case_library is not None:
-        _set_page_permissions(groups[EDITORS], case_library, PAGE_PERMISSIONS[EDITORS])
-        _set_page_permissions(groups[MODERATORS], case_library, PAGE_PERMISSIONS[MODERATORS])
-        ensure_workflow(case_library, groups[MODERATORS])
+    sections = editorial_sections()
+    for section in sections:
+        _set_page_permissions(groups[EDITORS], section, PAGE_PERMISSIONS[EDITORS])
+        _set_page_permissions(groups[MODERATORS], section, PAGE_PERMISSIONS[MODERATORS])
+    if sections:
+        ensure_workflow(sections, groups[MODERATORS])
     site_root = Page.get_first_root_node()
     if site_root is not None:
         _set_page_permissions(groups[ADMINISTRATORS], site_root, PAGE_PERMISSIONS[ADMINISTRATORS])
     return groups
 
 
-def ensure_workflow(case_library, moderators):
+def ensure_workflow(sections, moderators):
+    """The workflow "Redaktionelle Prüfung" (one moderation task) on every section."""
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
@@ -162,7 +177,8 @@ def ensure_workflow(case_library, moderators):
     workflow.save()
     # workflow_tasks is a cluster relation: create the row itself, not in memory.
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=case_library, defaults={"workflow": workflow})
+    for section in sections:
+        WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
     # Snippets are not moderated here: reference data changes are small and immediate.
     WorkflowContentType.objects.filter(workflow=workflow).delete()
     return workflow

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -8,7 +9,8 @@ from wagtail.search import index
 
 from casestudies.models import CaseLibraryPage, CasePage, Theme
 from core.blocks import RICH_TEXT_FEATURES
-from core.pages import SitePage
+from core.memo import memoised
+from core.pages import SitePage, page_tree
 
 
 class FeaturedCase(Orderable):
@@ -43,16 +45,45 @@ class HomePage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured_ids = [item.case_id for item in self.featured_cases.all()]
-        cases = CasePage.with_listing_data(
-            CasePage.objects.live().public().filter(pk__in=featured_ids)
+        context["featured"] = self.featured(request)
+        context["library"] = next(
+            (
+                section
+                for section in page_tree(request).all_children(self)
+                if isinstance(section, CaseLibraryPage) and section.live
+            ),
+            None,
         )
-        by_id = {case.pk: case for case in cases}
-        context["featured"] = [by_id[pk] for pk in featured_ids if pk in by_id]
-        context["library"] = CaseLibraryPage.objects.live().descendant_of(self).first()
-        context["themes"] = Theme.objects.all()
-        context["case_count"] = CasePage.objects.live().public().descendant_of(self).count()
+        # The same for every visitor until something is published, unpublished or a theme
+        # changes: kept per content generation (core.memo) like the navigation.
+        context["themes"] = memoised("home.themes", lambda: list(Theme.objects.all()), request)
+        context["case_count"] = memoised(
+            f"home.case_count.{self.pk}",
+            lambda: CasePage.objects.live().public().descendant_of(self).count(),
+            request,
+        )
         return context
+
+    def featured(self, request):
+        """The featured cases in their order, with their card data. Served: the featured rows
+        are a subquery of the cases' query. In a preview the featured list of the draft."""
+        cases = CasePage.objects.live().public()
+        if getattr(request, "is_preview", False):
+            featured_ids = [item.case_id for item in self.featured_cases.all()]
+            by_id = {
+                case.pk: case
+                for case in CasePage.with_listing_data(cases.filter(pk__in=featured_ids))
+            }
+            return [by_id[pk] for pk in featured_ids if pk in by_id]
+        rows = FeaturedCase.objects.filter(page=self)
+        order = rows.filter(case=OuterRef("pk")).values("sort_order")[:1]
+        return list(
+            CasePage.with_listing_data(
+                cases.filter(pk__in=rows.values("case_id"))
+                .annotate(featured_order=Subquery(order))
+                .order_by("featured_order")
+            )
+        )
 
 
 LEGAL_RICH_TEXT_FEATURES = ["h2", *RICH_TEXT_FEATURES]

@@ -139,6 +139,11 @@ class GuidePage(SitePage):
         """The live cases that apply the guide, in the editor's order."""
         return public_links(self.guide_cases.select_related("case").order_by("sort_order"))
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["parent"] = self.parent_page(request)
+        return context
+
     @property
     def step_count(self):
         return sum(1 for block in self.steps if block.block_type == "step")
@@ -232,5 +237,5 @@ class GlossaryTermPage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["glossary"] = self.get_parent().specific
+        context["glossary"] = self.parent_page(request)
         return context

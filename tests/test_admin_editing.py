@@ -5,9 +5,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from wagtail.models import get_page_models
+from wagtail.models import GroupPagePermission, get_page_models
 
-from casestudies.models import Contact, FundingProgramme, Organisation, Theme, Town
+from casestudies.models import CasePage, Contact, FundingProgramme, Organisation, Theme, Town
 from core.geo import size_class_for
 from core.pages import SitePage
 from editorial.setup import EDITORS, ensure_groups
@@ -176,3 +176,100 @@ def test_funding_programmes_are_a_searchable_list_with_the_chosen_first(admin_cl
     first_label = re.search(r"<label[^>]*>\s*<input[^>]*>\s*([^<]+?)\s*</label>", listing)
     assert first_label.group(1) == last.name
     assert re.search(rf'value="{last.pk}"[^>]*checked', listing)
+
+
+def test_case_form_offers_to_create_themes_and_partners_to_those_who_may(editor_client, client):
+    case = CasePage.objects.live().first()
+    html = editor_client.get(f"/admin/pages/{case.pk}/edit/").content.decode()
+    themes = html.split('id="id_themes"')[0].rsplit('data-controller="searchable-choices"', 1)[1]
+    assert 'placeholder="Thema suchen"' in themes
+    assert 'data-chooser-url="/admin/snippets/choose/casestudies/theme/"' in html
+    assert 'data-chooser-url="/admin/organisation_chooser/"' in html
+    assert "Thema suchen oder neu anlegen" in html
+    assert "Organisation suchen oder neu anlegen" in html
+    assert "wagtailadmin/js/chooser-modal.js" in html
+
+    # A partner edits its own case: it chooses themes and partners, it creates none.
+    group = Group.objects.filter(name__startswith="Partner: ").first()
+    section = GroupPagePermission.objects.filter(group=group).first().page
+    own_case = CasePage.objects.child_of(section).first()
+    client.force_login(user_in(group.name, "partner-y"))
+    html = client.get(f"/admin/pages/{own_case.pk}/edit/").content.decode()
+    assert 'id="id_themes"' in html
+    assert 'data-chooser-url="/admin/snippets/choose/casestudies/theme/"' not in html
+    assert 'data-chooser-url="/admin/organisation_chooser/"' not in html
+    assert "Thema suchen oder neu anlegen" not in html
+
+
+@pytest.mark.parametrize("spelling", ["Klima-Schutz", "klimaschutz", "Klimaschutz & Energie"])
+def test_a_near_duplicate_theme_offers_the_existing_one(editor_client, spelling):
+    existing = Theme.objects.get(name="Klimaschutz & Energie")
+    themes = Theme.objects.count()
+    response = editor_client.post(
+        "/admin/snippets/choose/casestudies/theme/create/", {"name": spelling}
+    )
+    answer = response.json()
+    assert answer["step"] == "reshow_creation_form"
+    html = answer["htmlFragment"]
+    assert "Dieses Thema gibt es schon: „Klimaschutz &amp; Energie“" in html
+    assert "Vorhandenes Thema übernehmen" in html
+    assert "nichts wird neu angelegt" in html
+    assert "---------" not in html  # no empty choice among the offered themes
+    assert re.search(rf'type="radio" name="existing" value="{existing.pk}"', html)
+    assert Theme.objects.count() == themes
+
+    # Taking the existing theme over returns it to the case form; nothing is created.
+    response = editor_client.post(
+        "/admin/snippets/choose/casestudies/theme/create/",
+        {"name": spelling, "existing": existing.pk},
+    )
+    answer = response.json()
+    assert answer["step"] == "chosen"
+    assert answer["result"]["id"] == str(existing.pk)
+    assert answer["result"]["string"] == "Klimaschutz & Energie"
+    assert Theme.objects.count() == themes
+
+
+def test_the_theme_snippet_form_refuses_near_duplicates_too(editor_client):
+    response = editor_client.post(
+        "/admin/snippets/casestudies/theme/add/", {"name": "Mobilitaet", "sort_order": "100"}
+    )
+    assert response.status_code == 200
+    assert "Dieses Thema gibt es schon: „Mobilität“" in response.content.decode()
+    assert not Theme.objects.filter(name="Mobilitaet").exists()
+    # Changing a theme is not a duplicate of itself.
+    theme = Theme.objects.get(name="Mobilität")
+    response = editor_client.post(
+        f"/admin/snippets/casestudies/theme/edit/{theme.pk}/",
+        {"name": "Mobilität", "slug": theme.slug, "sort_order": "7", "synonyms": theme.synonyms},
+    )
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert theme.sort_order == 7
+
+
+def test_a_near_duplicate_organisation_offers_the_existing_one(editor_client):
+    existing = Organisation.objects.create(name="Bürgerstiftung Tangerhütte e. V.")
+    count = Organisation.objects.count()
+    for spelling in ("Buergerstiftung Tangerhütte", "Bürger-Stiftung Tangerhütte e.V."):
+        response = editor_client.post(
+            "/admin/organisation_chooser/create/", {"name": spelling, "kind": "sonstige"}
+        )
+        answer = response.json()
+        assert answer["step"] == "reshow_creation_form", spelling
+        assert (
+            "Diese Organisation gibt es schon: „Bürgerstiftung Tangerhütte e. V.“"
+            in (answer["htmlFragment"])
+        )
+    response = editor_client.post(
+        "/admin/organisation_chooser/create/",
+        {"name": spelling, "kind": "sonstige", "existing": existing.pk},
+    )
+    assert response.json()["result"]["id"] == str(existing.pk)
+    # A different name is a different organisation.
+    response = editor_client.post(
+        "/admin/organisation_chooser/create/",
+        {"name": "Bürgerstiftung Tangermünde", "kind": "sonstige"},
+    )
+    assert response.json()["step"] == "chosen"
+    assert Organisation.objects.count() == count + 1

@@ -13,21 +13,22 @@ from django.test.utils import CaptureQueriesContext
 # of a request comes from Wagtail's own ``Site.find_for_request`` (one query, plus the site
 # root page's specific model in Wagtail's serve view), the requested page from one
 # ``Manager.raw`` query, and a case page's links from one plain SQL query handed to the
-# templates as ``facts``. How the counts came down over the issues is in the README
+# templates as ``facts``; pages are served by core.serve (Wagtail's serve view with the site
+# root from the page tree memo). How the counts came down over the issues is in the README
 # ("Geschwindigkeit und Caching").
 # The first request after a content change builds the memos: tests/test_memo.py bounds it.
 # Each includes the freshness check (the content generation, one query per request, shared by
 # every app host: core/cache.py); pages that search had it already as the snapshot's check.
 MAX_QUERIES = {
-    "home": 12,
-    "library": 9,
-    "library_filtered": 10,
-    "theme": 11,
-    "theme_index": 5,
-    "case": 6,
+    "home": 6,
+    "library": 8,
+    "library_filtered": 9,
+    "theme": 7,
+    "theme_index": 4,
+    "case": 5,
     "search": 8,
-    "guide": 9,
-    "event": 14,
+    "guide": 7,
+    "event": 10,
     "embed_case": 10,
     "embed_card": 10,
     "embed_list": 12,

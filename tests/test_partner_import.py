@@ -361,3 +361,65 @@ def test_library_and_search_sort_by_the_structured_start(
     )
     kino = CasePage.objects.get(title__startswith="Kino in Bürgerhand")
     assert kino.pk in found and found == expected and len(found) >= 10
+
+
+BRACKET_TOWNS = [
+    # (name as the partner writes it, state, town stored, note on the case)
+    ("Osterburg (Altmark)", "ST", "Osterburg (Altmark)", ""),
+    ("Lohne (Oldenburg)", "NI", "Lohne (Oldenburg)", ""),
+    ("Bad Sooden-Allendorf (Kurort)", "HE", "Bad Sooden-Allendorf", "Kurort"),
+    ("Grimma (mit allen Ortsteilen)", "SN", "Grimma", "mit allen Ortsteilen"),
+]
+
+
+@pytest.mark.django_db
+def test_town_brackets_are_official_names_or_notes_of_the_case(
+    fresh_site, tmp_path, capsys, client
+):
+    records = [
+        {
+            "title": f"Projekt in {name}",
+            "summary": "Kurzfassung.",
+            "towns": [{"name": name, "state": state}],
+            "themes": ["Mobilität"],
+            "period": "seit 2020",
+            "status": "laufend",
+        }
+        for name, state, _town, _note in BRACKET_TOWNS
+    ]
+    path = tmp_path / "klammern.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    call_command("import_cases", str(path), "--no-progress", "--dry-run")
+    out, err = capsys.readouterr()
+    towns_line = next(line for line in out.splitlines() if line.strip().startswith("Orte"))
+    assert "Osterburg (Altmark) (ST)" in towns_line
+    assert "Bad Sooden-Allendorf (HE)" in towns_line and "Kurort" not in towns_line
+    assert "Zusatz „Kurort“ beim Fall vermerkt" in err
+    assert "Osterburg (Altmark)“ als" not in err  # an official name is no note
+
+    call_command("import_cases", str(path), "--no-progress")
+    for name, state, stored, note in BRACKET_TOWNS:
+        link = CasePage.objects.get(title=f"Projekt in {name}").case_towns.get()
+        assert (link.town.name, link.town.state, link.note) == (stored, state, note), name
+    # The case page shows the note next to the town.
+    grimma = CasePage.objects.get(title="Projekt in Grimma (mit allen Ortsteilen)")
+    factbox = client.get(grimma.url).content.decode().split('class="factbox"')[1]
+    assert "Grimma" in factbox and "mit allen Ortsteilen" in factbox
+    # The official names found their directory entry (AGS and coordinates filled in).
+    assert Town.objects.get(name="Osterburg (Altmark)").ags == "15090415"
+    assert Town.objects.get(name="Lohne (Oldenburg)").ags == "03460006"
+
+    # The note travels with the export and the same file again changes nothing.
+    exported = tmp_path / "export.json"
+    call_command("export_cases", str(exported))
+    towns = {
+        case["title"]: case["towns"][0]
+        for case in json.loads(exported.read_text(encoding="utf-8"))
+        if case["title"].startswith("Projekt in")
+    }
+    assert towns["Projekt in Grimma (mit allen Ortsteilen)"]["note"] == "mit allen Ortsteilen"
+    assert towns["Projekt in Grimma (mit allen Ortsteilen)"]["name"] == "Grimma"
+    revisions = {page.pk: page.revisions.count() for page in CasePage.objects.all()}
+    call_command("import_cases", str(path), "--no-progress")
+    call_command("import_cases", str(exported), "--no-progress")
+    assert {page.pk: page.revisions.count() for page in CasePage.objects.all()} == revisions

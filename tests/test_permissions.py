@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from agenda.models import EventPage
 from casestudies.importer import CaseImporter, ImportFailed, export_record
 from casestudies.models import CasePage, CaseSectionPage
 from editorial.demo import PARTNERS
 from editorial.setup import ADMINISTRATORS, EDITORS, MODERATORS, partner_group_name
+from knowledge.models import GuidePage
 from tests.editorial_helpers import case_form_data
 
 PARTNER_A = PARTNERS[0]
@@ -26,20 +28,22 @@ ROLES = {
     "partner_b": partner_group_name(PARTNER_B["name"]),
 }
 
-PAGES = ["library", "central_case", "section_a", "case_a", "section_b", "case_b"]
+PAGES = ["library", "central_case", "section_a", "case_a", "section_b", "case_b", "guide", "event"]
 
+# Guides and events: written by the editorial team and published by the moderation, like
+# cases; partners write only in their own section.
 # x = sees it in the admin explorer (a partner's explorer starts at its section),
 # e = edits, p = publishes, d = deletes; "-" = may not.
 # Deleting a live page needs publish rights; deleting a page with children needs
 # "bulk delete" (administrators only).
 MATRIX = """
-                library  central_case  section_a  case_a  section_b  case_b
-anonymous       ----     ----          ----       ----    ----       ----
-editor          xe--     xe--          xe--       xe--    xe--       xe--
-moderator       xep-     xepd          xep-       xepd    xep-       xepd
-administrator   xepd     xepd          xepd       xepd    xepd       xepd
-partner_a       ----     ----          xe--       xe--    ----       ----
-partner_b       ----     ----          ----       ----    xe--       xe--
+                library  central_case  section_a  case_a  section_b  case_b  guide  event
+anonymous       ----     ----          ----       ----    ----       ----    ----   ----
+editor          xe--     xe--          xe--       xe--    xe--       xe--    xe--   xe--
+moderator       xep-     xepd          xep-       xepd    xep-       xepd    xepd   xepd
+administrator   xepd     xepd          xepd       xepd    xepd       xepd    xepd   xepd
+partner_a       ----     ----          xe--       xe--    ----       ----    ----   ----
+partner_b       ----     ----          ----       ----    xe--       xe--    ----   ----
 """
 
 
@@ -67,6 +71,10 @@ def pages(demo_site):
         "case_a": CasePage.objects.child_of(section_a).get(),
         "section_b": section_b,
         "case_b": CasePage.objects.child_of(section_b).get(),
+        # Guides and events are written by the editorial team too, through the same
+        # moderation (editorial.setup.editorial_sections).
+        "guide": GuidePage.objects.live().first(),
+        "event": EventPage.objects.live().first(),
     }
 
 

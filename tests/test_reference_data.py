@@ -135,7 +135,6 @@ def test_status_words(word, status):
     ("a", "b", "same"),
     [
         ("Hansestadt Gardelegen", "Gardelegen", True),
-        ("Grimma (mit allen Ortsteilen)", "Grimma", True),
         ("Osterburg (Altmark)", "Osterburg (Altmark)", True),
         ("Tangerhuette", "Tangerhütte", True),
         ("Hagen", "Hagenow", False),
@@ -145,9 +144,20 @@ def test_town_keys(a, b, same):
     assert (town_key(a) == town_key(b)) is same
 
 
-def test_a_bracket_with_a_capital_is_part_of_the_town_name():
-    assert town_name_and_note("Osterburg (Altmark)") == ("Osterburg (Altmark)", "")
-    assert town_name_and_note("Grimma (OT Nerchau)") == ("Grimma", "OT Nerchau")
+@pytest.mark.django_db
+def test_a_bracket_is_part_of_the_town_name_when_the_directory_says_so():
+    # Official names of the municipality directory (places) keep their bracket.
+    assert town_name_and_note("Osterburg (Altmark)", "ST") == ("Osterburg (Altmark)", "")
+    assert town_name_and_note("Lohne  (Oldenburg)") == ("Lohne (Oldenburg)", "")
+    # Anything else in brackets is a note of the case, whatever its first letter.
+    assert town_name_and_note("Grimma (OT Nerchau)", "SN") == ("Grimma", "OT Nerchau")
+    assert town_name_and_note("Bad Sooden-Allendorf (Kurort)", "HE") == (
+        "Bad Sooden-Allendorf",
+        "Kurort",
+    )
+    # In another state the bracket names no municipality of the directory.
+    assert town_name_and_note("Osterburg (Altmark)", "BY") == ("Osterburg", "Altmark")
+    assert town_name_and_note("Tangerhütte", "ST") == ("Tangerhütte", "")
 
 
 @pytest.mark.parametrize(

@@ -31,12 +31,32 @@ def events_for_case(context, case, limit=6):
     return upcoming + [e for e in events if e.end < current]
 
 
-@register.simple_tag
-def events_for_theme(theme, limit=4):
-    """Upcoming live events on a theme, soonest first; past ones if none are upcoming."""
-    events = EventPage.objects.live().public().filter(themes=theme).defer(*LISTING_DEFER).distinct()
+def events_by_theme():
+    """Live, public events with themes, per theme id (each list in no particular order)."""
+    events = {
+        event.pk: event
+        for event in EventPage.objects.live()
+        .public()
+        .filter(themes__isnull=False)
+        .defer(*LISTING_DEFER)
+        .distinct()
+    }
+    links = EventPage.themes.through.objects.filter(eventpage_id__in=events)
+    by_theme = {}
+    for event_id, theme_id in links.values_list("eventpage_id", "theme_id"):
+        by_theme.setdefault(theme_id, []).append(events[event_id])
+    return by_theme
+
+
+@register.simple_tag(takes_context=True)
+def events_for_theme(context, theme, limit=4):
+    """Upcoming live events on a theme, soonest first; past ones if none are upcoming. Which
+    events have which theme is kept per content generation (core.memo); what is upcoming is
+    decided at each request."""
+    events = memoised("agenda.events_by_theme", events_by_theme, context.get("request"))
+    events = events.get(theme.pk, [])
     current = now()
-    upcoming = list(events.filter(end__gte=current).order_by("start")[:limit])
+    upcoming = sorted((e for e in events if e.end >= current), key=lambda e: (e.start, e.pk))
     if upcoming:
-        return upcoming
-    return list(events.filter(end__lt=current).order_by("-start")[:limit])
+        return upcoming[:limit]
+    return sorted(events, key=lambda e: (e.start, e.pk), reverse=True)[:limit]

@@ -2,7 +2,9 @@
 a case (address derived from an umlaut title, a new town from the chooser, a title image
 uploaded in the image chooser), saves a draft, sees it in the preview panel and submits it;
 the moderator approves it and the case is live, in the search and with its new town. Guides
-and events are created and previewed the same way.
+and events are written, previewed and submitted by the editor the same way, and published by
+the moderator. Themes and partner organisations are created from inside the case form
+(a near-duplicate theme offers the existing one).
 
 Only the users and their groups are set up directly (as ``setup_editorial`` does); every
 step after the login goes through the admin's forms and buttons."""
@@ -14,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from PIL import Image
 from playwright.sync_api import expect
+from wagtail.models import Page
 
 from agenda.models import EventIndexPage
-from casestudies.models import CasePage, FundingProgramme, Town
+from casestudies.models import CasePage, FundingProgramme, Organisation, Theme, Town
 from editorial.setup import ADMINISTRATORS, EDITORS, MODERATORS, ensure_groups
 from knowledge.models import KnowledgeIndexPage
 
@@ -216,7 +219,7 @@ def test_guide_and_event_created_and_previewed(
     page, live_server, logins, failed_requests, model, kind, title, slug
 ):
     index = model.objects.get()
-    log_in(page, live_server, "verwaltung")
+    log_in(page, live_server, "redaktion")
     page.goto(f"{live_server.url}/admin/pages/add/{kind}/{index.pk}/")
     type_title(page, title, slug)
     if kind == "agenda/eventpage":
@@ -227,5 +230,98 @@ def test_guide_and_event_created_and_previewed(
     expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
     page.get_by_role("textbox", name="Kurzfassung").fill("Was eine Kleinstadt dafür braucht.")
     save_draft(page)
+    edit_url = page.url
     expect_preview(page, title)
-    assert model.objects.get().get_children().get(slug=slug).live is False
+    created = model.objects.get().get_children().get(slug=slug)
+    assert created.live is False
+    # The editorial team writes guides and events too; the moderation publishes them.
+    footer = page.get_by_role("navigation", name="Aktionen (Fußzeile)")
+    footer.get_by_role("button", name="Mehr Aktionen").click()
+    footer.get_by_role("button", name="Zur Prüfung einreichen").click()
+    expect(page.get_by_text("zur Moderation eingereicht")).to_be_visible()
+
+    log_in(page, live_server, "moderation")
+    page.goto(edit_url)
+    footer = page.get_by_role("navigation", name="Aktionen (Fußzeile)")
+    footer.get_by_role("button", name="Mehr Aktionen").click()
+    footer.get_by_role("button", name="Freigeben und veröffentlichen", exact=True).click()
+    expect(page.get_by_text(title).first).to_be_visible()
+    assert Page.objects.get(pk=created.pk).live
+
+
+def create_in_chooser(page, opener, tab, fields, submit):
+    """Opens the chooser below a list of the case form and fills its creation tab
+    (``fields``: form field name -> value; a select is chosen by its option's label)."""
+    page.get_by_role("button", name=opener).click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("tab", name=tab).click()
+    for name, value in fields.items():
+        field = modal.locator(f"form[data-chooser-modal-creation-form] [name={name}]")
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
+    modal.get_by_role("button", name=submit).click()
+    return modal
+
+
+def test_editor_creates_themes_and_partners_inside_the_case_form(
+    page, live_server, demo_site, logins, failed_requests, tmp_path
+):
+    case = demo_site.case("istag-muensterland-wohnungsbaugesellschaft")
+    themes = Theme.objects.count()
+    log_in(page, live_server, "redaktion")
+    page.goto(f"{live_server.url}/admin/pages/{case.pk}/edit/")
+    page.get_by_role("tab", name="Fakten").click()
+
+    # "Klima-Schutz" is the existing "Klimaschutz & Energie" (one of its other names):
+    # the chooser refuses a second theme and offers the existing one.
+    modal = create_in_chooser(
+        page,
+        "Thema suchen oder neu anlegen",
+        "Neues Thema anlegen",
+        {"name": "Klima-Schutz"},
+        "Thema anlegen",
+    )
+    expect(modal.get_by_text("Dieses Thema gibt es schon")).to_be_visible()
+    modal.get_by_role("radio", name="Klimaschutz & Energie").check()
+    page.screenshot(path=str(tmp_path / "near-duplicate.png"), full_page=False)
+    modal.get_by_role("button", name="Thema anlegen").click()
+    expect(modal).to_be_hidden()
+    expect(page.get_by_role("checkbox", name="Klimaschutz & Energie")).to_be_checked()
+
+    # A theme that is new indeed joins the list, ticked.
+    create_in_chooser(
+        page,
+        "Thema suchen oder neu anlegen",
+        "Neues Thema anlegen",
+        {"name": "Ländlicher Tourismus"},
+        "Thema anlegen",
+    )
+    expect(page.locator(".modal-dialog")).to_be_hidden()
+    expect(page.get_by_role("checkbox", name="Ländlicher Tourismus")).to_be_checked()
+
+    # A partner organisation, created the same way.
+    create_in_chooser(
+        page,
+        "Organisation suchen oder neu anlegen",
+        "Neue Organisation anlegen",
+        {"name": "Mitfahrbank-Initiative Telgte", "kind": "Verein / Initiative"},
+        "Organisation anlegen",
+    )
+    expect(page.locator(".modal-dialog")).to_be_hidden()
+    partner = page.get_by_role("checkbox", name="Mitfahrbank-Initiative Telgte")
+    expect(partner).to_be_checked()
+    partner.scroll_into_view_if_needed()
+    # For a person to look at: pytest's temporary directory of this test.
+    page.screenshot(path=str(tmp_path / "case-form-created-in-place.png"))
+
+    save_draft(page)
+    draft = CasePage.objects.get(pk=case.pk).get_latest_revision_as_object()
+    names = {theme.name for theme in draft.themes.all()}
+    assert {"Klimaschutz & Energie", "Ländlicher Tourismus"} <= names
+    assert "Mitfahrbank-Initiative Telgte" in {org.name for org in draft.partners.all()}
+    assert Theme.objects.count() == themes + 1  # no "Klima-Schutz"
+    assert Organisation.objects.get(name="Mitfahrbank-Initiative Telgte").kind == (
+        "zivilgesellschaft"
+    )

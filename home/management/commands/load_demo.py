@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from agenda.demo import ensure_events
 from casestudies.importer import CaseImporter, ImportFailed, german_slugify
 from casestudies.models import CasePage
+from editorial.setup import ensure_groups
 from home.legal import ensure_legal_pages
 from home.models import FeaturedCase
 from home.setup import ensure_home, ensure_library, ensure_themes
@@ -58,6 +59,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             guides = ensure_knowledge(home)
             events = ensure_events(home)
+            # The guides and events sections exist only now: their rights and workflow.
+            ensure_groups()
         self.stdout.write(
             _("Wissen und Veranstaltungen: %(guides)d Leitfäden und %(events)d Termine neu.")
             % {"guides": guides, "events": events}
