@@ -20,7 +20,7 @@ GOALS = (0.95, 0.90, 0.85, 0.85)
 EMULATOR_GOALS = (0.85, 0.75, 0.75, 0.7)
 
 
-def run_relevance(backend=None):
+def run_relevance(backend=None, queries=None):
     reset_snapshot()
     store.reset_matrix()
 
@@ -29,7 +29,7 @@ def run_relevance(backend=None):
             hit.page.slug for hit in search(SearchRequest(query=query), backend=backend).results
         ]
 
-    report = evaluate(run_query, load_judgements())
+    report = evaluate(run_query, queries if queries is not None else load_judgements())
     print(f"\nBackend: {backend or connection.vendor}\n{report.table()}")
     return report
 
@@ -77,8 +77,12 @@ MIN_MRR_EMULATOR = 0.902
 
 @pytest.mark.django_db
 def test_relevance_on_the_opensearch_emulator(engine_path):
-    """The engine path ranks in the engine (one request per page): words only, no vectors
-    yet (a k-NN field is the next step), so it holds the earlier thresholds; on the 86
-    queries of the earlier set it must not rank worse than the per-word path did."""
-    report = run_relevance(backend="engine")
+    """The engine path ranks in the engine (one request per page) on words only: the vectors
+    of the semantic search do not reach it yet (a k-NN field is the next step). So it is held
+    to the bar of issue 15 on the 86 queries judged before the semantic search (q01-q86: no
+    worse than the per-word path, 0.902), and the whole set is printed for the notes."""
+    earlier = [query for query in load_judgements() if int(query.id[1:]) <= 86]
+    report = run_relevance(backend="engine", queries=earlier)
     assert_thresholds(report, EMULATOR_GOALS)
+    assert report.overall.mrr >= MIN_MRR_EMULATOR, report.table()
+    run_relevance(backend="engine")
