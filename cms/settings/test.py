@@ -44,3 +44,8 @@ SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
 # Publishing in a test does not embed its passages (minutes for the whole corpus on two cores);
 # tests/search/semantic_helpers.py switches it on where a test covers the semantic search.
 SEMANTIC_SEARCH_AUTO_INDEX = False
+
+# Every content change builds the search state again: tests roll their changes back, which a
+# state patched inside the test's transaction cannot notice (tests/search/test_state.py
+# switches patching on for itself).
+SEARCH_STATE_PATCHING = False

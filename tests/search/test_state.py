@@ -9,25 +9,32 @@ from search.engine import SearchRequest, search
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state():
+def _fresh_state(settings):
+    settings.SEARCH_STATE_PATCHING = True
     engine.reset_snapshot()
     yield
     engine.reset_snapshot()
 
 
-def _publish_summary(page, summary):
+def _publish_summary(page, summary, capture):
+    """Publish, and run what the commit would start: the search outbox's drain."""
     page.summary = summary
-    page.save_revision().publish()
+    with capture(execute=True):
+        page.save_revision().publish()
 
 
 @pytest.mark.django_db
-def test_a_published_change_is_found_and_counted_without_a_full_build(demo_site):
+def test_a_published_change_is_found_and_counted_without_a_full_build(
+    demo_site, django_capture_on_commit_callbacks
+):
     before = search(SearchRequest(query="Kuckucksuhrwerkstatt"))
     assert before.count == 0
     state = engine.snapshot()
     entries = state.size
     case = demo_site.case("gomadingen-dorfladen-genossenschaft")
-    _publish_summary(case, "Eine Kuckucksuhrwerkstatt im Dorfladen.")
+    _publish_summary(
+        case, "Eine Kuckucksuhrwerkstatt im Dorfladen.", django_capture_on_commit_callbacks
+    )
 
     after = search(SearchRequest(query="Kuckucksuhrwerkstatt"))
     assert [hit.page.slug for hit in after.results] == ["gomadingen-dorfladen-genossenschaft"]
@@ -41,7 +48,7 @@ def test_a_published_change_is_found_and_counted_without_a_full_build(demo_site)
     assert entries < len(patched.alive) < entries + 50
 
     case.refresh_from_db()
-    _publish_summary(case, "Ein Dorfladen ohne Uhren.")
+    _publish_summary(case, "Ein Dorfladen ohne Uhren.", django_capture_on_commit_callbacks)
     assert search(SearchRequest(query="Kuckucksuhrwerkstatt")).count == 0
 
 

@@ -252,7 +252,7 @@ class Command(BaseCommand):
         """Publish changes while a second process (a second worker) searches: how long
         until it finds a change, and how long its searches take meanwhile."""
         worker = subprocess.Popen(  # noqa: S603 (this very command, with our own arguments)
-            [sys.executable, sys.argv[0], "bench_search", "--worker"],
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_search", "--worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
