@@ -148,4 +148,4 @@ def test_bench_search_reports_latencies(demo_site, capsys):
     out = capsys.readouterr().out
     assert "Median" in out and "p95" in out
     assert "/api/search/?q=Dorfladen" in out and " 200 " in out
-    assert "Ziel p95 jeder Art < 100 ms:" in out
+    assert "Ziel p95 jeder Art <" in out  # 100 ms on SQLite, 150 ms on PostgreSQL

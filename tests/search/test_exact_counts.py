@@ -47,16 +47,34 @@ QUERIES = [
 def generated_library(django_db_setup, django_db_blocker):
     """The corpus plus generated cases, so that common words match thousands of entries;
     created once for this module and removed afterwards."""
-    from casestudies.models import CaseLibraryPage, CasePage
+    from taggit.models import Tag
 
+    from casestudies.models import (
+        CaseLibraryPage,
+        CasePage,
+        Contact,
+        FundingProgramme,
+        Organisation,
+        Theme,
+        Town,
+    )
+
+    # Reference data the generated cases bring goes with them: later tests list and export
+    # the reference data and compare libraries.
+    reference_models = [Town, Contact, Organisation, FundingProgramme, Theme, Tag]
     records = generate_records(GENERATED, seed=1515)
     with django_db_blocker.unblock():
+        existing = {
+            model: set(model.objects.values_list("pk", flat=True)) for model in reference_models
+        }
         library = CaseLibraryPage.objects.get()
         BulkCaseCreator(library=library).run(records)
         engine.reset_snapshot()
         yield records
         slugs = [record["slug"] for record in records]
         CasePage.objects.filter(slug__in=slugs).delete()
+        for model in reference_models:
+            model.objects.exclude(pk__in=existing[model]).delete()
         SearchEntry.objects.filter(page__isnull=True).delete()
         retrieval.database_retriever().rebuild()
         engine.reset_snapshot()
