@@ -20,6 +20,11 @@ or deleting reference data (themes, towns, synonyms, editors' picks, view restri
 sites, …; the list is ``PAGE_CACHE_INVALIDATED_BY``) replace it in the transaction of the
 change (``content_changed()``), so every host uses new keys from its next request on. A
 response rendered from old data is stored under the old token and never served again.
+
+Each worker keeps the pages it served last in a small bounded memory (``PAGE_CACHE_LOCAL_ENTRIES``,
+at most ``PAGE_CACHE_LOCAL_SECONDS`` old) in front of the shared cache, under the same keys: the
+token read from the database still decides what is fresh, the memory only saves the round
+trip to Redis for the pages asked for most.
 """
 
 import hashlib
@@ -28,11 +33,13 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from cachetools import TTLCache
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils.cache import (
     cc_delim_re,
     get_conditional_response,
@@ -55,6 +62,50 @@ HARMLESS_VARY = {"cookie", "accept-language", "accept-encoding"}
 
 def page_cache():
     return caches[settings.PAGE_CACHE_ALIAS]
+
+
+# Recently served pages of this worker, under the shared cache's keys (which contain the
+# content generation): a change never needs to reach this memory, it makes new keys.
+_local_pages = TTLCache(
+    maxsize=max(settings.PAGE_CACHE_LOCAL_ENTRIES, 1), ttl=settings.PAGE_CACHE_LOCAL_SECONDS
+)
+
+
+def _stored(response):
+    """What the cache keeps of a response: status, headers and body, without the response
+    object (smaller to pickle, and every hit gets a response of its own)."""
+    return (response.status_code, list(response.items()), response.content)
+
+
+def _restored(stored):
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def read_cached_page(key):
+    """The stored page under ``key``: from this worker's memory, else from the shared cache."""
+    stored = _local_pages.get(key) if settings.PAGE_CACHE_LOCAL_ENTRIES else None
+    if stored is None:
+        stored = page_cache().get(key)
+        if stored is not None and settings.PAGE_CACHE_LOCAL_ENTRIES:
+            _local_pages[key] = stored
+    return None if stored is None else _restored(stored)
+
+
+def clear_page_cache():
+    """Empty the shared page cache and this worker's memory of it (tests, management)."""
+    page_cache().clear()
+    _local_pages.clear()
+
+
+def store_cached_page(key, response):
+    stored = _stored(response)
+    page_cache().set(key, stored, settings.PAGE_CACHE_TIMEOUT)
+    if settings.PAGE_CACHE_LOCAL_ENTRIES:
+        _local_pages[key] = stored
 
 
 # The token read in the current request (core.cache.PageCacheMiddleware opens the scope): one
@@ -179,7 +230,7 @@ class PageCacheMiddleware:
 
         try:
             key = cache_key(request, generation())
-            cached = page_cache().get(key)
+            cached = read_cached_page(key)
         except Exception:
             logger.exception("Page cache: could not read")
             return self.get_response(request)
@@ -204,7 +255,7 @@ class PageCacheMiddleware:
         response["Last-Modified"] = http_date(now)
         response[CACHE_HEADER] = "miss"
         try:
-            page_cache().set(key, response, settings.PAGE_CACHE_TIMEOUT)
+            store_cached_page(key, response)
         except Exception:
             logger.exception("Page cache: could not store")
         return get_conditional_response(

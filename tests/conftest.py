@@ -1,12 +1,12 @@
 import os
 
 import pytest
-from django.conf import settings as django_settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.management import call_command
 from hypothesis import settings
 
 from casestudies.models import CaseLibraryPage, CasePage
+from core.cache import clear_page_cache
 from home.models import HomePage
 
 
@@ -17,7 +17,7 @@ def _clear_caches():
     from core import memo
 
     cache.clear()
-    caches[django_settings.PAGE_CACHE_ALIAS].clear()
+    clear_page_cache()
     memo.clear()
 
 

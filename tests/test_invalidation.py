@@ -12,12 +12,11 @@ drain. Across two app hosts: make test-two-hosts
 (devtools/management/commands/check_two_hosts.py)."""
 
 import pytest
-from django.core.cache import caches
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import PageViewRestriction, Site
 
 from casestudies.models import CaseSectionPage, FundingProgramme, Organisation, Theme
-from core.cache import generation
+from core.cache import clear_page_cache, generation
 from core.geo import SizeClass, size_class_for
 from search import engine
 from search.models import SearchEntry, Synonym
@@ -30,9 +29,9 @@ CASE = "osterburg-buergerrat-klimaschutz"
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
-    caches["pages"].clear()
+    clear_page_cache()
     yield
-    caches["pages"].clear()
+    clear_page_cache()
 
 
 def search(client, query="", **filters):

@@ -9,6 +9,7 @@ from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import PageViewRestriction
 
 from casestudies.models import Theme
+from core.cache import clear_page_cache
 
 CASE = "osterburg-buergerrat-klimaschutz"
 
@@ -16,9 +17,9 @@ CASE = "osterburg-buergerrat-klimaschutz"
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
-    caches["pages"].clear()
-    yield caches["pages"]
-    caches["pages"].clear()
+    clear_page_cache()
+    yield
+    clear_page_cache()
 
 
 def test_anonymous_visitors_get_cached_pages_with_validators(client, demo_site):
@@ -50,6 +51,35 @@ def test_anonymous_visitors_get_cached_pages_with_validators(client, demo_site):
     assert since.status_code == 304
     changed = client.get(url, HTTP_IF_NONE_MATCH='"something-else"')
     assert changed.status_code == 200
+
+
+def test_each_worker_keeps_recent_pages_in_front_of_the_shared_cache(client, demo_site, settings):
+    case = demo_site.case(CASE)
+    assert client.get(case.url)["X-Page-Cache"] == "miss"
+    # The shared cache is emptied behind the worker's back: its memory still answers, under
+    # the same key (the content generation decides, not the memory).
+    caches["pages"].clear()
+    assert client.get(case.url)["X-Page-Cache"] == "hit"
+
+    case.title = "Bürgerrat fürs Klima, neu betitelt"
+    case.save_revision().publish()
+    changed = client.get(case.url)
+    assert changed["X-Page-Cache"] == "miss"
+    assert "neu betitelt" in changed.content.decode()
+
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 0
+    caches["pages"].clear()
+    assert client.get(case.url)["X-Page-Cache"] == "miss"
+
+
+def test_every_hit_is_a_response_of_its_own(client, demo_site):
+    url = demo_site.case(CASE).url
+    client.get(url)
+    first = client.get(url)
+    first["X-Probe"] = "changed by the first visitor"
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert "X-Probe" not in second
 
 
 @pytest.mark.parametrize(

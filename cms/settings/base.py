@@ -231,6 +231,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300"))
+# Pages each worker keeps in memory in front of the shared cache (core/cache.py), and for how
+# long at most: the keys contain the content generation, so a change is seen at once anyway.
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+PAGE_CACHE_LOCAL_SECONDS = int(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "30"))
 if REDIS_URL:
     CACHES = {
         "default": {
