@@ -49,3 +49,6 @@ SEMANTIC_SEARCH_AUTO_INDEX = False
 # state patched inside the test's transaction cannot notice (tests/search/test_state.py
 # switches patching on for itself).
 SEARCH_STATE_PATCHING = False
+# A test's request builds the first search state itself (the data of a test is in its
+# transaction, which a background thread cannot see); tests/search/test_state.py bounds it.
+SEARCH_STATE_REQUEST_WAIT_SECONDS = None
