@@ -431,8 +431,7 @@ if SEARCH_URL:
 SEARCH_VOCABULARY_SIZE = int(os.environ.get("SEARCH_VOCABULARY_SIZE", "50000"))
 SEARCH_CACHE_SIZE = int(os.environ.get("SEARCH_CACHE_SIZE", "10000"))
 # A worker's search state takes in the entries changed since it was built (search/engine.py);
-# off, it is built again on every change (the test settings: a test's rolled-back changes
-# would otherwise stay in a state patched inside its transaction).
+# off, it is built again on every change (the test settings).
 SEARCH_STATE_PATCHING = True
 # How long a request waits for the worker's first search state (built in the background from
 # worker start on, cms/wsgi.py) before the answer is "Suche wird vorbereitet" (503); unset:
