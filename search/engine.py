@@ -784,6 +784,8 @@ def snapshot():
     that comes before it is ready gets ``SearchNotReady`` after at most
     SEARCH_STATE_REQUEST_WAIT_SECONDS. Inside a transaction, see ``_state_in_transaction``."""
     global _snapshot
+    if getattr(_in_transaction, "states", None) and not connection.in_atomic_block:
+        _in_transaction.__dict__.clear()  # a transaction's states end with it (memory)
     version = _current_version()
     current = _snapshot
     if current is not None and current.version == version:
