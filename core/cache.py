@@ -170,6 +170,14 @@ def content_changed(reason=""):
 invalidate = content_changed
 
 
+def skip_page_cache():
+    """The response to the current request is incomplete for a moment (e.g. a case page
+    without related cases while the search state is being built): do not keep it."""
+    scope = _request_scope.get()
+    if scope is not None:
+        scope["skip"] = True
+
+
 def request_is_cacheable(request):
     if request.method != "GET":
         return False
@@ -244,7 +252,7 @@ class PageCacheMiddleware:
             )
 
         response = self.get_response(request)
-        if not response_is_cacheable(response):
+        if not response_is_cacheable(response) or _request_scope.get().get("skip"):
             response[CACHE_HEADER] = "skip"
             return self.private_headers(request, response)
         if hasattr(response, "render") and callable(response.render):

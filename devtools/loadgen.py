@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from http import HTTPStatus
 from pathlib import Path
 
 import django
@@ -186,13 +187,22 @@ class Server:
             try:
                 with urllib.request.urlopen(self.base_url + "/", timeout=10):  # noqa: S310
                     pass
-                if len(self.worker_pids()) >= self.workers:
+                if len(self.worker_pids()) >= self.workers and self.search_is_ready():
                     return self
             except OSError:
                 pass
             time.sleep(0.3)
         self.stop()
         raise CommandError(_("gunicorn antwortet nicht."))
+
+    def search_is_ready(self):
+        """Each worker builds its search state in the background from its start
+        (search.engine.warm_up) and answers 503 to a search until then: measure and load
+        only ready workers (a few answers in a row, which reach every worker)."""
+        for _attempt in range(3 * self.workers):
+            if self.fetch("/api/search/?q=Dorfladen")[0] == HTTPStatus.SERVICE_UNAVAILABLE:
+                return False
+        return True
 
     def __exit__(self, *exc):
         self.stop()

@@ -29,6 +29,9 @@ import re
 import threading
 import time
 from array import array
+from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -37,11 +40,12 @@ from urllib.parse import quote
 import numpy as np
 from cachetools import LRUCache
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import skip_page_cache
 from core.geo import SizeClass, State, size_class_for
 
 from . import retrieval
@@ -731,11 +735,35 @@ def _new_vocabulary():
 
 _snapshot = None
 _snapshot_lock = threading.Lock()
-_rebuild = {"thread": None, "version": None}
+_rebuild = {"thread": None}
 _vocabulary_refresh = {"thread": None, "started": float("-inf")}
 # Document frequencies drift slowly: after patches the vocabulary is read again at most this
 # often (reading it costs a scan of the full-text index's terms).
 VOCABULARY_REFRESH_SECONDS = 60
+# States built or patched inside a transaction, per thread (see _state_in_transaction).
+_in_transaction = threading.local()
+TRANSACTION_STATES = 2
+# Set while a request is served (search.middleware.SearchStateMiddleware): a request waits
+# at most SEARCH_STATE_REQUEST_WAIT_SECONDS for the worker's first state.
+_serving_request = ContextVar("search_state_serving_request", default=False)
+
+
+class SearchNotReady(Exception):  # noqa: N818 (a state, not an error of the caller)
+    """The worker's first search state is still being built in the background; a request
+    does not wait for it (seconds with a large library). search.middleware answers 503 with
+    Retry-After."""
+
+    retry_after = 5
+
+
+@contextmanager
+def serving_request():
+    """Mark the code inside as serving a request: it never waits long for a first state."""
+    token = _serving_request.set(True)
+    try:
+        yield
+    finally:
+        _serving_request.reset(token)
 
 
 def _current_version():
@@ -751,13 +779,23 @@ def _current_version():
 def snapshot():
     """The current state. When the content generation changed, the entries changed since
     are patched in, or (after a bulk change) a new state is built, in a background thread
-    while the previous state keeps answering: no search waits for either. Only the first
-    state of a worker is built in the request that needs it first."""
+    while the previous state keeps answering: no search waits for either. The first state of
+    a worker is built in the background too (from worker start on: ``warm_up``); a request
+    that comes before it is ready gets ``SearchNotReady`` after at most
+    SEARCH_STATE_REQUEST_WAIT_SECONDS. Inside a transaction, see ``_state_in_transaction``."""
     global _snapshot
+    if getattr(_in_transaction, "states", None) and not connection.in_atomic_block:
+        _in_transaction.__dict__.clear()  # a transaction's states end with it (memory)
     version = _current_version()
     current = _snapshot
     if current is not None and current.version == version:
         return current
+    if current is None and _waits_are_bounded():
+        current = _first_state_for_request()
+        if current.version == version:
+            return current
+    if connection.in_atomic_block:
+        return _state_in_transaction(current, version)
     with _snapshot_lock:
         current = _snapshot
         if current is not None and current.version == version:
@@ -769,11 +807,6 @@ def snapshot():
         ):
             _snapshot = _build(version)
             return _snapshot
-        if connection.in_atomic_block:
-            # Another connection could not see this transaction's changes (tests, or a
-            # search inside a write): update here.
-            _snapshot = current.patched(version) or _build(version)
-            return _snapshot
         if len(current.alive) <= SYNC_PATCH_ENTRIES:
             # A small library is patched in the request (milliseconds): the next search
             # after a publish finds the change.
@@ -783,8 +816,85 @@ def snapshot():
                 _start_background_vocabulary(patched)
                 return patched
         if _rebuild["thread"] is None or not _rebuild["thread"].is_alive():
-            _start_background_update(current, version)
+            _start_background_update(current)
         return current  # a new state is on its way
+
+
+def _waits_are_bounded():
+    return (
+        _serving_request.get()
+        and getattr(settings, "SEARCH_STATE_REQUEST_WAIT_SECONDS", None) is not None
+    )
+
+
+def _first_state_for_request():
+    """The worker's first state, built in the background (started here unless ``warm_up``
+    already did); waits for it at most SEARCH_STATE_REQUEST_WAIT_SECONDS."""
+    thread = _start_first_build()
+    if thread is not None:
+        thread.join(settings.SEARCH_STATE_REQUEST_WAIT_SECONDS)
+    state = _snapshot
+    if state is None:
+        raise SearchNotReady
+    return state
+
+
+def warm_up():
+    """Start building this worker's first state in a background thread (cms/wsgi.py calls it
+    when a worker starts), unless there is one or it is on its way. Returns the thread."""
+    if engine_server.configured():
+        return None
+    return _start_first_build()
+
+
+def _start_first_build():
+    with _snapshot_lock:
+        if _snapshot is not None:
+            return None
+        running = _rebuild["thread"]
+        if running is None or not running.is_alive():
+            _start_background_update(None)
+        return _rebuild["thread"]
+
+
+def _state_in_transaction(committed, version):
+    """A state for a search inside a transaction, which may see the transaction's own
+    uncommitted changes. It serves this thread only and never becomes the worker's state: if
+    the transaction rolls back, no other search may see what it wrote, nor build on it.
+
+    Kept per thread by version: the content generation changes in the transaction of every
+    change (and a token is never used twice), so a state whose version is the current
+    token holds what that token stands for, whichever transaction built it. Patched from the
+    worker's committed state, or from a state of this same transaction while it is still
+    open (its commit hook is still pending: Django drops the hooks of a transaction or
+    savepoint that rolls back)."""
+    states = getattr(_in_transaction, "states", None)
+    if states is None:
+        states = _in_transaction.states = OrderedDict()
+    state = states.get(version)
+    if state is not None:
+        states.move_to_end(version)
+        return state
+    base = committed
+    if states:
+        latest, hook = next(reversed(states.values())), _in_transaction.hook
+        if any(hook in entry for entry in connection.run_on_commit):
+            base = latest
+    state = None
+    if base is not None and settings.SEARCH_STATE_PATCHING and base.version[0] == version[0]:
+        state = base.patched(version)
+    if state is None:
+        state = _build(version)
+    states[version] = state
+    while len(states) > TRANSACTION_STATES:
+        states.popitem(last=False)
+
+    def hook():
+        """A marker: pending while the transaction that built the state is open."""
+
+    _in_transaction.hook = hook
+    transaction.on_commit(hook)
+    return state
 
 
 def _build(version):
@@ -798,11 +908,15 @@ def _build(version):
     return state
 
 
-def _start_background_update(current, version):
+def _start_background_update(current):
+    """Patch ``current`` (or build the first state if None) in a background thread, for the
+    committed content generation as the thread reads it (not a request's token)."""
+
     def run():
         global _snapshot
         try:
-            state = current.patched(version)
+            version = _current_version()
+            state = current.patched(version) if current is not None else None
             if state is None:
                 state = _build(version)
             else:
@@ -817,7 +931,7 @@ def _start_background_update(current, version):
             connection.close()
 
     thread = threading.Thread(target=run, name="search-state", daemon=True)
-    _rebuild["thread"], _rebuild["version"] = thread, version
+    _rebuild["thread"] = thread
     thread.start()
 
 
@@ -863,6 +977,7 @@ def reset_snapshot():
     global _snapshot
     wait_for_background_build()
     _snapshot = None
+    _in_transaction.__dict__.clear()
 
 
 @lru_cache(maxsize=1)
@@ -1606,7 +1721,13 @@ def related(page_id, limit=3):
     facts, and a similar town profile (size class, state)."""
     if engine_server.configured():
         return engine_server.related(page_id, limit)
-    snap = snapshot()
+    try:
+        snap = snapshot()
+    except SearchNotReady:
+        # A case page is shown without related cases while the worker's first state is
+        # being built (seconds after it starts), and that page is not kept in the page cache.
+        skip_page_cache()
+        return []
     source = snap.position_of_page(page_id)
     if source is None:
         return []

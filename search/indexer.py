@@ -23,7 +23,7 @@ from core.visibility import public_ids, public_pages
 
 from .analysis import ANALYZER_VERSION
 from .engine import document_analyzer
-from .models import SearchEntry, StagedSearchEntry
+from .models import SearchEntry, StagedSearchEntry, database_now
 from .retrieval import database_retriever
 
 logger = logging.getLogger(__name__)
@@ -206,14 +206,15 @@ def write_entries(page_ids):
     if gone:
         # Through the model: the entry signal takes them out of the full-text index.
         SearchEntry.objects.filter(pk__in=gone).delete()
-    now = timezone.now()
     created, updated = [], []
     for page_id, entry in built.items():
-        entry.updated_at = now
+        entry.updated_at = database_now()
         entry.pk = existing.get(page_id)
         (updated if entry.pk else created).append(entry)
     SearchEntry.objects.bulk_create(created, batch_size=BATCH_SIZE)
     SearchEntry.objects.bulk_update(updated, ENTRY_FIELDS, batch_size=BATCH_SIZE)
+    for entry in built.values():
+        entry.updated_at = None  # the database's time, not read back
     return created + updated
 
 
@@ -286,7 +287,7 @@ def _switch_to_staged():
     # The switch is the moment the entries changed: the workers' search state reads the
     # entries changed since it last looked (search.engine), so the staged build times must
     # not stand in for it.
-    SearchEntry.objects.update(updated_at=timezone.now())
+    SearchEntry.objects.update(updated_at=database_now())
     count = StagedSearchEntry.objects.count()
     StagedSearchEntry.objects.all().delete()
     database_retriever().rebuild()

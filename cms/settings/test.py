@@ -45,7 +45,10 @@ SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
 # tests/search/semantic_helpers.py switches it on where a test covers the semantic search.
 SEMANTIC_SEARCH_AUTO_INDEX = False
 
-# Every content change builds the search state again: tests roll their changes back, which a
-# state patched inside the test's transaction cannot notice (tests/search/test_state.py
-# switches patching on for itself).
+# Every content change builds the search state again, so that each test's searches see a state
+# built from its own data alone (a state patched inside a transaction stays with that
+# transaction since issue 15; tests/search/test_state.py switches patching on and checks it).
 SEARCH_STATE_PATCHING = False
+# A test's request builds the first search state itself (the data of a test is in its
+# transaction, which a background thread cannot see); tests/search/test_state.py bounds it.
+SEARCH_STATE_REQUEST_WAIT_SECONDS = None

@@ -1,11 +1,20 @@
 """The per-worker search state follows publishing by patching in what changed (found at
-once, counted right, gone when unpublished), and its caches stay bounded."""
+once, counted right, gone when unpublished, whatever the app hosts' clocks say), a state
+seen inside a transaction that rolls back leaves nothing behind, and its caches stay
+bounded."""
+
+from datetime import timedelta
 
 import pytest
+from django.db import transaction
+from django.db.models.functions import Now
 from django.test import override_settings
+from django.utils import timezone
 
+from casestudies.models import Status
 from search import engine
 from search.engine import SearchRequest, search
+from search.models import SearchEntry
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +89,71 @@ def test_related_cases_are_cached_in_a_bounded_cache(demo_site):
     assert [r.hit.page.id for r in engine.related(pages[-1].pk)] == [
         r.hit.page.id for r in engine.related(pages[-1].pk)
     ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _other_status(case):
+    return next(value for value in Status.values if value != case.status)
+
+
+def _found_with_status(status):
+    """Slugs of the cases found for "Gomadingen" with this status: the facet comes from the
+    worker's state, not from the full-text index."""
+    request = SearchRequest(query="Gomadingen", filters={"status": [status]})
+    return {hit.page.slug for hit in search(request).results}
+
+
+@pytest.mark.django_db
+def test_a_search_inside_a_rolled_back_transaction_leaves_nothing_behind(
+    demo_site, django_capture_on_commit_callbacks
+):
+    case = demo_site.case("gomadingen-dorfladen-genossenschaft")
+    other = demo_site.case("osterburg-buergerrat-klimaschutz")
+    status = _other_status(case)
+    # The case's entry was last written well before the overlap with which a state reads
+    # changed entries again (as in a library whose cases were published long ago).
+    SearchEntry.objects.filter(page_id=case.pk).update(updated_at=Now() - timedelta(hours=1))
+    assert case.slug not in _found_with_status(status)
+
+    with pytest.raises(_Rollback), transaction.atomic():
+        case.status = status
+        _publish_summary(
+            case, "Eine Kuckucksuhrwerkstatt im Dorfladen.", django_capture_on_commit_callbacks
+        )
+        # The transaction sees its own change ...
+        assert case.slug in _found_with_status(status)
+        assert search(SearchRequest(query="Kuckucksuhrwerkstatt")).count == 1
+        raise _Rollback
+    # ... and after its rollback nobody does, also not after a later change that is patched
+    # in (the state of the rolled-back transaction is no base for it).
+    other.refresh_from_db()
+    _publish_summary(other, "Ein Bürgerrat mit Glasfaser.", django_capture_on_commit_callbacks)
+    assert search(SearchRequest(query="Glasfaser")).count >= 1
+    assert case.slug not in _found_with_status(status)
+    case.refresh_from_db()
+    assert case.slug in _found_with_status(case.status)
+    assert search(SearchRequest(query="Kuckucksuhrwerkstatt")).count == 0
+
+
+@pytest.mark.django_db
+def test_a_change_written_by_a_host_with_a_slow_clock_is_found(
+    demo_site, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Another app host whose clock is an hour behind publishes: the entries carry the
+    database's time, so this worker's state still reads the change."""
+    case = demo_site.case("gomadingen-dorfladen-genossenschaft")
+    status = _other_status(case)
+    assert case.slug not in _found_with_status(status)  # the state is built
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - timedelta(hours=1))
+    case.status = status
+    _publish_summary(
+        case, "Eine Kuckucksuhrwerkstatt im Dorfladen.", django_capture_on_commit_callbacks
+    )
+    assert case.slug in _found_with_status(status)
+    # Patched in, not built again.
+    state = engine.snapshot()
+    assert len(state.alive) > state.size

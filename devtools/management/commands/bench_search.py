@@ -306,9 +306,18 @@ class Command(BaseCommand):
 
     def serve_as_worker(self):
         """The second worker: build the state, then answer commands from stdin."""
+        rss_before, _peak = rss_mb()
         started = time.perf_counter()
         engine.snapshot()
-        self.reply(_("Zustand in %.0f ms gebaut") % ((time.perf_counter() - started) * 1000))
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        rss_after, peak = rss_mb()
+        self.reply(
+            _(
+                "Zustand in %(ms).0f ms gebaut; RSS %(before).0f MB -> %(after).0f MB "
+                "(Spitze %(peak).0f MB)"
+            )
+            % {"ms": elapsed_ms, "before": rss_before, "after": rss_after, "peak": peak}
+        )
         for line in sys.stdin:
             command, *args = line.split()
             if command == "watch":
