@@ -217,7 +217,7 @@ def test_suggestion_for_a_misspelt_query(engine_path):
 @pytest.mark.django_db
 def test_rebuild_command_reports_the_new_index(engine_path):
     out = StringIO()
-    call_command("rebuild_search_engine", "--no-progress", stdout=out)
+    call_command("rebuild_search", "--engine-only", "--no-progress", stdout=out)
     assert f"zeigt jetzt auf {server.indices_of_alias()[0]}" in out.getvalue()
 
 
@@ -225,10 +225,10 @@ def test_rebuild_command_reports_the_new_index(engine_path):
 def test_rebuild_command_without_a_server_says_so(settings):
     settings.SEARCH_ENGINE = None
     with pytest.raises(CommandError, match="SEARCH_URL"):
-        call_command("rebuild_search_engine", "--no-progress")
+        call_command("rebuild_search", "--engine-only", "--no-progress")
     settings.SEARCH_ENGINE = search_engine("http://127.0.0.1:9", index="test")
     with pytest.raises(CommandError, match="nicht erreichbar"):
-        call_command("rebuild_search_engine", "--no-progress")
+        call_command("rebuild_search", "--engine-only", "--no-progress")
 
 
 @pytest.mark.django_db
