@@ -10,6 +10,7 @@ and the partner selections agree on what a filter selects.
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -61,21 +62,30 @@ class CaseFilterForm(forms.Form):
             self.fields["thema"].choices = list(Theme.objects.values_list("slug", "name"))
 
 
-@dataclass
-class ListingPage:
-    """One page of a listing, shaped like Django's ``Page`` where the templates read it."""
+class ListingPaginator:
+    """The paging of a listing, shaped like Django's ``Paginator`` where templates and tests
+    read it; ``object_list`` (every match, in order) is loaded only when read."""
 
-    number: int
-    count: int
-    per_page: int
-
-    @property
-    def paginator(self):
-        return self
+    def __init__(self, count, per_page, load_all):
+        self.count = count
+        self.per_page = per_page
+        self._load_all = load_all
 
     @property
     def num_pages(self):
         return max(1, math.ceil(self.count / self.per_page))
+
+    @cached_property
+    def object_list(self):
+        return self._load_all()
+
+
+@dataclass
+class ListingPage:
+    """One page of a listing, shaped like Django's ``Page``."""
+
+    number: int
+    paginator: ListingPaginator
 
 
 class CaseFilter:
@@ -100,9 +110,10 @@ class CaseFilter:
         sort = SEARCH_SORTS[self._value("sortierung") or DEFAULT_SORT]
         return SearchRequest("", filters, sort, page=page, page_size=page_size)
 
-    def page(self, number, page_size):
+    def page(self, number, page_size, load_all):
         """The page ids of one page of matches and the ``ListingPage``; a page past the
-        last shows the last (as the library always did)."""
+        last shows the last (as the library always did). ``load_all(ids)`` gives the
+        pages of ids, for the paginator's ``object_list``."""
         try:
             response = search(self.search_request(number, page_size))
         except SearchError:  # deeper than a search server pages
@@ -110,7 +121,10 @@ class CaseFilter:
         if response is None or number > response.num_pages:
             number = (response or search(self.search_request(1, page_size))).num_pages
             response = search(self.search_request(number, page_size))
-        listing_page = ListingPage(number, response.count, page_size)
+        paginator = ListingPaginator(
+            response.count, page_size, lambda: load_all(self.all_page_ids())
+        )
+        listing_page = ListingPage(number, paginator)
         return [hit.page.id for hit in response.results], listing_page
 
     def all_page_ids(self):

@@ -477,6 +477,14 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     def cases(self):
         return CasePage.objects.live().public().descendant_of(self)
 
+    def cases_in_order(self, ids, listing=False):
+        """The live, public cases of this library with these page ids, in their order
+        (with what a card shows if ``listing``)."""
+        position = {pk: index for index, pk in enumerate(ids)}
+        cases = self.cases().filter(pk__in=ids)
+        cases = CasePage.with_listing_data(cases) if listing else cases.defer_streamfields()
+        return sorted(cases, key=lambda case: position[case.pk])
+
     def listing_context(self, request, theme=None):
         """The cases of one page of the listing: chosen, counted and ordered by the search
         service (casestudies.filters), shown from the pages."""
@@ -485,14 +493,12 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 
         case_filter = CaseFilter(request.GET, theme=theme)
         ids, page_obj = case_filter.page(
-            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE
+            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE, self.cases_in_order
         )
-        position = {pk: index for index, pk in enumerate(ids)}
-        cases = CasePage.with_listing_data(self.cases().filter(pk__in=ids))
         return {
             "filter": case_filter,
             "page_obj": page_obj,
-            "cases": sorted(cases, key=lambda case: position[case.pk]),
+            "cases": self.cases_in_order(ids, listing=True),
             "theme": theme,
         }
 

@@ -20,10 +20,7 @@ def case_map(request):
     if library is None:
         raise Http404
     case_filter = CaseFilter(request.GET)
-    ids = case_filter.all_page_ids()
-    position = {pk: index for index, pk in enumerate(ids)}
-    found = library.cases().filter(pk__in=ids).defer_streamfields()
-    cases = sorted(found, key=lambda case: position[case.pk])
+    cases = library.cases_in_order(case_filter.all_page_ids())
     places, unlocated = places_of(cases)
     response = TemplateResponse(
         request,
