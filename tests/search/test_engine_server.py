@@ -152,6 +152,15 @@ def test_sort_and_paging_in_the_engine(engine_path):
 
 
 @pytest.mark.django_db
+def test_title_sort_is_the_same_in_the_engine_and_the_database(engine_path):
+    """The library's "Titel A–Z": the same cases in the same order on both paths."""
+    request = SearchRequest(filters={"art": ["case"]}, sort="titel", page_size=50)
+    in_engine = [hit.entry_id for hit in search(request).results]
+    in_database = [hit.entry_id for hit in search(request, backend="database").results]
+    assert len(in_engine) > 10 and in_engine == in_database
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "expected", "within"),
     [
