@@ -11,6 +11,7 @@ class CaseStudiesConfig(AppConfig):
         from . import (
             frontend_cache,
             search_documents,  # noqa: F401  (registers the case document builder)
+            towns,  # noqa: F401  (completes towns when the directory is loaded)
         )
 
         frontend_cache.register()

@@ -1,159 +1,143 @@
-"""Server-side filters of the case library. Parameter names are German because they appear
-in shareable URLs: ?thema=wohnen&land=NI&groesse=kleine-kleinstadt&status=laufend."""
+"""The filters of the case library, answered by the search service like the search page.
 
-import django_filters
+Parameter names are German because they appear in shareable URLs:
+?thema=wohnen&land=NI&groesse=kleine-kleinstadt&status=laufend&sortierung=titel. The form
+only reads and checks them: a value it does not know is named above the filters and left
+out, the other filters still apply. Counts, order and paging come from
+``search.service.search`` (filters on every case, no query), so the library, the search page
+and the partner selections agree on what a filter selects.
+"""
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
 from django import forms
-from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import SizeClass, State
+from search.service import SearchError, SearchRequest, page_ids, search
 
-from .models import BudgetRange, CasePage, CaseTown, DurationClass, Scope, Status, Theme
+from .models import BudgetRange, DurationClass, Scope, Status, Theme
+
+# The library's sort parameter -> the search service's sort. The library's values say the
+# direction ("-neu"), as the library's links always have.
+SORT_CHOICES = [
+    ("-neu", _("Neueste zuerst")),
+    ("titel", _("Titel A–Z")),
+    ("-beginn", _("Jüngste Projekte zuerst")),
+    ("-dokumentiert", _("Am besten dokumentiert")),
+]
+SEARCH_SORTS = {
+    "-neu": "neu",
+    "titel": "titel",
+    "-beginn": "beginn",
+    "-dokumentiert": "dokumentiert",
+}
+DEFAULT_SORT = "-neu"
 
 
-class CaseOrdering(django_filters.OrderingFilter):
-    """Cases without a structured start come last on every database (PostgreSQL would put
-    NULL first when sorting descending)."""
-
-    def get_ordering_value(self, param):
-        value = super().get_ordering_value(param)
-        if value == "-period_start_year":
-            return F("period_start_year").desc(nulls_last=True)
-        if value == "period_start_year":
-            return F("period_start_year").asc(nulls_last=True)
-        return value
-
-
-class CaseFilter(django_filters.FilterSet):
-    thema = django_filters.ModelMultipleChoiceFilter(
-        label=_("Thema"),
-        field_name="themes__slug",
-        to_field_name="slug",
-        queryset=Theme.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        method="filter_themes",
-    )
-    land = django_filters.MultipleChoiceFilter(
-        label=_("Bundesland"),
-        choices=State.choices,
-        widget=forms.CheckboxSelectMultiple,
-        method="filter_states",
-    )
-    groesse = django_filters.MultipleChoiceFilter(
-        label=_("Stadtgröße"),
-        choices=SizeClass.choices,
-        widget=forms.CheckboxSelectMultiple,
-        method="filter_size_classes",
-    )
-    status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
-    )
-    budget = django_filters.MultipleChoiceFilter(
-        label=_("Budgetrahmen"),
-        field_name="transfer_budget_range",
-        choices=BudgetRange.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    dauer = django_filters.MultipleChoiceFilter(
-        label=_("Zeitbedarf"),
-        field_name="transfer_duration_class",
-        choices=DurationClass.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reichweite = django_filters.MultipleChoiceFilter(
-        label=_("Reichweite"),
-        field_name="scope",
-        choices=Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sortierung = CaseOrdering(
-        label=_("Sortierung"),
-        # The documentation quality is the search's ranking prior (search.indexer.quality).
-        fields=(
-            ("first_published_at", "neu"),
-            ("title", "titel"),
-            ("period_start_year", "beginn"),
-            ("search_entry__quality", "dokumentiert"),
-        ),
-        field_labels={
-            "first_published_at": _("Veröffentlichung"),
-            "title": _("Titel"),
-            "period_start_year": _("Projektbeginn"),
-            "search_entry__quality": _("Dokumentation"),
-        },
-        empty_label=None,
-        choices=[
-            ("-neu", _("Neueste zuerst")),
-            ("titel", _("Titel A–Z")),
-            ("-beginn", _("Jüngste Projekte zuerst")),
-            ("-dokumentiert", _("Am besten dokumentiert")),
-        ],
+def _choices_field(label, choices=()):
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    class Meta:
-        model = CasePage
-        fields = []
 
-    def __init__(self, data=None, *args, theme=None, library=None, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.theme = theme
-        self.library = library
+class CaseFilterForm(forms.Form):
+    thema = _choices_field(_("Thema"))
+    land = _choices_field(_("Bundesland"), State.choices)
+    groesse = _choices_field(_("Stadtgröße"), SizeClass.choices)
+    status = _choices_field(_("Status"), Status.choices)
+    budget = _choices_field(_("Budgetrahmen"), BudgetRange.choices)
+    dauer = _choices_field(_("Zeitbedarf"), DurationClass.choices)
+    reichweite = _choices_field(_("Reichweite"), Scope.choices)
+    sortierung = forms.ChoiceField(label=_("Sortierung"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, theme=None, **kwargs):
+        super().__init__(*args, **kwargs)
         if theme is not None:
             # On a theme route the theme is fixed by the URL.
-            del self.filters["thema"]
+            del self.fields["thema"]
+        else:
+            self.fields["thema"].choices = list(Theme.objects.values_list("slug", "name"))
+
+
+class ListingPaginator:
+    """The paging of a listing, shaped like Django's ``Paginator`` where templates and tests
+    read it; ``object_list`` (every match, in order) is loaded only when read."""
+
+    def __init__(self, count, per_page, load_all):
+        self.count = count
+        self.per_page = per_page
+        self._load_all = load_all
 
     @property
-    def qs(self):
-        if not hasattr(self, "_qs"):
-            queryset = super().qs
-            if self.theme is not None:
-                queryset = queryset.filter(themes=self.theme)
-            sort = self.form.cleaned_data.get("sortierung") if self.is_bound else None
-            if not sort:
-                queryset = queryset.order_by("-first_published_at", "title")
-            elif sort == ["-dokumentiert"]:
-                # Ties (and cases without a search entry yet) newest first, as by default.
-                queryset = queryset.order_by(
-                    F("search_entry__quality").desc(nulls_last=True), "-first_published_at", "title"
-                )
-            self._qs = queryset
-        return self._qs
+    def num_pages(self):
+        return max(1, math.ceil(self.count / self.per_page))
 
-    def filter_themes(self, queryset, name, value):
-        if not value:
-            return queryset
-        links = CasePage.themes.through.objects.filter(casepage=OuterRef("pk"), theme__in=value)
-        return queryset.filter(Exists(links))
+    @cached_property
+    def object_list(self):
+        return self._load_all()
 
-    def _towns_matching(self, **lookup):
-        return Exists(CaseTown.objects.filter(page=OuterRef("pk"), **lookup))
 
-    def filter_states(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(self._towns_matching(town__state__in=value))
+@dataclass
+class ListingPage:
+    """One page of a listing, shaped like Django's ``Page``."""
 
-    def filter_size_classes(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(self._towns_matching(town__size_class__in=value))
+    number: int
+    paginator: ListingPaginator
+
+
+class CaseFilter:
+    """The library's filter form and the search request it stands for."""
+
+    def __init__(self, data=None, theme=None):
+        self.theme = theme
+        self.is_bound = bool(data)
+        self.form = CaseFilterForm(data or None, theme=theme)
+        self.form.is_valid()  # errors are shown; the valid filters apply
+
+    def _value(self, name):
+        return self.form.cleaned_data.get(name) if self.is_bound else None
+
+    def search_request(self, page=1, page_size=10):
+        filters = {"art": ["case"]}
+        for name in self.form.fields:
+            if name != "sortierung" and self._value(name):
+                filters[name] = self._value(name)
+        if self.theme is not None:
+            filters["thema"] = [self.theme.slug]
+        sort = SEARCH_SORTS[self._value("sortierung") or DEFAULT_SORT]
+        return SearchRequest("", filters, sort, page=page, page_size=page_size)
+
+    def page(self, number, page_size, load_all):
+        """The page ids of one page of matches and the ``ListingPage``; a page past the
+        last shows the last (as the library always did). ``load_all(ids)`` gives the
+        pages of ids, for the paginator's ``object_list``."""
+        try:
+            response = search(self.search_request(number, page_size))
+        except SearchError:  # deeper than a search server pages
+            response = None
+        if response is None or number > response.num_pages:
+            number = (response or search(self.search_request(1, page_size))).num_pages
+            response = search(self.search_request(number, page_size))
+        paginator = ListingPaginator(
+            response.count, page_size, lambda: load_all(self.all_page_ids())
+        )
+        listing_page = ListingPage(number, paginator)
+        return [hit.page.id for hit in response.results], listing_page
+
+    def all_page_ids(self):
+        return page_ids(self.search_request())
 
     @property
     def active_filters(self):
         """(label, value label) pairs of the filters in use, for the result summary."""
-        if not self.is_bound or not self.form.is_valid():
-            return []
         active = []
         for name, field in self.form.fields.items():
-            value = self.form.cleaned_data.get(name)
+            value = self._value(name)
             if not value or name == "sortierung":
                 continue
-            if name == "thema":
-                labels = [str(theme) for theme in value]
-            elif hasattr(field, "choices"):
-                choices = dict(field.choices)
-                labels = [str(choices.get(item, item)) for item in value]
-            else:
-                labels = [value]
-            active.append((field.label, ", ".join(labels)))
+            choices = dict(field.choices)
+            active.append((field.label, ", ".join(str(choices.get(item, item)) for item in value)))
         return active

@@ -5,7 +5,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -40,6 +39,7 @@ from core.pages import SitePage
 from core.slugs import german_slugify
 from core.widgets import SearchableCheckboxSelectMultiple
 from places.panels import TownCoordinatesPanel
+from places.towns import complete_town
 from places.widgets import MunicipalityNameInput
 from search.service import related
 
@@ -133,9 +133,6 @@ class Town(index.Indexed, models.Model):
             raise ValidationError({"ags": _("Der AGS besteht aus genau acht Ziffern.")})
 
     def save(self, *args, **kwargs):
-        # places.towns imports this module (Town) at its top.
-        from places.towns import complete_town
-
         # Coordinates, AGS and population from the municipality directory where missing.
         if complete_town(self) and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
@@ -453,6 +450,14 @@ class DurationClass(models.TextChoices):
     LONGER = "ueber-4-jahre", _("über 4 Jahre")
 
 
+def _page_number(value):
+    """The ``seite`` parameter as a page number; anything else is the first page."""
+    try:
+        return max(1, int(value or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 class CaseLibraryPage(RoutablePageMixin, IndexPage):
     """The index of all cases, with server-side filters and theme routes."""
 
@@ -472,27 +477,28 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     def cases(self):
         return CasePage.objects.live().public().descendant_of(self)
 
-    def paginate(self, request, queryset):
-        paginator = Paginator(queryset, settings.CASES_PER_PAGE)
-        try:
-            return paginator.page(request.GET.get("seite", 1))
-        except PageNotAnInteger:
-            return paginator.page(1)
-        except EmptyPage:
-            return paginator.page(paginator.num_pages)
+    def cases_in_order(self, ids, listing=False):
+        """The live, public cases of this library with these page ids, in their order
+        (with what a card shows if ``listing``)."""
+        position = {pk: index for index, pk in enumerate(ids)}
+        cases = self.cases().filter(pk__in=ids)
+        cases = CasePage.with_listing_data(cases) if listing else cases.defer_streamfields()
+        return sorted(cases, key=lambda case: position[case.pk])
 
     def listing_context(self, request, theme=None):
+        """The cases of one page of the listing: chosen, counted and ordered by the search
+        service (casestudies.filters), shown from the pages."""
         # casestudies.filters imports this module's models at its top.
         from .filters import CaseFilter
 
-        case_filter = CaseFilter(
-            request.GET or None, queryset=self.cases(), theme=theme, library=self
+        case_filter = CaseFilter(request.GET, theme=theme)
+        ids, page_obj = case_filter.page(
+            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE, self.cases_in_order
         )
-        page_obj = self.paginate(request, case_filter.qs)
         return {
             "filter": case_filter,
             "page_obj": page_obj,
-            "cases": CasePage.with_listing_data(page_obj.object_list),
+            "cases": self.cases_in_order(ids, listing=True),
             "theme": theme,
         }
 

@@ -2,18 +2,17 @@
 
 Creating and publishing a page saves it three times (``add_child``, ``save_revision``,
 ``publish``); each save makes Wagtail's search index (modelsearch) enqueue a task that
-rebuilds the page's document, and publishing makes ``search.signals`` rebuild its search
-entry. Inside ``deferred_search_updates()`` these updates are collected per page and run once
-when the block ends without an error (on an error the transaction is rolled back and nothing
-needs indexing).
+rebuilds the page's document, and publishing queues its search entry. Inside
+``deferred_search_updates()`` these updates are collected per page and run once when the
+block ends without an error (on an error the transaction is rolled back and nothing needs
+indexing).
 
 modelsearch's updates are deferred through the task framework it enqueues them with
 (``django_tasks``): the site's task backend, :class:`DeferringImmediateBackend`, runs tasks
 at once like Django's ``ImmediateBackend`` except inside the block in this thread, where it
 keeps one task per task and arguments until the block ends. Nothing of modelsearch is
 disconnected or replaced; a backend is the extension point the task framework documents.
-The search app's own publish receiver is wrapped for the same reason (our code, not a
-library's).
+The search entries are batched by the search service itself (``search.service.batched_indexing``).
 """
 
 import threading
@@ -23,13 +22,10 @@ from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
-from wagtail.signals import page_published
 
-from search import signals as search_signals
+from search.service import batched_indexing
 
 _state = threading.local()
-_install_lock = threading.Lock()
-_installed = False
 
 
 def _pending():
@@ -66,44 +62,17 @@ class DeferringImmediateBackend(ImmediateBackend):
         return super().enqueue(task, args, kwargs)
 
 
-def _install():
-    """Wrap the search app's publish receiver (once per process)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        if page_published.disconnect(search_signals.on_published):
-            page_published.connect(_deferring(search_signals.on_published, "entry"), weak=False)
-        _installed = True
-
-
-def _deferring(receiver, kind):
-    def wrapper(sender, instance, **kwargs):
-        pending = _pending()
-        if pending is None or kwargs.get("raw", False):
-            return receiver(sender=sender, instance=instance, **kwargs)
-        pending[(kind, instance.pk)] = (_call_receiver, receiver, sender, (instance, kwargs))
-
-    wrapper.__name__ = f"deferred_{receiver.__name__}"
-    return wrapper
-
-
-def _call_receiver(receiver, sender, arguments):
-    instance, kwargs = arguments
-    return receiver(sender=sender, instance=instance, **kwargs)
-
-
 @contextmanager
 def deferred_search_updates():
-    _install()
-    if _pending() is not None:  # nested: the outer block indexes
-        yield
-        return
-    _state.pending = {}
-    try:
-        yield
-        pending = _state.pending
-    finally:
-        _state.pending = None
-    for run, *arguments in pending.values():
-        run(*arguments)
+    with batched_indexing():
+        if _pending() is not None:  # nested: the outer block indexes
+            yield
+            return
+        _state.pending = {}
+        try:
+            yield
+            pending = _state.pending
+        finally:
+            _state.pending = None
+        for run, *arguments in pending.values():
+            run(*arguments)

@@ -2,10 +2,34 @@
 
 from django.db.models import Prefetch
 
-from search.service import Document, register
+from search.service import Document, register, register_facet_values, register_hit_details
 
 from .importer import html_to_text, stream_to_sections
-from .models import CasePage, CasePageTag, CaseTown
+from .models import (
+    BudgetRange,
+    CasePage,
+    CasePageTag,
+    CaseTown,
+    DurationClass,
+    FundingProgramme,
+    Scope,
+    Status,
+    Theme,
+)
+from .transfer_facts import attach_transfer_facts
+
+# The facets of the search whose values the library owns.
+register_facet_values("thema", lambda: Theme.objects.values_list("slug", "name"))
+register_facet_values(
+    "foerderung",
+    lambda: ((str(pk), name) for pk, name in FundingProgramme.objects.values_list("pk", "name")),
+)
+register_facet_values("status", lambda: Status.choices)
+register_facet_values("budget", lambda: BudgetRange.choices)
+register_facet_values("dauer", lambda: DurationClass.choices)
+register_facet_values("reichweite", lambda: Scope.choices)
+# A case's card on the search page shows its transfer facts.
+register_hit_details(attach_transfer_facts)
 
 
 # Tags through their rows: the tag manager does not prefetch (wagtail issue 6044).

@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import core.params  # noqa: F401 - registers the <id:...> converter
+from casestudies import places_like_mine
+from casestudies import views as casestudies_views
 from core import safe_reports
 from core.serve import SERVE_PATTERN, serve
 from home import views as home_views
@@ -22,7 +24,8 @@ urlpatterns = [
     path("dokumente/", include(wagtaildocs_urls)),
     path("suche/", search_views.search, name="search"),
     path("suche/klick/<id:entry_id>/", search_views.click, name="search_click"),
-    path("orte-wie-meiner/", search_views.places_like_mine, name="places_like_mine"),
+    path("orte-wie-meiner/", places_like_mine.places_like_mine, name="places_like_mine"),
+    path("karte/", casestudies_views.case_map, name="case_map"),
     path("", include("places.urls")),
     path("benachrichtigungen/", include("alerts.urls")),
     path("kalender/", include("agenda.urls")),

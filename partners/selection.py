@@ -19,9 +19,10 @@ from search.service import FACETS, SearchError, SearchRequest
 
 from .codebook import with_record_data
 
-# The library's sort values mapped to the search's; "titel" is sorted here.
-SORT_ALIASES = {"-neu": "neu", "titel": "titel"}
-LIBRARY_FILTERS = {"thema", "land", "groesse", "status"}
+# The library's sort values mapped to the search's (casestudies.filters.SEARCH_SORTS).
+SORT_ALIASES = {"-neu": "neu", "-beginn": "beginn", "-dokumentiert": "dokumentiert"}
+LIBRARY_SORTS = {"titel", "-beginn", "-dokumentiert"}
+LIBRARY_FILTERS = {"thema", "land", "groesse", "status", "budget", "dauer", "reichweite"}
 BATCH = engine.MAX_PAGE_SIZE
 
 
@@ -29,7 +30,7 @@ BATCH = engine.MAX_PAGE_SIZE
 class Selection:
     query: str
     filters: dict
-    sort: str  # relevanz, neu, groesse or titel
+    sort: str  # one of search.service.SORTS
 
     @property
     def default_sort(self):
@@ -38,8 +39,7 @@ class Selection:
     @property
     def search_request(self):
         filters = dict(self.filters, art=["case"])
-        sort = "neu" if self.sort == "titel" else self.sort
-        return SearchRequest(self.query, filters, sort, page=1, page_size=BATCH)
+        return SearchRequest(self.query, filters, self.sort, page=1, page_size=BATCH)
 
     def params(self):
         """The selection as query parameters (stable order), for links and feeds."""
@@ -67,8 +67,9 @@ class Selection:
         library = CaseLibraryPage.objects.live().first()
         if library is not None and self.is_library_selection:
             pairs = [(name, value) for name, value in self.params() if name != "sortierung"]
-            if self.sort == "titel":  # newest first is the library's default
-                pairs.append(("sortierung", "titel"))
+            library_sort = {v: k for k, v in SORT_ALIASES.items()}.get(self.sort, self.sort)
+            if library_sort in LIBRARY_SORTS:  # newest first is the library's default
+                pairs.append(("sortierung", library_sort))
             return library.url + ("?" + urlencode(pairs) if pairs else "")
         return reverse("search") + self.query_string()
 
@@ -88,7 +89,7 @@ def selection_from_params(params, theme_slug=None):
     query = engine.clean_query(params.get("q"))
     if not sort:
         sort = "relevanz" if query else "neu"
-    if sort not in (*engine.SORTS, "titel"):
+    if sort not in engine.SORTS:
         raise SearchError(_("Unbekannte Sortierung „%s“.") % sort[:30])
     selection = Selection(query, filters, sort)
     selection.search_request  # noqa: B018 - validates query length and filter names
@@ -108,13 +109,10 @@ def run(selection, limit=None):
     request = selection.search_request
     response = engine.search(request)
     hits = list(response.results)
-    needs_all = selection.sort == "titel" or limit is None
     page = 1
-    while page < response.num_pages and (needs_all or len(hits) < limit):
+    while page < response.num_pages and (limit is None or len(hits) < limit):
         page += 1
         hits.extend(engine.search(replace(request, page=page)).results)
-    if selection.sort == "titel":
-        hits.sort(key=lambda hit: hit.page.title.casefold())
     if limit is not None:
         hits = hits[:limit]
     labels = []

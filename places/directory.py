@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from rapidfuzz import fuzz, process, utils
 
 from .models import STATE_BY_AGS_PREFIX, Municipality
@@ -38,6 +39,11 @@ def read_rows(path=DATA_FILE):
 
 def _decimal(value):
     return Decimal(value) if value else None
+
+
+# Sent by ``load_municipalities`` after loading: whoever keeps towns completes them from the
+# directory (casestudies.towns) and returns a line for the command's report.
+directory_loaded = Signal()
 
 
 def load(path=DATA_FILE, model=Municipality):

@@ -1,10 +1,8 @@
-"""Where the cases are: their towns' coordinates, projected onto the map of the Länder
-(places/static/places/germany.svg, see scripts/build-germany-svg) and grouped where dense."""
+"""The map of the Länder (places/static/places/germany.svg, see scripts/build-germany-svg):
+points projected onto it, towns with what is there (``Place``) grouped where dense. Which
+cases are where is the case library's (casestudies.maps)."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-
-from casestudies.models import CasePage, CaseTown
 
 # The base map is equirectangular: its drawing (viewBox 0 0 586 793) spans Germany's extreme
 # points. Measured by scripts/build-germany-svg.
@@ -21,27 +19,6 @@ def project(latitude, longitude):
     x = X0 + (float(longitude) - WEST) * (X1 - X0) / (EAST - WEST)
     y = Y0 + (NORTH - float(latitude)) * (Y1 - Y0) / (NORTH - SOUTH)
     return round(x, 1), round(y, 1)
-
-
-def case_towns(pages):
-    """(page, town) pairs of the given case pages whose towns have coordinates, in one
-    query."""
-    links = (
-        CaseTown.objects.filter(page__in=pages)
-        .select_related("town")
-        .order_by("page_id", "sort_order")
-    )
-    return [(link.page_id, link.town) for link in links]
-
-
-def case_locations():
-    """Page id -> (latitude, longitude) of its towns, for every public live case."""
-    pages = CasePage.objects.live().public()
-    locations = defaultdict(list)
-    for page_id, town in case_towns(pages):
-        if town.has_coordinates:
-            locations[page_id].append((float(town.latitude), float(town.longitude)))
-    return dict(locations)
 
 
 @dataclass
@@ -86,23 +63,6 @@ class Marker:
         if self.count == 1:
             return self.places[0].cases[0].url
         return f"#ort-{self.places[0].town.pk}"
-
-
-def places_of(cases):
-    """The towns of these cases (with coordinates) with their cases, and the cases whose
-    towns have none."""
-    by_id = {case.pk: case for case in cases}
-    places, located = {}, set()
-    for page_id, town in case_towns(list(by_id)):
-        if not town.has_coordinates:
-            continue
-        if town.pk not in places:
-            places[town.pk] = Place(town, *project(town.latitude, town.longitude))
-        places[town.pk].cases.append(by_id[page_id])
-        located.add(page_id)
-    ordered = sorted(places.values(), key=lambda p: (p.town.name, p.town.state))
-    unlocated = [case for case in cases if case.pk not in located]
-    return ordered, unlocated
 
 
 def cluster(places, cell=CLUSTER_CELL):

@@ -1,6 +1,6 @@
-"""Towns of the library get what the municipality directory knows about them."""
-
-from casestudies.models import Town
+"""Towns get what the municipality directory knows about them. A town is any object with
+the fields ``name``, ``state``, ``ags``, ``county``, ``latitude``, ``longitude`` and
+``population`` (casestudies.models.Town): the directory does not know who keeps towns."""
 
 from .directory import fold
 from .models import Municipality
@@ -52,16 +52,3 @@ def complete_town(town):
         town.county = municipality.district
         changed = True
     return changed
-
-
-def fill_towns():
-    """Complete every town without coordinates. Returns (filled, still without)."""
-    filled = 0
-    for town in Town.objects.filter(latitude__isnull=True) | Town.objects.filter(
-        longitude__isnull=True
-    ):
-        if complete_town(town):
-            town.save()
-            filled += 1
-    missing = Town.objects.filter(latitude__isnull=True).count()
-    return filled, missing

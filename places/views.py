@@ -1,44 +1,10 @@
-from django.http import Http404, JsonResponse
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.http import JsonResponse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from casestudies.filters import CaseFilter
-from casestudies.models import CaseLibraryPage
-
 from . import directory
-from .maps import HEIGHT, WIDTH, cluster, places_of
 
 SUGGESTIONS = 8
-
-
-@require_safe
-def case_map(request):
-    """ "/karte/": the library's cases on a map of the Länder, with the library's filters
-    (the same parameters as the library) and the same cases as a list by town."""
-    library = CaseLibraryPage.objects.live().public().first()
-    if library is None:
-        raise Http404
-    case_filter = CaseFilter(request.GET or None, queryset=library.cases(), library=library)
-    cases = list(case_filter.qs.defer_streamfields())
-    places, unlocated = places_of(cases)
-    response = TemplateResponse(
-        request,
-        "places/case_map.html",
-        {
-            "filter": case_filter,
-            "library": library,
-            "cases": cases,
-            "places": places,
-            "markers": cluster(places),
-            "unlocated": unlocated,
-            "width": WIDTH,
-            "height": HEIGHT,
-        },
-    )
-    if request.GET:
-        add_never_cache_headers(response)
-    return response
 
 
 def _suggestions(request):

@@ -150,6 +150,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def title_sort_key(text: str) -> str:
+    """How a title sorts A–Z on every path: folded (Ä with A as Ae), without case."""
+    return fold(text or "").strip()
+
+
 class Word(NamedTuple):
     """One word of a text: hyphenated words are one ``Word`` with parts."""
 
@@ -340,6 +345,20 @@ class Vocabulary:
             return 0
         return 1 if len(term) <= 7 else 2
 
+    def candidate_buckets(self, term: str) -> list[list[str]]:
+        """The lists of known terms a correction of ``term`` compares it with: those of a
+        length within the allowed distance that share its first or its last letter."""
+        max_dist = self.max_distance(term)
+        if not max_dist:
+            return []
+        buckets = []
+        for length in range(len(term) - max_dist, len(term) + max_dist + 1):
+            for index, key in ((self._by_first, term[0]), (self._by_last, term[-1])):
+                bucket = index.get((length, key))
+                if bucket:
+                    buckets.append(bucket)
+        return buckets
+
     def corrections(self, term: str, limit: int = 3) -> list[tuple[str, int]]:
         """Known terms close to ``term`` as ``(term, distance)``, best first.
 
@@ -348,22 +367,16 @@ class Vocabulary:
         distance, then frequency (higher first), then alphabetically. Only
         terms that share the first or the last letter with ``term`` are
         compared, so a correction stays cheap however large the vocabulary grows
-        (tests/search/test_analysis.py bounds it); a typo that changes both ends
+        (``candidate_buckets``); a typo that changes both ends
         of a word is not corrected.
         """
         max_dist = self.max_distance(term)
-        if not max_dist:
-            return []
         best: dict[str, int] = {}
-        for length in range(len(term) - max_dist, len(term) + max_dist + 1):
-            for index, key in ((self._by_first, term[0]), (self._by_last, term[-1])):
-                bucket = index.get((length, key))
-                if not bucket:
-                    continue
-                for candidate, dist, _ in process.extract(
-                    term, bucket, scorer=OSA.distance, score_cutoff=max_dist, limit=None
-                ):
-                    best[candidate] = dist
+        for bucket in self.candidate_buckets(term):
+            for candidate, dist, _ in process.extract(
+                term, bucket, scorer=OSA.distance, score_cutoff=max_dist, limit=None
+            ):
+                best[candidate] = dist
         best.pop(term, None)
         ranked = sorted(best.items(), key=lambda item: (item[1], -self._counts[item[0]], item[0]))
         return ranked[:limit]

@@ -32,7 +32,7 @@ from array import array
 from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import quote
@@ -56,9 +56,11 @@ from .analysis import (
     GermanAnalyzer,
     fold,
     parse_synonyms,
+    title_sort_key,
 )
 from .engines import server as engine_server
 from .models import SearchEntry, Synonym
+from .registry import facet_values
 from .semantic import fusion
 from .vocabulary import DatabaseVocabulary, cache_size
 
@@ -96,6 +98,8 @@ SORTS = {
     # By the structured start of a case's period (entries without one last).
     "beginn": _("Jüngste Projekte zuerst"),
     "dokumentiert": _("Am besten dokumentiert"),
+    # By the heading, folded (ä as ae) and without case: the library's "Titel A–Z".
+    "titel": _("Titel A–Z"),
 }
 # Facet parameter (as in URLs and the API) -> label.
 FACETS = {
@@ -110,18 +114,14 @@ FACETS = {
     "dauer": _("Zeitbedarf"),
     "reichweite": _("Reichweite"),
 }
-# Transfer facets: parameter -> (EntryFacts attribute, choices in casestudies.models).
+# Transfer facets: parameter -> SearchEntry attribute (values registered by casestudies).
 TRANSFER_FACETS = {
-    "budget": ("budget_range", "BudgetRange"),
-    "dauer": ("duration_class", "DurationClass"),
-    "reichweite": ("scope", "Scope"),
+    "budget": "budget_range",
+    "dauer": "duration_class",
+    "reichweite": "scope",
 }
-
-
-def _transfer_choices(name):
-    from casestudies import models as case_models
-
-    return getattr(case_models, TRANSFER_FACETS[name][1])
+# Facets whose values and labels the domain apps register (search.registry).
+REGISTERED_FACETS = ("status", *TRANSFER_FACETS)
 
 
 # State code -> label (State.values and State(code) rebuild the enum's choices on every use).
@@ -291,7 +291,7 @@ ROW_VALUES = {
     "art": lambda row: [row["kind"]],
     **{
         name: (lambda row, attribute=attribute: _one(row[attribute]))
-        for name, (attribute, _choices) in TRANSFER_FACETS.items()
+        for name, attribute in TRANSFER_FACETS.items()
     },
     "tag": lambda row: _listed(row["tags"]),
     "town": lambda row: _listed(row["towns"]),
@@ -470,8 +470,6 @@ class Snapshot:
     one with the changed entries appended and their old positions masked as dead."""
 
     def __init__(self, version, rows=None, previous=None):
-        from casestudies.models import FundingProgramme, Theme
-
         self.version = version
         if rows is None:
             rows = SearchEntry.objects.values(*ENTRY_COLUMNS).order_by("id").iterator(2000)
@@ -507,10 +505,9 @@ class Snapshot:
         self.position_of_pk[self.ids[live]] = live
         self.size = int(self.alive.sum())
         self.document_count = max(1, self.size)
-        self.theme_labels = dict(Theme.objects.values_list("slug", "name"))
-        self.funding_labels = {
-            str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
-        }
+        self.theme_labels = facet_values("thema")
+        self.funding_labels = facet_values("foerderung")
+        self.registered_labels = {name: facet_values(name) for name in REGISTERED_FACETS}
         self.root_path = _site_root_path()
         self.vocabulary = base.vocabulary if base is not None else _new_vocabulary()
         self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=_synonym_rules())
@@ -631,7 +628,7 @@ class Snapshot:
 
     def order(self, name):
         """Positions of the live entries in the order of a sort ("neu", "groesse", "beginn",
-        "dokumentiert"), built once per state."""
+        "dokumentiert", "titel"), built once per state."""
         positions = self._orders.get(name)
         if positions is None:
             ids = self.ids
@@ -641,6 +638,13 @@ class Snapshot:
                 positions = np.lexsort((ids, self.population, self.population < 0))
             elif name == "beginn":  # latest start first, entries without one last
                 positions = np.lexsort((-ids, -self.start))
+            elif name == "titel":
+                # Headings stay in the database (the state keeps no readable text): read
+                # once per state, only when a listing asks for this order.
+                headings = SearchEntry.objects.values_list("id", "heading")
+                ordered = sorted(headings, key=lambda row: (title_sort_key(row[1]), row[0]))
+                positions = self.positions_of([pk for pk, _heading in ordered])
+                positions = positions[positions >= 0]
             else:  # best documented first; ties newest first
                 newest = self.order("neu")
                 positions = newest[np.argsort(-self.quality[newest], kind="stable")]
@@ -657,24 +661,20 @@ class Snapshot:
         return total + sum(column.nbytes() for column in self.columns.values())
 
     def known_values(self, name):
-        from casestudies.models import Status
-
         if name == "thema":
             return self.theme_labels
         if name == "land":
             return set(State.values)
         if name == "groesse":
             return set(SizeClass.values)
-        if name == "status":
-            return set(Status.values)
+        if name in self.registered_labels:
+            return set(self.registered_labels[name])
         if name == "foerderung":
             return self.funding_labels
         if name == "zeitraum":
             return {key for key, *_rest in PERIOD_BUCKETS}
         if name == "art":
             return set(SearchEntry.Kind.values)
-        if name in TRANSFER_FACETS:
-            return set(_transfer_choices(name).values)
         return set()
 
     def share(self, group):
@@ -694,19 +694,14 @@ class Snapshot:
             return State(value).label if value in State.values else value
         if name == "groesse":
             return SizeClass(value).label if value in SizeClass.values else value
-        if name == "status":
-            from casestudies.models import Status
-
-            return Status(value).label if value in Status.values else value
+        if name in self.registered_labels:
+            return self.registered_labels[name].get(value, value)
         if name == "foerderung":
             return self.funding_labels.get(value, value)
         if name == "zeitraum":
             return next((str(label) for key, label, *_r in PERIOD_BUCKETS if key == value), value)
         if name == "art":
             return SearchEntry.Kind(value).label if value in SearchEntry.Kind.values else value
-        if name in TRANSFER_FACETS:
-            choices = _transfer_choices(name)
-            return choices(value).label if value in choices.values else value
         return value
 
     def facet_label_text(self, name, value):
@@ -1106,6 +1101,29 @@ def search(request, backend=None, log=False):
     return response
 
 
+def page_ids(request):
+    """The page ids of every entry the request matches, in its order (``page`` and
+    ``page_size`` are ignored): for a listing that shows all of them, such as the map."""
+    if engine_server.configured():
+        ids, page = [], 1
+        while True:
+            response = search(replace(request, page=page, page_size=MAX_PAGE_SIZE))
+            ids.extend(hit.page.id for hit in response.results)
+            if page >= response.num_pages:
+                return ids
+            page += 1
+    snap = snapshot()
+    _check_filter_values(snap, request.filters)
+    ranked = None
+    if request.query:
+        analyzed = snap.analyzer.analyze_query(request.query)
+        limit_query(analyzed)
+        lexical, _backend = _match(snap, analyzed, None)
+        ranked = _ranked_positions(snap, fusion.fuse(request.query, lexical, snap, analyzed))
+    _facets, positions, _scores = _filtered(snap, request, ranked)
+    return snap.page_ids[positions].tolist()
+
+
 def _ranked_positions(snap, ranked):
     """[(entry id, score)] best first as (positions, scores) arrays of this state; entries
     it does not know (deleted since) are left out."""
@@ -1140,7 +1158,7 @@ def _filtered(snap, request, ranked):
     matches = allowed()
     if request.sort == "neu" or (request.sort == "relevanz" and ranked is None):
         order = snap.order("neu")
-    elif request.sort in ("groesse", "beginn", "dokumentiert"):
+    elif request.sort in ("groesse", "beginn", "dokumentiert", "titel"):
         order = snap.order(request.sort)
     else:
         kept = matches[ranked[0]]

@@ -84,6 +84,8 @@ MAPPINGS = {
         "entry_id": {"type": "long"},
         "page_id": {"type": "long"},
         "url_path": _STORED_ONLY,
+        # The heading as the "titel" sort compares it (search.analysis.title_sort_key).
+        "heading_sort": _KEYWORD,
         "title": _TERMS,
         "key_terms": _TERMS,
         "body_terms": _TERMS,

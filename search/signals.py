@@ -16,6 +16,8 @@ links; synonyms -> the consumers reload them.
 """
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import PageViewRestriction
@@ -28,12 +30,41 @@ from .models import SearchEntry, Synonym
 from .retrieval import database_retriever, server_backends
 
 logger = logging.getLogger(__name__)
+# Pages published inside ``batched_indexing()`` in this thread (None outside).
+_batch = threading.local()
+
+
+@contextmanager
+def batched_indexing():
+    """Inside the block, publishing a page notes it; each page's entry is queued once when
+    the block ends without an error (an import publishes a page several times). On an error
+    nothing is queued: the caller's transaction is rolled back. Nested blocks: the outer
+    one queues."""
+    if getattr(_batch, "pages", None) is not None:
+        yield
+        return
+    _batch.pages = {}
+    try:
+        yield
+        pages = _batch.pages
+    finally:
+        _batch.pages = None
+    for page_id in pages:
+        _enqueue_published(page_id)
+
+
+def _enqueue_published(page_id):
+    # A new slug changed the addresses of the descendants (Wagtail updated them in this
+    # transaction; its page_slug_changed signal only comes after the commit).
+    outbox.enqueue(outbox.page_task(page_id), outbox.paths_task(page_id))
 
 
 def on_published(sender, instance, **kwargs):
-    # A new slug changed the addresses of the descendants (Wagtail updated them in this
-    # transaction; its page_slug_changed signal only comes after the commit).
-    outbox.enqueue(outbox.page_task(instance.pk), outbox.paths_task(instance.pk))
+    pages = getattr(_batch, "pages", None)
+    if pages is not None:
+        pages[instance.pk] = True
+    else:
+        _enqueue_published(instance.pk)
 
 
 def on_slug_changed(sender, instance, **kwargs):

@@ -7,15 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from casestudies.transfer_facts import attach_transfer_facts
-from core.geo import SizeClass, size_class_for
-from places.maps import case_locations
-
 from . import engine
 from .engine import FACETS, SORTS, SearchError
-from .forms import PlacesLikeMineForm
 from .models import SearchEntry
 from .params import request_from_params
+from .registry import add_hit_details
 from .stats import record_click
 
 # A long facet shows its largest values and the rest behind "weitere".
@@ -83,7 +79,7 @@ def search(request):
         if search_request.page > response.num_pages:
             search_request.page = response.num_pages
             response = engine.search(search_request)
-        attach_transfer_facts(response.results)
+        add_hit_details(response.results)
     except SearchError as problem:
         error = str(problem)
         search_request = engine.SearchRequest(query=request.GET.get("q", "")[:200])
@@ -121,44 +117,5 @@ def click(request, entry_id):
     if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         raise Http404
     response = HttpResponseRedirect(url)
-    add_never_cache_headers(response)
-    return response
-
-
-@require_safe
-def places_like_mine(request):
-    """ "Fälle aus Orten wie meinem": cases ranked by fit of size class, state and themes."""
-    form = PlacesLikeMineForm(request.GET or None)
-    recommendations = None
-    size_class = place = None
-    alternatives = []
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        themes = [theme.slug for theme in data["thema"]]
-        place = data["town"] or data["municipality"]
-        point = None
-        if place is not None and place.latitude is not None and place.longitude is not None:
-            point = (float(place.latitude), float(place.longitude))
-        recommendations = engine.places_like(
-            data["einwohner"],
-            data["land"] or None,
-            themes,
-            point=point,
-            locations=case_locations() if point else None,
-        )
-        size_class = SizeClass(size_class_for(data["einwohner"])).label
-        alternatives = data["alternatives"]
-    response = TemplateResponse(
-        request,
-        "search/places_like_mine.html",
-        {
-            "form": form,
-            "recommendations": recommendations,
-            "size_class": size_class,
-            "place": place,
-            "alternatives": alternatives,
-        },
-        status=400 if form.is_bound and not form.is_valid() else 200,
-    )
     add_never_cache_headers(response)
     return response

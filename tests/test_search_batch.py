@@ -6,6 +6,8 @@ import pytest
 from django_tasks.signals import task_finished
 
 from casestudies.search_batch import deferred_search_updates
+from search.models import IndexTask
+from search.service import batched_indexing
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,30 @@ def test_an_error_in_the_import_indexes_nothing(demo_site, index_updates):
         case.save()
         raise RuntimeError("import failed")
     assert index_updates == []
+
+
+def test_publishing_inside_a_batch_queues_the_search_entry_once_at_the_end(demo_site):
+    """The search service's own batch (search.service.batched_indexing, which
+    deferred_search_updates opens): a page published three times is queued once, after the
+    block; nothing is queued while it runs."""
+    case = demo_site.case("osterburg-buergerrat-klimaschutz")
+    IndexTask.objects.all().delete()
+    with deferred_search_updates():
+        for _ in range(3):
+            case.save_revision().publish()
+        assert not IndexTask.objects.filter(key=f"page:{case.pk}").exists()
+    assert set(IndexTask.objects.values_list("key", flat=True)) >= {
+        f"page:{case.pk}",
+        f"paths:{case.pk}",
+    }
+
+
+def test_an_error_in_a_batch_queues_no_search_entry(demo_site):
+    case = demo_site.case("osterburg-buergerrat-klimaschutz")
+    IndexTask.objects.all().delete()
+    with pytest.raises(RuntimeError), batched_indexing():
+        case.save_revision().publish()
+        raise RuntimeError("import failed")
+    assert not IndexTask.objects.filter(key=f"page:{case.pk}").exists()
+    case.save_revision().publish()  # outside a batch: at once
+    assert IndexTask.objects.filter(key=f"page:{case.pk}").exists()

@@ -44,9 +44,11 @@ from ..analysis import (
     GermanAnalyzer,
     fold,
     parse_synonyms,
+    title_sort_key,
 )
 from ..index_settings import FACET_FIELDS, index_body
 from ..models import SearchEntry, Synonym
+from ..registry import facet_values
 
 try:  # Elasticsearch is optional: only a site configured for it installs elasticsearch-py.
     import elasticsearch
@@ -218,54 +220,38 @@ class Context:
     synonyms), built once per content generation in each process: a few small queries."""
 
     def __init__(self):
-        # casestudies imports search at app loading; read its models when first needed.
-        from casestudies.models import FundingProgramme, Theme
-
-        self.theme_labels = dict(Theme.objects.values_list("slug", "name"))
-        self.funding_labels = {
-            str(pk): name for pk, name in FundingProgramme.objects.values_list("pk", "name")
-        }
+        # The apps' facet values (search.registry), read once per content generation.
+        self.theme_labels = facet_values("thema")
+        self.funding_labels = facet_values("foerderung")
+        self.registered_labels = {name: facet_values(name) for name in engine.REGISTERED_FACETS}
         rules = _synonym_rules()
         self.analyzer = GermanAnalyzer(synonyms=parse_synonyms(rules))
         self.root_path = _site_root_path()
 
     def known_values(self, name):
-        from casestudies import models as case_models  # see __init__
-
         known = {
             "thema": self.theme_labels,
             "land": set(State.values),
             "groesse": set(SizeClass.values),
-            "status": set(case_models.Status.values),
             "foerderung": self.funding_labels,
             "zeitraum": {key for key, *_rest in engine.PERIOD_BUCKETS},
             "art": set(SearchEntry.Kind.values),
-            "budget": set(case_models.BudgetRange.values),
-            "dauer": set(case_models.DurationClass.values),
-            "reichweite": set(case_models.Scope.values),
+            **{key: set(labels) for key, labels in self.registered_labels.items()},
         }
         return known.get(name, set())
 
     def label(self, name, value):
-        from casestudies import models as case_models  # see __init__
-
         if name == "thema":
             return self.theme_labels.get(value, value)
         if name == "foerderung":
             return self.funding_labels.get(value, value)
+        if name in self.registered_labels:
+            return str(self.registered_labels[name].get(value, value))
         if name == "zeitraum":
             return next(
                 (str(label) for key, label, *_r in engine.PERIOD_BUCKETS if key == value), value
             )
-        choices = {
-            "land": State,
-            "groesse": SizeClass,
-            "status": case_models.Status,
-            "art": SearchEntry.Kind,
-            "budget": case_models.BudgetRange,
-            "dauer": case_models.DurationClass,
-            "reichweite": case_models.Scope,
-        }.get(name)
+        choices = {"land": State, "groesse": SizeClass, "art": SearchEntry.Kind}.get(name)
         if choices is not None and value in choices.values:
             return str(choices(value).label)
         return value
@@ -315,6 +301,7 @@ def document(entry):
         "kind": entry.kind,
         "url_path": entry.url_path,
         "heading": entry.heading,
+        "heading_sort": title_sort_key(entry.heading),
         "summary": entry.summary,
         "text": entry.text,
         "title": entry.title,
@@ -651,6 +638,7 @@ SORT_ORDERS = {
     "neu": [{"published_at": {"order": "desc", "missing": "_last"}}, {"entry_id": "desc"}],
     "groesse": [{"population": {"order": "asc", "missing": "_last"}}, {"entry_id": "asc"}],
     "beginn": [{"period_start": {"order": "desc", "missing": "_last"}}, {"entry_id": "desc"}],
+    "titel": [{"heading_sort": {"order": "asc", "unmapped_type": "keyword"}}, {"entry_id": "asc"}],
     "dokumentiert": [
         {"quality_value": {"order": "desc"}},
         {"published_at": {"order": "desc", "missing": "_last"}},

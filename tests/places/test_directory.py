@@ -5,10 +5,10 @@ suggestions in the admin."""
 import pytest
 
 from casestudies.models import Town
+from casestudies.towns import fill_towns
 from core.geo import State
 from places import directory
 from places.models import Municipality
-from places.towns import fill_towns
 
 pytestmark = pytest.mark.django_db
 

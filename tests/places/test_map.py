@@ -5,8 +5,9 @@ import re
 
 import pytest
 
+from casestudies.maps import places_of
 from casestudies.models import CasePage, CaseTown
-from places.maps import HEIGHT, WIDTH, cluster, places_of, project
+from places.maps import HEIGHT, WIDTH, cluster, project
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 
 import pytest
 
+from casestudies.maps import case_locations
 from casestudies.models import Town
 from core.geo import State, size_class_for
 from places import directory
-from places.maps import case_locations
 from places.models import Municipality
 from search import engine
 from search.engine import distance_km

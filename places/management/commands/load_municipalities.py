@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from places.directory import DATA_FILE, load
-from places.towns import fill_towns
+from places.directory import DATA_FILE, directory_loaded, load
 
 
 class Command(BaseCommand):
@@ -15,8 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created, updated = load(options["datei"])
-        filled, missing = fill_towns()
-        self.stdout.write(
-            f"Gemeinden: {created} neu, {updated} aktualisiert. "
-            f"Orte: {filled} ergänzt, {missing} ohne Koordinaten."
-        )
+        report = [f"Gemeinden: {created} neu, {updated} aktualisiert."]
+        report += [str(line) for _receiver, line in directory_loaded.send(sender=self.__class__)]
+        self.stdout.write(" ".join(report))

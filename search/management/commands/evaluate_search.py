@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from search.evaluation import comparison_table, evaluate, load_judgements
+from search.models import SearchEntry
 from search.semantic import fusion
 
 PAGE_SIZE = 10
@@ -178,13 +179,13 @@ class Command(BaseCommand):
         return label
 
     def _check_corpus(self, queries):
-        """Warn when judged cases are missing: the scores would then be meaningless."""
-        from casestudies.models import CasePage
-
+        """Warn when judged cases are missing: the scores would then be meaningless. The
+        search's own entries say which cases it knows (the last part of their paths)."""
         judged = {slug for query in queries for slug in query.judgements}
-        present = set(
-            CasePage.objects.live().filter(slug__in=judged).values_list("slug", flat=True)
+        paths = SearchEntry.objects.filter(kind=SearchEntry.Kind.CASE).values_list(
+            "url_path", flat=True
         )
+        present = {path.rstrip("/").rsplit("/", 1)[-1] for path in paths} & judged
         missing = sorted(judged - present)
         if missing:
             self.stderr.write(

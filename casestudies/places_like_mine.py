@@ -1,11 +1,21 @@
-from django import forms
-from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
+"""Fälle aus Orten wie meinem" (/orte-wie-meiner/): a visitor describes their town (one of
+the library's towns or any municipality of the directory) and gets the cases from towns of
+its size, state and themes, ranked by the search service (``places_like``)."""
 
-from casestudies.models import Theme, Town
-from core.geo import State
+from django import forms
+from django.template.response import TemplateResponse
+from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from core.geo import SizeClass, State, size_class_for
 from places import directory
 from places.models import Municipality
+from search.service import places_like
+
+from .maps import case_locations
+from .models import Theme, Town
 
 
 class PlacesLikeMineForm(forms.Form):
@@ -88,3 +98,42 @@ class PlacesLikeMineForm(forms.Form):
                 )
                 % {"name": name},
             )
+
+
+@require_safe
+def places_like_mine(request):
+    """ "Fälle aus Orten wie meinem": cases ranked by fit of size class, state and themes."""
+    form = PlacesLikeMineForm(request.GET or None)
+    recommendations = None
+    size_class = place = None
+    alternatives = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        themes = [theme.slug for theme in data["thema"]]
+        place = data["town"] or data["municipality"]
+        point = None
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            point = (float(place.latitude), float(place.longitude))
+        recommendations = places_like(
+            data["einwohner"],
+            data["land"] or None,
+            themes,
+            point=point,
+            locations=case_locations() if point else None,
+        )
+        size_class = SizeClass(size_class_for(data["einwohner"])).label
+        alternatives = data["alternatives"]
+    response = TemplateResponse(
+        request,
+        "search/places_like_mine.html",
+        {
+            "form": form,
+            "recommendations": recommendations,
+            "size_class": size_class,
+            "place": place,
+            "alternatives": alternatives,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+    add_never_cache_headers(response)
+    return response
