@@ -17,11 +17,11 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.cache import clear_page_cache
 from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
 
 from .bench_search import Command as SearchBench
@@ -188,7 +188,7 @@ class Command(BaseCommand):
         return result["rps"]
 
     def measure_uncached_case(self, workers, paths):
-        caches[settings.PAGE_CACHE_ALIAS].clear()
+        clear_page_cache()
         cache.clear()
         server = Server(
             workers=workers, env={"PAGE_CACHE": "false"}, startup_seconds=STARTUP_SECONDS

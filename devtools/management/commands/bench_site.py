@@ -7,8 +7,7 @@ import random
 import time
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client, override_settings
@@ -16,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage, Theme
-from core.cache import invalidate
+from core.cache import clear_page_cache, invalidate
 from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
 
 from .bench_search import Command as SearchBench
@@ -111,7 +110,7 @@ class Command(BaseCommand):
         rows = []
         for state, page_cache in ((_("ungecacht"), False), (_("gecacht"), True)):
             # Cold: nothing cached from an earlier run (pages, related cases, site root paths).
-            caches[settings.PAGE_CACHE_ALIAS].clear()
+            clear_page_cache()
             cache.clear()
             env = {"PAGE_CACHE": "true" if page_cache else "false"}
             with Server(workers=workers, env=env) as server:
