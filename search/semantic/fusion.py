@@ -95,6 +95,12 @@ def dense_scores(query, snap):
     return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
 
 
+def clear_query_cache():
+    """Forget the embedded queries (bench_search: every timed search embeds its query)."""
+    with _query_lock:
+        _query_cache.clear()
+
+
 @contextmanager
 def ranking_mode(mode):
     """Rank by words only, by meaning only or by both inside this block (evaluation)."""
