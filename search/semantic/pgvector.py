@@ -44,6 +44,16 @@ def nearest_params(query_vector, model_id, limit):
     return [text, model_id, text, limit]
 
 
+# What the migration 0002_pgvector_column runs (forwards, backwards) once the extension is in.
+ADD_COLUMN = (
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {COLUMN} vector({DIMENSIONS})",
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} USING hnsw ({COLUMN} vector_cosine_ops)",
+)
+DROP_COLUMN = (
+    f"DROP INDEX IF EXISTS {INDEX}",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}",
+)
+
 _column_present = {}
 
 

@@ -11,7 +11,7 @@ import logging
 import numpy as np
 from django.db import DatabaseError, migrations, transaction
 
-from search.semantic.pgvector import COLUMN, DIMENSIONS, INDEX, TABLE, write
+from search.semantic.pgvector import ADD_COLUMN, DIMENSIONS, DROP_COLUMN, write
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +39,8 @@ def add_column(apps, schema_editor):
     with connection.cursor() as cursor:
         if not _extension_ready(cursor, connection.alias):
             return
-        cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {COLUMN} vector({DIMENSIONS})")
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} "
-            f"USING hnsw ({COLUMN} vector_cosine_ops)"
-        )
+        for statement in ADD_COLUMN:
+            cursor.execute(statement)
     # Copy the vectors stored so far (float16 blobs) of the column's size.
     PassageVector = apps.get_model("semantic", "PassageVector")
     batch = []
@@ -62,8 +59,8 @@ def drop_column(apps, schema_editor):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-        cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}")
+        for statement in DROP_COLUMN:
+            cursor.execute(statement)
 
 
 class Migration(migrations.Migration):
