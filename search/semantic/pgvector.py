@@ -54,28 +54,34 @@ DROP_COLUMN = (
     f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}",
 )
 
-_column_present = {}
+# (alias, database name) -> the extension's version as a tuple when the column is there.
+_present = {}
+
+
+def _state():
+    """The pgvector version of this database if it has the column, else None (checked once
+    per process and database: the column only comes or goes with a migration)."""
+    key = (connection.alias, connection.settings_dict["NAME"])
+    if key not in _present:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT extversion FROM pg_extension WHERE extname = 'vector' AND EXISTS ("
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND column_name = %s)",
+                [TABLE, COLUMN],
+            )
+            row = cursor.fetchone()
+        _present[key] = tuple(int(part) for part in row[0].split(".")[:2]) if row else None
+    return _present[key]
 
 
 def column_present():
-    """Whether this database has the pgvector column (checked once per process and database:
-    the column only comes or goes with a migration)."""
-    if connection.vendor != "postgresql":
-        return False
-    key = (connection.alias, connection.settings_dict["NAME"])
-    if key not in _column_present:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s",
-                [TABLE, COLUMN],
-            )
-            _column_present[key] = cursor.fetchone() is not None
-    return _column_present[key]
+    """Whether this database has the pgvector column."""
+    return connection.vendor == "postgresql" and _state() is not None
 
 
 def reset():
-    _column_present.clear()
+    _present.clear()
 
 
 def literal(vector):
@@ -125,8 +131,10 @@ class PgVectorIndex:
         # SET LOCAL needs a transaction; atomic() is a savepoint inside a request's one.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(limit, 1000))}")
-            # The model filter could drop rows the index found: pgvector then searches on.
-            cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            if _state() >= (0, 8):
+                # The model filter could drop rows the index found: search on (0.8 and later;
+                # an older pgvector has no such setting and refuses it).
+                cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
             cursor.execute(NEAREST, nearest_params(query_vector, self.model_id, limit))
             rows = cursor.fetchall()
         if not rows:

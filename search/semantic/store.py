@@ -112,6 +112,8 @@ class VectorMatrix:
     """The vectors of one token: ``entry_ids`` (one per row, rows of an entry adjacent) and
     the float16 ``matrix`` (memory-mapped)."""
 
+    name = "matrix"
+
     def __init__(self, token, entry_ids, matrix):
         self.token = token
         self.entry_ids = entry_ids
@@ -122,8 +124,6 @@ class VectorMatrix:
             self.entries = entry_ids[self.starts]
         else:
             self.starts = self.entries = np.empty(0, dtype=np.int64)
-
-    name = "matrix"
 
     def entry_scores(self, query_vector):
         """(entry ids, best cosine of each entry's rows)."""
