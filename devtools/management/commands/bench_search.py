@@ -210,7 +210,9 @@ class Command(BaseCommand):
         if queries is not None:
             mix = self.limit(mix, queries)
         profiler = cProfile.Profile() if profile else None
-        timings = self.run_mix(mix, max(1, rounds), profiler, embed_each=bool(semantic))
+        # --no-vectors: words alone, even where vectors are stored.
+        with fusion.ranking_mode("fused" if semantic else "lexical"):
+            timings = self.run_mix(mix, max(1, rounds), profiler, embed_each=bool(semantic))
         goal_met = self.write_table(timings, len(mix), semantic)
         if semantic:
             self.write_embedding_times(mix)
