@@ -94,7 +94,8 @@ BENCH_ENV   = VAR_DIR=var/bench DEBUG=false
 
 .PHONY: bench-search bench-search-postgres
 
-## Search latency (median, p95, with facets) with 10,000 generated cases; SQLite by default.
+## Search latency (median, p95, with facets) with 10,000 generated cases, words and meaning (each
+## query embedded; --no-vectors in BENCH_ARGS: words alone); SQLite by default.
 bench-search: install
 	mkdir -p var/bench
 	$(BENCH_ENV) DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput
