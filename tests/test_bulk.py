@@ -13,6 +13,7 @@ from devtools.fake import generate_records
 from search import engine
 from search.engine import SearchRequest
 from search.models import SearchEntry
+from search.semantic.models import PassageVector
 
 SEED = 4711
 COUNT = 30
@@ -144,8 +145,16 @@ def test_bench_search_reports_latencies(demo_site, capsys):
         "4",
         "--no-progress",
         "--no-workers",
+        "--vector-sample",
+        "2",
     )
     out = capsys.readouterr().out
     assert "Median" in out and "p95" in out
     assert "/api/search/?q=Dorfladen" in out and " 200 " in out
     assert "Ziel p95 jeder Art <" in out  # 100 ms on SQLite, 150 ms on PostgreSQL
+    # The semantic search is part of it: two entries embedded, the others borrow their rows.
+    entries = SearchEntry.objects.count()
+    assert "Vektoren: 2 Fälle vom Modell eingebettet" in out
+    assert f"Vektoren: {entries - 2} weitere Einträge mit geliehenen Vektoren" in out
+    assert PassageVector.objects.values("entry_id").distinct().count() == entries
+    assert "Semantische Suche im Worker: erste Suche" in out and "Davon Anfrage einbetten" in out

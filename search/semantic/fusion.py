@@ -74,10 +74,10 @@ def dense_scores(query, snap):
     if provider is None:
         return {}
     try:
-        matrix = store.current_matrix(provider.model_id)
-        if not matrix.size:
-            return {}
-        entry_ids, cosines = matrix.entry_scores(query_vector(provider, query))
+        vectors = store.current_index(provider.model_id, provider.dim)
+        if not vectors.size:
+            return {}  # no query embedding when there is nothing to compare it with
+        entry_ids, cosines = vectors.entry_scores(query_vector(provider, query))
     except Exception:
         logger.exception("Semantic search failed; searching on words only")
         return {}
@@ -93,6 +93,12 @@ def dense_scores(query, snap):
     best = np.argsort(-scaled, kind="stable")[:DENSE_LIMIT]
     best = best[scaled[best] > 0]
     return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
+
+
+def clear_query_cache():
+    """Forget the embedded queries (bench_search: every timed search embeds its query)."""
+    with _query_lock:
+        _query_cache.clear()
 
 
 @contextmanager
@@ -146,11 +152,11 @@ def similar_to_entry(entry_id):
     if provider is None:
         return {}
     try:
-        matrix = store.current_matrix(provider.model_id)
-        source = store.entry_vector(matrix, entry_id)
+        vectors = store.current_index(provider.model_id, provider.dim)
+        source = vectors.entry_vector(entry_id)
         if source is None:
             return {}
-        entry_ids, cosines = matrix.entry_scores(source)
+        entry_ids, cosines = vectors.entry_scores(source)
     except Exception:
         logger.exception("Semantic similarity failed; related cases without it")
         return {}
@@ -163,10 +169,10 @@ def similar_to_text(text):
     if provider is None or not text:
         return {}
     try:
-        matrix = store.current_matrix(provider.model_id)
-        if not matrix.size:
+        vectors = store.current_index(provider.model_id, provider.dim)
+        if not vectors.size:
             return {}
-        entry_ids, cosines = matrix.entry_scores(query_vector(provider, text))
+        entry_ids, cosines = vectors.entry_scores(query_vector(provider, text))
     except Exception:
         logger.exception("Semantic similarity failed; places like mine without it")
         return {}

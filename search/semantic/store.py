@@ -1,4 +1,6 @@
-"""Vector storage: the database holds the truth, each host a memory-mapped matrix.
+"""Vector storage: the database holds the truth, each host a memory-mapped matrix (or, on a
+PostgreSQL with pgvector, the database also answers the nearest-neighbour query: pgvector.py;
+``current_index`` picks one and logs which).
 
 ``PassageVector`` rows (float16 blobs: half the size, and e5's cosines agree to about 1e-3)
 are the truth on every database. A token in ``core.models.ContentGeneration`` (scope
@@ -27,6 +29,7 @@ from django.db import transaction
 
 from core.models import ContentGeneration
 
+from . import pgvector
 from .models import PassageVector
 
 logger = logging.getLogger(__name__)
@@ -53,21 +56,34 @@ def vectors_changed():
 
 
 def save_vectors(rows_by_entry, model_id, digests):
-    """Replace the vectors of these entries: ``{entry id: float32 array (rows, dim)}``."""
+    """Replace the vectors of these entries: ``{entry id: float32 array (rows, dim)}``; in
+    the pgvector column too where there is one (deleted rows take theirs with them)."""
     with transaction.atomic():
         PassageVector.objects.filter(entry_id__in=list(rows_by_entry)).delete()
-        PassageVector.objects.bulk_create(
-            PassageVector(
-                entry_id=entry_id,
-                position=position,
-                model_id=model_id,
-                digest=digests[entry_id],
-                vector=row.astype("<f2").tobytes(),
+        pairs = [
+            (
+                PassageVector(
+                    entry_id=entry_id,
+                    position=position,
+                    model_id=model_id,
+                    digest=digests[entry_id],
+                    vector=row.astype("<f2").tobytes(),
+                ),
+                row,
             )
             for entry_id, rows in rows_by_entry.items()
             for position, row in enumerate(rows)
-        )
+        ]
+        PassageVector.objects.bulk_create(vector for vector, _row in pairs)
+        if pgvector_fits(pairs[0][1].shape[0] if pairs else 0):
+            # PostgreSQL returns the new rows' ids from bulk_create.
+            pgvector.write((vector.pk, row) for vector, row in pairs)
         vectors_changed()
+
+
+def pgvector_fits(dimensions):
+    """Whether vectors of this size go to (and are searched in) the pgvector column."""
+    return dimensions == pgvector.DIMENSIONS and pgvector.column_present()
 
 
 def delete_vectors(entry_ids=None, keep_model=None):
@@ -96,6 +112,8 @@ class VectorMatrix:
     """The vectors of one token: ``entry_ids`` (one per row, rows of an entry adjacent) and
     the float16 ``matrix`` (memory-mapped)."""
 
+    name = "matrix"
+
     def __init__(self, token, entry_ids, matrix):
         self.token = token
         self.entry_ids = entry_ids
@@ -113,6 +131,10 @@ class VectorMatrix:
             return self.entries, np.empty(0, dtype=np.float32)
         scores = self.matrix @ np.asarray(query_vector, dtype=np.float32)
         return self.entries, np.maximum.reduceat(scores, self.starts)
+
+    def entry_vector(self, entry_id):
+        """The mean of an entry's rows, normalised; None when the entry has no vectors."""
+        return entry_vector(self, entry_id)
 
 
 def matrix_dir():
@@ -148,6 +170,33 @@ def _build_files(token, model_id, directory):
 
 _current = {}
 _lock = threading.Lock()
+_announced = set()
+
+
+def current_index(model_id, dimensions):
+    """Where this worker finds the nearest vectors: pgvector on a PostgreSQL that has the
+    column (and vectors of its size), else the memory-mapped matrix of the current token.
+    The first choice per process and store is logged."""
+    if pgvector_fits(dimensions):
+        index = pgvector.PgVectorIndex(model_id)
+    else:
+        index = current_matrix(model_id)
+    if index.name not in _announced:
+        _announced.add(index.name)
+        logger.info("Semantic search: %s", describe(index.name))
+    return index
+
+
+def describe(name):
+    """One line on the active vector store (logs, rebuild_search, bench_search)."""
+    if name == pgvector.PgVectorIndex.name:
+        return "vectors in PostgreSQL/pgvector (HNSW, cosine, bounded)"
+    return "vectors in a memory-mapped matrix per host (database without pgvector)"
+
+
+def active_store(dimensions):
+    """The name of the store current_index would use for vectors of this size."""
+    return pgvector.PgVectorIndex.name if pgvector_fits(dimensions) else VectorMatrix.name
 
 
 def current_matrix(model_id):
@@ -178,6 +227,8 @@ def _load(token, model_id):
 def reset_matrix():
     with _lock:
         _current.clear()
+        _announced.clear()
+    pgvector.reset()
 
 
 def entry_vector(matrix, entry_id):

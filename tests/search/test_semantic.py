@@ -119,7 +119,10 @@ def test_a_second_host_builds_its_matrix_from_the_database_without_embedding(
 
     monkeypatch.setattr(get_provider(), "passages", no_embedding)
     assert slugs(NO_HALL) == first
-    built = sorted(path.name for path in (tmp_path / "other-host").iterdir())
+    built = sorted(path.name for path in (tmp_path / "other-host").glob("*"))
+    if store.active_store(get_provider().dim) == "pgvector":
+        assert built == []  # PostgreSQL with pgvector answers itself: no host builds a matrix
+        return
     assert built == [
         f"{get_provider().model_id}-{store.read_token()}-ids.npy",
         f"{get_provider().model_id}-{store.read_token()}.npy",

@@ -8,6 +8,11 @@ second worker (``--worker``): the time from a publish to the change being found 
 how long its searches take while 20 publishes happen (the longest one: a search waiting on a
 rebuild would show here). Every figure is printed with the load average of the machine. Not
 a test: it reports, it does not fail when the goal is missed.
+
+The semantic search is part of every timed search (devtools/bench_vectors.py): the entries get
+vectors first (a sample embedded by the model: indexing throughput; the rest borrowed), and the
+query cache is emptied before each search, so each one embeds its query. ``--no-vectors``
+measures the words alone.
 """
 
 import cProfile
@@ -37,11 +42,14 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import CaseLibraryPage, CasePage, FundingProgramme, Theme
 from core.geo import SizeClass
+from devtools import bench_vectors
 from devtools.bulk import create_cases
 from devtools.fake import generate_records
 from search import engine
 from search.engine import SearchRequest
 from search.models import SearchEntry
+from search.semantic import fusion, store
+from search.semantic.models import PassageVector
 
 # p95 goals per query kind (issue 15): SQLite, PostgreSQL.
 GOAL_P95_MS = {"sqlite": 100.0, "postgresql": 150.0}
@@ -169,6 +177,17 @@ class Command(BaseCommand):
             help=_("ohne zweiten Prozess (Zeit bis sichtbar, Suchen während Veröffentlichungen)"),
         )
         parser.add_argument(
+            "--vector-sample",
+            type=int,
+            default=200,
+            help=_("so viele Fälle vom Modell einbetten (Durchsatz); die übrigen leihen Vektoren"),
+        )
+        parser.add_argument(
+            "--no-vectors",
+            action="store_true",
+            help=_("ohne semantische Suche messen (nur Wörter)"),
+        )
+        parser.add_argument(
             "--worker",
             action="store_true",
             help=_("intern: als zweiter Worker Befehle von stdin ausführen"),
@@ -179,15 +198,24 @@ class Command(BaseCommand):
             return self.serve_as_worker()
         self.write_environment()
         self.ensure_cases(cases, seed, progress_bar=not no_progress)
+        semantic = not options["no_vectors"] and self.ensure_vectors(
+            options["vector_sample"], seed, progress_bar=not no_progress
+        )
 
         snap = self.build_state()
+        if semantic:
+            self.measure_semantic_worker()
 
         mix = self.query_mix(snap, seed)
         if queries is not None:
             mix = self.limit(mix, queries)
         profiler = cProfile.Profile() if profile else None
-        timings = self.run_mix(mix, max(1, rounds), profiler)
-        goal_met = self.write_table(timings, len(mix))
+        # --no-vectors: words alone, even where vectors are stored.
+        with fusion.ranking_mode("fused" if semantic else "lexical"):
+            timings = self.run_mix(mix, max(1, rounds), profiler, embed_each=bool(semantic))
+        goal_met = self.write_table(timings, len(mix), semantic)
+        if semantic:
+            self.write_embedding_times(mix)
         self.write_api_timings(snap, max(1, rounds))
         rss_end, peak = rss_mb()
         self.stdout.write(
@@ -245,6 +273,84 @@ class Command(BaseCommand):
             % {"ms": (time.perf_counter() - started) * 1000, "load": load_average()}
         )
         return snap
+
+    # --- the semantic search ---------------------------------------------------------------
+
+    def ensure_vectors(self, sample, seed, progress_bar):
+        """Vectors for every entry (devtools/bench_vectors.py); False without a provider."""
+        figures = bench_vectors.ensure_vectors(sample, seed, progress_bar=progress_bar)
+        if figures is None:
+            self.stdout.write(_("Semantische Suche: kein Anbieter installiert, nur Wörter"))
+            return False
+        if figures["embedded"]:
+            seconds = max(figures["seconds"], 1e-6)
+            self.stdout.write(
+                _(
+                    "Vektoren: %(n)d Fälle vom Modell eingebettet in %(s).1f s "
+                    "(%(rate).2f Fälle/s, über den Outbox-Consumer) [%(load)s]"
+                )
+                % {
+                    "n": figures["embedded"],
+                    "s": seconds,
+                    "rate": figures["embedded"] / seconds,
+                    "load": load_average(),
+                }
+            )
+        if figures["borrowed"]:
+            self.stdout.write(
+                _("Vektoren: %d weitere Einträge mit geliehenen Vektoren (Zeilen eingebetteter)")
+                % figures["borrowed"]
+            )
+        self.stdout.write(
+            _("Vektoren: %(rows)d Zeilen für %(entries)d Einträge; Speicher: %(store)s")
+            % {
+                "rows": PassageVector.objects.count(),
+                "entries": PassageVector.objects.values("entry_id").distinct().count(),
+                "store": store.describe(figures["store"]),
+            }
+        )
+        return True
+
+    def measure_semantic_worker(self):
+        """What the semantic search adds to a worker: the model and the vectors, loaded by its
+        first semantic search (RSS; the model and a matrix file are mapped and shared by the
+        workers of a host)."""
+        gc.collect()
+        before, _peak = rss_mb()
+        milliseconds = bench_vectors.first_semantic_search("Dorfladen Genossenschaft")
+        gc.collect()
+        after, _peak = rss_mb()
+        self.stdout.write(
+            _(
+                "Semantische Suche im Worker: erste Suche %(ms).0f ms (Modell und Vektoren "
+                "laden); RSS %(before).0f MB -> %(after).0f MB (+%(added).0f MB) [%(load)s]"
+            )
+            % {
+                "ms": milliseconds,
+                "before": before,
+                "after": after,
+                "added": after - before,
+                "load": load_average(),
+            }
+        )
+
+    def write_embedding_times(self, mix):
+        """The query embedding alone (in every timed search above)."""
+        queries = sorted({request.query for _kind, request in mix if request.query})
+        times = bench_vectors.embedding_times(queries)
+        self.stdout.write(
+            _(
+                "Davon Anfrage einbetten (%(n)d Anfragen x 3): Median %(median).1f ms, "
+                "p95 %(p95).1f ms [%(load)s]"
+            )
+            % {
+                "n": len(queries),
+                "median": statistics.median(times),
+                "p95": percentile(times, 0.95),
+                "load": load_average(),
+            }
+        )
+        self.stdout.write("")
 
     # --- a second worker --------------------------------------------------------------------
 
@@ -468,11 +574,14 @@ class Command(BaseCommand):
 
     # --- measuring --------------------------------------------------------------------------
 
-    def run_mix(self, mix, rounds, profiler):
-        """kind -> list of (round, milliseconds, hit count)."""
+    def run_mix(self, mix, rounds, profiler, embed_each=False):
+        """kind -> list of (round, milliseconds, hit count); ``embed_each``: every search
+        embeds its query (the cache of embedded queries emptied before it)."""
         timings = defaultdict(list)
         for number in range(1, rounds + 1):
             for kind, request in mix:
+                if embed_each:
+                    fusion.clear_query_cache()
                 if profiler is not None:
                     profiler.enable()
                 started = time.perf_counter()
@@ -483,15 +592,21 @@ class Command(BaseCommand):
                 timings[kind].append((number, elapsed, response.count))
         return timings
 
-    def write_table(self, timings, distinct):
+    def write_table(self, timings, distinct, semantic=False):
         header = f"{_('Art'):<22} {'n':>4} {_('Treffer'):>8} {'Median':>8} {'p95':>8} {'Max':>8}"
         self.stdout.write("")
         self.stdout.write(
             _(
                 "Suche über search.engine.search (ms, mit Facetten; %(n)d verschiedene "
-                "Anfragen) [%(load)s]:"
+                "Anfragen; %(words)s) [%(load)s]:"
             )
-            % {"n": distinct, "load": load_average()}
+            % {
+                "n": distinct,
+                "words": _("Wörter und Bedeutung, jede Anfrage neu eingebettet")
+                if semantic
+                else _("nur Wörter"),
+                "load": load_average(),
+            }
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
