@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.models import ContentGeneration
 
@@ -200,10 +200,24 @@ def active_store(dimensions):
 
 
 def current_matrix(model_id):
-    """The matrix for the current token, mapped once per worker and token."""
+    """The matrix for the current token, mapped once per worker and token.
+
+    When this host has no file for the token yet, the worker that notices builds it in the
+    background and keeps answering with the previous vectors meanwhile (building reads every
+    row: seconds at 10,000 cases, too long for a request). What the previous vectors still
+    name is only a candidate: the search state decides what is public. The first matrix of a
+    worker, and one asked for inside a transaction (whose changes another connection could not
+    read), are loaded in the request."""
     token = read_token()
     matrix = _current.get(model_id)
     if matrix is not None and matrix.token == token:
+        return matrix
+    if (
+        matrix is not None
+        and not connection.in_atomic_block
+        and not _matrix_paths(token, model_id)[1].exists()
+    ):
+        _start_background_load(token, model_id)
         return matrix
     with _lock:
         matrix = _current.get(model_id)
@@ -212,12 +226,44 @@ def current_matrix(model_id):
     return matrix
 
 
-def _load(token, model_id):
+_background = {}
+
+
+def _start_background_load(token, model_id):
+    running = _background.get(model_id)
+    if running is not None and running.is_alive():
+        return
+
+    def run():
+        try:
+            loaded = _load(token, model_id)
+            with _lock:
+                _current[model_id] = loaded
+        except Exception:
+            logger.exception("Semantic search: building matrix %s failed", token)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="semantic-matrix", daemon=True)
+    _background[model_id] = thread
+    thread.start()
+
+
+def wait_for_background_load(timeout=None):
+    """Wait for a matrix being built in the background, if any (tests, commands)."""
+    for thread in list(_background.values()):
+        thread.join(timeout)
+
+
+def _matrix_paths(token, model_id):
     directory = matrix_dir()
-    ids_path = directory / f"{model_id}-{token}-ids.npy"
-    matrix_path = directory / f"{model_id}-{token}.npy"
+    return directory / f"{model_id}-{token}-ids.npy", directory / f"{model_id}-{token}.npy"
+
+
+def _load(token, model_id):
+    ids_path, matrix_path = _matrix_paths(token, model_id)
     if not (ids_path.exists() and matrix_path.exists()):
-        ids_path, matrix_path = _build_files(token, model_id, directory)
+        ids_path, matrix_path = _build_files(token, model_id, matrix_dir())
         logger.info("Semantic search: matrix %s built from the database", matrix_path.name)
     entry_ids = np.load(ids_path)
     matrix = np.load(matrix_path, mmap_mode="r") if len(entry_ids) else None
@@ -225,6 +271,7 @@ def _load(token, model_id):
 
 
 def reset_matrix():
+    wait_for_background_load()
     with _lock:
         _current.clear()
         _announced.clear()

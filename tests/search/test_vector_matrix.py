@@ -1,0 +1,53 @@
+"""The memory-mapped matrix of a host (search/semantic/store.py) follows a change of the
+vectors without making a search wait: the worker that notices builds the new file in the
+background and answers with the previous vectors meanwhile."""
+
+import numpy as np
+import pytest
+from wagtail.models import Page
+
+from search.models import SearchEntry
+from search.semantic import store
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MODEL = "test-model"
+
+
+def new_entry(parent, number):
+    page = parent.add_child(instance=Page(title=f"Seite {number}", slug=f"seite-{number}"))
+    return SearchEntry.objects.create(page=page, url_path=page.url_path, heading=page.title)
+
+
+def give_vectors(entry):
+    vector = np.zeros((1, 384), dtype=np.float32)
+    vector[0, entry.pk % 384] = 1.0
+    store.save_vectors({entry.pk: vector}, MODEL, {entry.pk: f"digest-{entry.pk}"})
+    store.vectors_changed()
+
+
+@pytest.fixture
+def matrix_dir(settings, tmp_path):
+    settings.SEMANTIC_SEARCH_DIR = tmp_path
+    store.reset_matrix()
+    yield tmp_path
+    store.reset_matrix()
+
+
+def test_a_new_matrix_is_built_in_the_background_while_the_previous_one_answers(matrix_dir):
+    root = Page.get_first_root_node() or Page.add_root(title="Wurzel", slug="wurzel")
+    first, second = new_entry(root, 1), new_entry(root, 2)
+    give_vectors(first)
+    loaded = store.current_matrix(MODEL)  # a worker's first matrix: loaded in the request
+    assert list(loaded.entries) == [first.pk]
+
+    give_vectors(second)
+    answering = store.current_matrix(MODEL)
+    assert answering is loaded  # the previous vectors answer while the new file is written
+    store.wait_for_background_load()
+    current = store.current_matrix(MODEL)
+    assert current.token == store.read_token() != loaded.token
+    assert sorted(current.entries) == sorted([first.pk, second.pk])
+    assert (matrix_dir / f"{MODEL}-{current.token}.npy").exists()
+    # The file of the old token is gone from the host's directory.
+    assert not (matrix_dir / f"{MODEL}-{loaded.token}.npy").exists()
