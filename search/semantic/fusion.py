@@ -95,6 +95,11 @@ def dense_scores(query, snap):
     return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
 
 
+def current_mode():
+    """The ranking mode of this context (see ranking_mode); the engine path reads it too."""
+    return _mode.get()
+
+
 @contextmanager
 def ranking_mode(mode):
     """Rank by words only, by meaning only or by both inside this block (evaluation)."""
