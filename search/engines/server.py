@@ -834,11 +834,13 @@ KNOWN_WORDS = "known_words"
 # How much the closest meaning adds to a hit's score (0-1 within the window, times this), on
 # top of the raw text score (about 5-40 for a good match, quality included). Tuned on
 # tests/relevance/judgements.json on the emulator (README).
-DENSE_BOOST = 12.0
+DENSE_BOOST = 6.0
 # As on the database path: entries within DENSE_WINDOW (cosine) of the best match count, at
 # most DENSE_LIMIT of them.
 DENSE_WINDOW = fusion.DENSE_WINDOW
 DENSE_LIMIT = fusion.DENSE_LIMIT
+# Candidates (times DENSE_LIMIT) whose kind is read to weigh them (host_dense_scores).
+DENSE_CANDIDATES = 4
 # A server scores k-NN hits without knowing the best match's cosine before the request, so
 # closeness counts from a fixed cosine there (e5-small: unrelated passages lie below about
 # 0.80, the best match of a real query between about 0.84 and 0.92), over DENSE_RANGE.
@@ -848,6 +850,8 @@ DENSE_RANGE = 0.08
 SIMILAR_BOOST = 2.0
 SIMILAR_FLOOR = 0.85
 SIMILAR_RANGE = fusion.SIMILAR_WINDOW
+# k-NN candidates for related cases (the kind filter and the other signals pick from them).
+RELATED_CANDIDATES = 50
 
 
 def knn_query(field, vector, k):
@@ -895,10 +899,22 @@ def host_dense_scores(provider, vector):
     if not matrix.size:
         return {}
     entry_ids, cosines = matrix.entry_scores(vector)
-    scaled = (cosines - (cosines.max() - DENSE_WINDOW)) / DENSE_WINDOW
+    # As on the database path, the kind prior weighs the cosines before the window is taken
+    # (a guide close in meaning must not push the cases out of it): the kinds of the closest
+    # candidates only, one small query.
+    closest = np.argsort(-cosines, kind="stable")[: DENSE_CANDIDATES * DENSE_LIMIT]
+    kinds = dict(
+        SearchEntry.objects.filter(pk__in=entry_ids[closest].tolist()).values_list("pk", "kind")
+    )
+    priors = np.array(
+        [engine.KIND_PRIOR.get(kinds.get(pk), 0.0) for pk in entry_ids[closest].tolist()],
+        dtype=np.float32,
+    )
+    scores = cosines[closest] * priors
+    scaled = (scores - (scores.max() - DENSE_WINDOW)) / DENSE_WINDOW
     best = np.argsort(-scaled, kind="stable")[:DENSE_LIMIT]
     best = best[scaled[best] > 0]
-    return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
+    return dict(zip(entry_ids[closest][best].tolist(), scaled[best].tolist(), strict=True))
 
 
 def dense_clause(query, knn_in_engine):
@@ -1148,10 +1164,36 @@ def _constant(field, value, boost):
     return {"constant_score": {"filter": {"term": {field: value}}, "boost": boost}}
 
 
-def related_body(entry, limit):
-    """Entries of the same kind sharing themes, tags or words with ``entry``; more so in the
-    same town, size class and state, and the better documented."""
+def similar_clause(entry):
+    """Closeness in meaning to ``entry`` (up to SIMILAR_BOOST, as much as a shared theme, as
+    on the database path): a k-NN query with the mean of the entry's vectors where the server
+    has one, else the host matrix's closest entries by id. None without vectors."""
+    provider = get_provider()
+    if provider is None:
+        return None
+    try:
+        if capabilities().get("knn", False):
+            rows = entry_vectors([entry.pk], provider.model_id).get(entry.pk)
+            if not rows:
+                return None
+            mean = np.mean(rows, axis=0)
+            mean /= np.linalg.norm(mean) or 1.0
+            return knn_clause(
+                mean, RELATED_CANDIDATES, SIMILAR_FLOOR, SIMILAR_RANGE, SIMILAR_BOOST, "similar"
+            )
+        return id_clause(fusion.similar_to_entry(entry.pk), SIMILAR_BOOST, "similar")
+    except Exception:
+        logger.exception("Semantic similarity failed; related cases without it")
+        return None
+
+
+def related_body(entry, limit, similar=None):
+    """Entries of the same kind sharing themes, tags or words with ``entry`` or close to it
+    in meaning (``similar``, see similar_clause); more so in the same town, size class and
+    state, and the better documented."""
     shared = [_constant("themes", theme, 2.0) for theme in _split(entry.themes)]
+    if similar is not None:
+        shared.append(similar)
     shared += [_constant("tags_folded", fold(tag), 1.5) for tag in _split(entry.tags, "|")]
     terms = " ".join(sorted(set(entry.title.split()) | set(entry.key_terms.split())))
     if terms:
@@ -1183,7 +1225,8 @@ def related(page_id, limit=3):
         return []
     ctx = context()
     try:
-        answer = client().request("POST", f"/{alias()}/_search", related_body(entry, limit))
+        body = related_body(entry, limit, similar_clause(entry))
+        answer = client().request("POST", f"/{alias()}/_search", body)
     except UNAVAILABLE:
         logger.exception("Search server unreachable; no related cases")
         return []
