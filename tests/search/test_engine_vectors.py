@@ -106,12 +106,12 @@ def test_the_emulator_has_no_k_nn_query_and_the_fallback_finds_by_meaning(
 
 @pytest.mark.django_db
 def test_filters_facets_and_totals_apply_to_the_fused_list(engine_with_vectors):
-    everything = search(SearchRequest(query=PROBLEM, page_size=100))
-    assert everything.count == len(everything.results) > 0
+    everything = search(SearchRequest(query=PROBLEM, page_size=50))
+    assert everything.count == len(everything.results) > 0  # all on one page
     states = {value.value: value.count for value in everything.facets["land"]}
     state = next(h for h in everything.results if h.page.slug == PROBLEM_CASE).states[0]
     chosen = {h.entry_id for h in everything.results if state in h.states}
-    filtered = search(SearchRequest(query=PROBLEM, filters={"land": [state]}, page_size=100))
+    filtered = search(SearchRequest(query=PROBLEM, filters={"land": [state]}, page_size=50))
     assert {h.entry_id for h in filtered.results} == chosen
     assert filtered.count == states[state] == len(chosen)
 
