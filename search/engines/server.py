@@ -1267,10 +1267,11 @@ def size_distance(size_class, classes):
     return min(distances, default=None)
 
 
-def places_like_body(population, state, themes, size):
+def places_like_body(population, state, themes, size, similar=None):
     """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
     1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
-    chosen theme 2, quality up to 1."""
+    chosen theme 2, quality up to 1, and ``similar`` ({entry id: 0-1}, closeness in meaning to
+    the chosen themes) up to 1."""
     size_class = size_class_for(population)
     at = SIZE_ORDER.index(size_class) if size_class in SIZE_ORDER else None
     neighbours = [
@@ -1307,6 +1308,11 @@ def places_like_body(population, state, themes, size):
         functions.append({"filter": {"term": {"states": state}}, "weight": 1.0})
     functions += [{"filter": {"term": {"themes": theme}}, "weight": 2.0} for theme in themes]
     functions.append({"field_value_factor": {"field": "quality_value", "missing": 0}})
+    functions += [
+        {"filter": {"term": {"entry_id": pk}}, "weight": closeness}
+        for pk, closeness in sorted((similar or {}).items())
+        if closeness > 0
+    ]
     filters = [{"term": {"kind": "case"}}, {"exists": {"field": "size_classes"}}]
     if themes:
         filters.append({"terms": {"themes": list(themes)}})
@@ -1332,9 +1338,18 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     themes = sorted(set(themes))
     nearness = point is not None and bool(locations)
     size = limit * NEARNESS_CANDIDATES if nearness else limit
+    # With chosen themes, closeness in meaning to them is one more signal, as on the database
+    # path (from the host's vector matrix: a per-entry weight, not a k-NN ranking).
+    similar = (
+        fusion.similar_to_text(", ".join(ctx.label("thema", theme) for theme in themes))
+        if themes
+        else {}
+    )
     try:
         answer = client().request(
-            "POST", f"/{alias()}/_search", places_like_body(population, state, themes, size)
+            "POST",
+            f"/{alias()}/_search",
+            places_like_body(population, state, themes, size, similar),
         )
     except UNAVAILABLE:
         logger.exception("Search server unreachable; no places like mine")

@@ -190,3 +190,31 @@ def test_a_change_reaches_the_engine_with_its_new_vectors(engine_with_vectors):
     assert after["summary"] == entry.summary
     assert after[VECTOR_FIELDS[0]] != before[VECTOR_FIELDS[0]]
     assert max(abs(a - b) for a, b in zip(after[VECTOR_FIELDS[0]], stored, strict=True)) < 1e-4
+
+
+@pytest.mark.django_db
+def test_places_like_mine_with_meaning_ranks_as_the_database_path(engine_with_vectors, settings):
+    """With chosen themes, closeness in meaning to them is one more signal on both paths."""
+
+    def ranked():
+        return [
+            (r.hit.page.slug, r.score, r.reasons)
+            for r in engine.places_like(25000, "BY", ["wohnen"], limit=8)
+        ]
+
+    on_the_engine = ranked()
+    engine_setting = settings.SEARCH_ENGINE
+    settings.SEARCH_ENGINE = None
+    on_the_database = ranked()
+    assert [slug for slug, *_rest in on_the_engine] == [slug for slug, *_ in on_the_database]
+    for (_slug, score, reasons), (_same, expected, expected_reasons) in zip(
+        on_the_engine, on_the_database, strict=True
+    ):
+        assert score == pytest.approx(expected, abs=2e-3) and reasons == expected_reasons
+    # The closeness reaches the request as one weight per close entry.
+    settings.SEARCH_ENGINE = engine_setting
+    assert server.fusion.similar_to_text("Wohnen")
+    with_meaning = server.places_like_body(25000, "BY", ["wohnen"], 8, {1: 0.5})
+    assert {"filter": {"term": {"entry_id": 1}}, "weight": 0.5} in (
+        with_meaning["query"]["function_score"]["functions"]
+    )

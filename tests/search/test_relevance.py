@@ -15,7 +15,7 @@ from .semantic_helpers import index_entries
 # Words and meaning together (search/semantic/): MRR, Recall@5, nDCG@10 overall and the MRR
 # every kind of query must reach. The database backends hold the goals of issue 16; the
 # engine path on the OpenSearch emulator holds what it reaches with the vectors on the whole
-# set (0.937 / 0.920 / 0.861, every kind >= 0.863; words alone 0.815): short of 0.95 MRR,
+# set (0.937 / 0.920 / 0.860, every kind >= 0.863; words alone 0.815): short of 0.95 MRR,
 # see the README.
 GOALS = (0.95, 0.90, 0.85, 0.85)
 EMULATOR_GOALS = (0.93, 0.91, 0.85, 0.85)
