@@ -8,7 +8,11 @@ A consumer has a ``name`` and three methods:
 - ``remove(entry_ids)``: forget these entry ids (their rows are gone);
 - ``rebuild(progress=None)``: index every entry from scratch; ``progress(done, total)``.
 
-and may have a fourth, ``synonyms_changed()``: the editors' synonyms changed (an engine
+A consumer may set ``order`` (default 0): consumers run in ascending order, so one that reads
+what another writes runs after it (the search engine's documents carry the semantic search's
+vectors, so it runs after the ``semantic`` consumer).
+
+It may have a fourth method, ``synonyms_changed()``: the editors' synonyms changed (an engine
 reloads its synonym filter).
 
 A consumer that fails raises; the caller keeps the work to retry it. The caller is the outbox
@@ -30,7 +34,7 @@ def unregister(name):
 
 
 def registered():
-    return list(_registry.values())
+    return sorted(_registry.values(), key=lambda consumer: getattr(consumer, "order", 0))
 
 
 def notify(changed_ids=(), removed_ids=()):

@@ -110,9 +110,28 @@ MAPPINGS = {
 }
 
 
-def index_body(synonyms=()):
+# The passage vectors of the semantic search (search/semantic/): up to three per entry (title
+# with summary, key facts, the mean of the story chunks), one k-NN field each, so an entry
+# counts with its best row as on the database path (dis_max over the three fields).
+VECTOR_FIELDS = ("passage_vector_0", "passage_vector_1", "passage_vector_2")
+
+
+def vector_mapping(dim, backend):
+    """A k-NN field of ``dim`` dimensions: ``knn_vector`` (OpenSearch, HNSW, inner product on
+    normalised vectors = cosine) or ``dense_vector`` (Elasticsearch, dot_product)."""
+    if backend.startswith("elasticsearch"):
+        return {"type": "dense_vector", "dims": dim, "index": True, "similarity": "dot_product"}
+    return {
+        "type": "knn_vector",
+        "dimension": dim,
+        "method": {"name": "hnsw", "space_type": "innerproduct", "engine": "lucene"},
+    }
+
+
+def index_body(synonyms=(), vector_dim=None, backend="opensearch3"):
     """Settings and mappings of a new index. ``synonyms``: rules in Solr format (the editors'
-    Synonym rows), applied at query time to the readable fields by ``synonym_graph``."""
+    Synonym rows), applied at query time to the readable fields by ``synonym_graph``.
+    ``vector_dim``: the embedding size when the semantic search is on (k-NN fields)."""
     analysis = {
         "analyzer": dict(ANALYSIS["analyzer"]),
         "filter": dict(ANALYSIS["filter"]),
@@ -142,10 +161,13 @@ def index_body(synonyms=()):
             "text": german_text(synonyms),
         },
     }
-    return {
-        "settings": {"number_of_shards": 1, "analysis": analysis},
-        "mappings": mappings,
-    }
+    settings = {"number_of_shards": 1, "analysis": analysis}
+    if vector_dim:
+        field = vector_mapping(vector_dim, backend)
+        mappings["properties"].update(dict.fromkeys(VECTOR_FIELDS, field))
+        if not backend.startswith("elasticsearch"):
+            settings["index"] = {"knn": True}
+    return {"settings": settings, "mappings": mappings}
 
 
 ENGINE_BACKENDS = {"opensearch2", "opensearch3", "elasticsearch8", "elasticsearch9"}

@@ -13,7 +13,14 @@ generation, see core.memo):
 - :func:`autocomplete`: prefix queries on the folded labels (``suggest``) with the matching
   towns, tags and themes as aggregations.
 - :func:`related`: the source entry's themes, tags, terms, town, size class and state as
-  ``should`` clauses.
+  ``should`` clauses, and closeness in meaning.
+
+Dense retrieval (issue 16): the documents carry the semantic search's passage vectors (the
+rows the ``semantic`` consumer stored, up to three per entry) in k-NN fields; a search embeds
+the query once and adds a k-NN clause to the same request, so filters, facets, totals and
+paging apply to the fused list. A server without k-NN queries (the emulator) gets the dense
+candidates computed from the host's vector matrix (search/semantic/store.py) as weighted id
+clauses instead: still one request, the same fusion in the server.
 
 The index is written through :class:`EngineConsumer` (search.consumers): bulk requests, and
 ``rebuild`` into a new index with a timestamped name, then one atomic alias switch.
@@ -25,6 +32,7 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import opensearchpy
 from django.conf import settings
 from django.core.cache import cache
@@ -46,9 +54,13 @@ from ..analysis import (
     parse_synonyms,
     title_sort_key,
 )
-from ..index_settings import FACET_FIELDS, index_body
+from ..index_settings import FACET_FIELDS, VECTOR_FIELDS, index_body
 from ..models import SearchEntry, Synonym
 from ..registry import facet_values
+from ..semantic import fusion
+from ..semantic import store as vector_store
+from ..semantic.models import PassageVector
+from ..semantic.provider import get_provider
 
 try:  # Elasticsearch is optional: only a site configured for it installs elasticsearch-py.
     import elasticsearch
@@ -332,13 +344,56 @@ def document(entry):
     }
 
 
+def entry_vectors(entry_ids, model_id):
+    """{entry id: [row, ...]}: the stored passage vectors of these entries (float32)."""
+    vectors = {}
+    rows = (
+        PassageVector.objects.filter(entry_id__in=list(entry_ids), model_id=model_id)
+        .order_by("entry_id", "position")
+        .values_list("entry_id", "vector")
+    )
+    for entry_id, blob in rows:
+        row = np.frombuffer(bytes(blob), dtype="<f2").astype(np.float32)
+        vectors.setdefault(entry_id, []).append(row)
+    return vectors
+
+
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _index_actions(index, entries):
-    for entry in entries:
-        yield {"_op_type": "index", "_index": index, "_id": entry.pk, "_source": document(entry)}
+    """Bulk actions for these entries, each document with its passage vectors (one query per
+    chunk). The vectors are stored as float16: four decimals keep all they hold."""
+    provider = get_provider()
+    for chunk in _chunks(entries, BULK_CHUNK):
+        vectors = entry_vectors([e.pk for e in chunk], provider.model_id) if provider else {}
+        for entry in chunk:
+            source = document(entry)
+            for field, row in zip(VECTOR_FIELDS, vectors.get(entry.pk, ()), strict=False):
+                source[field] = np.round(row, 4).tolist()
+            yield {"_op_type": "index", "_index": index, "_id": entry.pk, "_source": source}
+
+
+def backend_name():
+    return config().get("BACKEND", "opensearch3")
 
 
 def create_index(name):
-    client().request("PUT", f"/{name}", index_body(_synonym_rules()), timeout=INDEX_TIMEOUT)
+    provider = get_provider()
+    body = index_body(
+        _synonym_rules(),
+        vector_dim=provider.dim if provider else None,
+        backend=backend_name(),
+    )
+    client().request("PUT", f"/{name}", body, timeout=INDEX_TIMEOUT)
 
 
 def ensure_index():
@@ -366,6 +421,8 @@ class EngineConsumer:
     """Keeps the server's index in step with the search entries (search.consumers)."""
 
     name = "search-engine"
+    # After the "semantic" consumer: the documents carry the vectors it stores.
+    order = 10
 
     def index(self, entry_ids):
         if config() is None:
@@ -468,6 +525,7 @@ ANALYSIS_PROBES = {
 }
 PROBE_SYNONYMS = ["coworking, gemeinschaftsbüro"]
 PROBE_SUMMARY = "Ein Bürgerrat und mehr"
+PROBE_VECTOR = [0.6, 0.8]
 
 
 def probe_capabilities():
@@ -477,7 +535,8 @@ def probe_capabilities():
     run after each rebuild and when no result is stored (see capabilities())."""
     name = f"{alias()}-probe-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     engine_client = client()
-    engine_client.request("PUT", f"/{name}", index_body(PROBE_SYNONYMS), timeout=INDEX_TIMEOUT)
+    body = index_body(PROBE_SYNONYMS, vector_dim=len(PROBE_VECTOR), backend=backend_name())
+    engine_client.request("PUT", f"/{name}", body, timeout=INDEX_TIMEOUT)
     try:
         found = {}
         for feature, (analyzer, text, token) in ANALYSIS_PROBES.items():
@@ -486,7 +545,9 @@ def probe_capabilities():
             )
             found[feature] = token in {t["token"] for t in answer.get("tokens", [])}
         engine_client.request(
-            "PUT", f"/{name}/_doc/1?refresh=true", {"entry_id": 1, "summary": PROBE_SUMMARY}
+            "PUT",
+            f"/{name}/_doc/1?refresh=true",
+            {"entry_id": 1, "summary": PROBE_SUMMARY, VECTOR_FIELDS[0]: PROBE_VECTOR},
         )
         answer = engine_client.request(
             "POST",
@@ -499,9 +560,28 @@ def probe_capabilities():
         hits = answer["hits"]["hits"]
         marked = hits[0].get("highlight", {}).get("summary", [""])[0] if hits else ""
         found["highlight"] = marked == "Ein <em>Bürgerrat</em> und mehr"
+        found["knn"] = _probe_knn(engine_client, name)
     finally:
         engine_client.request("DELETE", f"/{name}")
     return found
+
+
+def _probe_knn(engine_client, name):
+    """Whether the server answers a k-NN query (the emulator stores knn_vector fields but
+    rejects the query: "[knn] query is not supported by osmem")."""
+    try:
+        answer = engine_client.request(
+            "POST",
+            f"/{name}/_search",
+            {"query": knn_query(VECTOR_FIELDS[0], PROBE_VECTOR, 1)},
+        )
+    except (opensearchpy.TransportError, *_es_api_errors()):
+        return False
+    return bool(answer["hits"]["hits"])
+
+
+def _es_api_errors():
+    return (elasticsearch.ApiError,) if elasticsearch is not None else ()
 
 
 def _capabilities_key():
@@ -565,13 +645,16 @@ def _term_clause(term, boost):
     }
 
 
-def text_query(analyzed):
+def text_query(analyzed, minimum=MINIMUM_SHOULD_MATCH, parts=True):
     """The analysed query as a bool query: a query word matches through its best alternative
-    (dis_max), and at least MINIMUM_SHOULD_MATCH of the words must match."""
+    (dis_max), and at least ``minimum`` of the words must match. ``parts=False`` leaves out
+    the compound parts (a part alone does not make a word known, see known_words_query)."""
     words = []
     for group, part_sets in zip(analyzed.groups, analyzed.part_sets, strict=True):
         clauses = []
         for terms, weight in word_alternatives(group, part_sets):
+            if weight == WEIGHT_PART and not parts:
+                continue
             if len(terms) == 1:
                 clauses.append(_term_clause(terms[0], weight))
             else:
@@ -599,31 +682,46 @@ def text_query(analyzed):
             words.append({"dis_max": {"queries": clauses, "tie_breaker": 0.1}})
     if not words:
         return None
-    return {"bool": {"should": words, "minimum_should_match": MINIMUM_SHOULD_MATCH}}
+    return {"bool": {"should": words, "minimum_should_match": minimum}}
 
 
-def ranked_query(text):
+def known_words_query(analyzed):
+    """Entries containing one of the query's words (a whole word, a typo of one or a synonym;
+    a compound part alone does not count): as fusion.understood on the database path, the
+    dense side may only fill a list when the library knows one of the words."""
+    return text_query(analyzed, minimum=1, parts=False) or {"match_none": {}}
+
+
+def ranked_query(text, dense=None):
     """The text query with the priors: the documentation quality (rank_feature) added, the
-    kind (a guide ranks after an equally good case) multiplied."""
+    kind (a guide ranks after an equally good case) multiplied. ``dense``: the k-NN clause
+    (dense_clause), added to the text score; an entry may match either (text None: dense
+    only, the "dense" evaluation mode)."""
     priors = [
         {"filter": {"term": {"kind": kind}}, "weight": weight}
         for kind, weight in engine.KIND_PRIOR.items()
         if weight != 1.0
     ]
-    scored = {
-        "bool": {
-            "must": [text],
-            "should": [
-                {
-                    "rank_feature": {
-                        "field": "quality",
-                        "saturation": {"pivot": 0.5},
-                        "boost": QUALITY_BOOST,
+    scored = None
+    if text is not None:
+        scored = {
+            "bool": {
+                "must": [text],
+                "should": [
+                    {
+                        "rank_feature": {
+                            "field": "quality",
+                            "saturation": {"pivot": 0.5},
+                            "boost": QUALITY_BOOST,
+                        }
                     }
-                }
-            ],
+                ],
+                "_name": "words",
+            }
         }
-    }
+    if dense is not None:
+        either = [clause for clause in (scored, dense) if clause is not None]
+        scored = {"bool": {"should": either, "minimum_should_match": 1}}
     return {
         "function_score": {
             "query": scored,
@@ -651,11 +749,14 @@ def _facet_filter(name, values):
     return {"terms": {FACET_FIELDS[name]: list(values)}}
 
 
-def request_body(request, analyzed, highlight_in_engine=True):
-    """The one request of a search page."""
-    text = text_query(analyzed) if analyzed is not None else None
-    if analyzed is not None and text is None:
+def request_body(request, analyzed, highlight_in_engine=True, dense=None, words=True):
+    """The one request of a search page. ``dense``: the k-NN clause of the query's meaning
+    (dense_clause) fused with the words; ``words=False``: meaning only (evaluation)."""
+    text = text_query(analyzed) if analyzed is not None and words else None
+    if analyzed is not None and words and text is None:
         text = {"match_none": {}}  # only stopwords: nothing matches, as on the database path
+    if text is None and dense is None and analyzed is not None:
+        text = {"match_none": {}}
     filters = {name: _facet_filter(name, values) for name, values in request.filters.items()}
     aggregations = {}
     for name, field in FACET_FIELDS.items():
@@ -664,12 +765,19 @@ def request_body(request, analyzed, highlight_in_engine=True):
             "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
             "aggs": {"values": {"terms": {"field": field, "size": 1000}}},
         }
-    if request.sort == "relevanz" and text is not None:
+    if dense is not None and analyzed is not None:
+        # Over the whole index (global): does the library know one of the query's words?
+        aggregations[KNOWN_WORDS] = {
+            "global": {},
+            "aggs": {"matching": {"filter": known_words_query(analyzed)}},
+        }
+    scored = text is not None or dense is not None
+    if request.sort == "relevanz" and scored:
         sort = ["_score", {"entry_id": "asc"}]
     else:
         sort = SORT_ORDERS.get(request.sort, SORT_ORDERS["neu"])
     body = {
-        "query": ranked_query(text) if text is not None else {"match_all": {}},
+        "query": ranked_query(text, dense) if scored else {"match_all": {}},
         "post_filter": {"bool": {"filter": list(filters.values())}},
         "aggs": aggregations,
         "sort": sort,
@@ -704,6 +812,119 @@ def request_body(request, analyzed, highlight_in_engine=True):
             },
         }
     return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Dense retrieval: the query's meaning next to its words, in the same request
+# ---------------------------------------------------------------------------------------------
+
+KNOWN_WORDS = "known_words"
+# How much the closest meaning adds to a hit's score (0-1 within the window, times this), on
+# top of the raw text score (about 5-40 for a good match, quality included). Tuned on
+# tests/relevance/judgements.json on the emulator (README).
+DENSE_BOOST = 6.0
+# As on the database path: entries within DENSE_WINDOW (cosine) of the best match count, at
+# most DENSE_LIMIT of them.
+DENSE_WINDOW = fusion.DENSE_WINDOW
+DENSE_LIMIT = fusion.DENSE_LIMIT
+# Candidates (times DENSE_LIMIT) whose kind is read to weigh them (host_dense_scores).
+DENSE_CANDIDATES = 4
+# A server scores k-NN hits without knowing the best match's cosine before the request, so
+# closeness counts from a fixed cosine there (e5-small: unrelated passages lie below about
+# 0.80, the best match of a real query between about 0.84 and 0.92), over DENSE_RANGE.
+DENSE_FLOOR = 0.82
+DENSE_RANGE = 0.08
+# "Ähnliche Fälle": closeness in meaning adds up to as much as a shared theme.
+SIMILAR_BOOST = 2.0
+SIMILAR_FLOOR = 0.85
+SIMILAR_RANGE = fusion.SIMILAR_WINDOW
+# k-NN candidates for related cases (the kind filter and the other signals pick from them).
+RELATED_CANDIDATES = 50
+
+
+def knn_query(field, vector, k):
+    """A k-NN query on one vector field, in the server's dialect."""
+    if backend_name().startswith("elasticsearch"):
+        return {"knn": {"field": field, "query_vector": vector, "k": k, "num_candidates": 4 * k}}
+    return {"knn": {field: {"vector": vector, "k": k}}}
+
+
+def knn_clause(vector, k, floor, width, boost, name="meaning"):
+    """The best of an entry's vectors (dis_max over the k-NN fields), as 0-1 from ``floor``
+    to ``floor + width`` (cosine) times ``boost``. The servers score normalised vectors as
+    1 + cos (OpenSearch, inner product) or (1 + cos) / 2 (Elasticsearch, dot_product)."""
+    offset, scale = (0.5, 0.5) if backend_name().startswith("elasticsearch") else (1.0, 1.0)
+    vector = np.round(np.asarray(vector, dtype=np.float32), 5).tolist()
+    return {
+        "script_score": {
+            "query": {"dis_max": {"queries": [knn_query(f, vector, k) for f in VECTOR_FIELDS]}},
+            "script": {
+                "source": "Math.min(1.0, Math.max(0.0, (_score - params.low) / params.width))"
+                " * params.boost",
+                "params": {"low": offset + scale * floor, "width": scale * width, "boost": boost},
+            },
+            "_name": name,
+        }
+    }
+
+
+def id_clause(scores, boost, name="meaning"):
+    """Weighted entry ids ({entry id: 0-1}) as one should clause; None without any."""
+    clauses = [
+        {"constant_score": {"filter": {"term": {"entry_id": pk}}, "boost": boost * score}}
+        for pk, score in sorted(scores.items())
+        if score > 0
+    ]
+    if not clauses:
+        return None
+    return {"bool": {"should": clauses, "_name": name}}
+
+
+def host_dense_scores(provider, vector):
+    """{entry id: 0-1} within DENSE_WINDOW of the best match, from the host's vector matrix:
+    the fallback for a server without k-NN queries (the emulator)."""
+    matrix = vector_store.current_matrix(provider.model_id)
+    if not matrix.size:
+        return {}
+    entry_ids, cosines = matrix.entry_scores(vector)
+    # As on the database path, the kind prior weighs the cosines before the window is taken
+    # (a guide close in meaning must not push the cases out of it): the kinds of the closest
+    # candidates only, one small query.
+    closest = np.argsort(-cosines, kind="stable")[: DENSE_CANDIDATES * DENSE_LIMIT]
+    kinds = dict(
+        SearchEntry.objects.filter(pk__in=entry_ids[closest].tolist()).values_list("pk", "kind")
+    )
+    priors = np.array(
+        [engine.KIND_PRIOR.get(kinds.get(pk), 0.0) for pk in entry_ids[closest].tolist()],
+        dtype=np.float32,
+    )
+    scores = cosines[closest] * priors
+    scaled = (scores - (scores.max() - DENSE_WINDOW)) / DENSE_WINDOW
+    best = np.argsort(-scaled, kind="stable")[:DENSE_LIMIT]
+    best = best[scaled[best] > 0]
+    return dict(zip(entry_ids[closest][best].tolist(), scaled[best].tolist(), strict=True))
+
+
+def dense_clause(query, knn_in_engine):
+    """The query's meaning as a clause of the search request: a k-NN query where the server
+    has one, else the dense candidates of the host's matrix by id. None when the semantic
+    search is off, has no vectors or fails (the search then runs on words only)."""
+    provider = get_provider()
+    if provider is None or not query:
+        return None
+    try:
+        vector = fusion.query_vector(provider, query)
+        if knn_in_engine:
+            return knn_clause(vector, DENSE_LIMIT, DENSE_FLOOR, DENSE_RANGE, DENSE_BOOST)
+        return id_clause(host_dense_scores(provider, vector), DENSE_BOOST)
+    except Exception:
+        logger.exception("Semantic search failed; searching on words only")
+        return None
+
+
+def knows_words(answer):
+    matching = answer.get("aggregations", {}).get(KNOWN_WORDS, {}).get("matching", {})
+    return matching.get("doc_count", 1) > 0
 
 
 def engine_highlight(hit):
@@ -802,9 +1023,26 @@ def search(request, log=False):
     try:
         # A server whose highlighter marks more than the matches (the emulator): the hits'
         # summaries are highlighted here with the analyzer's terms, as on the database path.
-        in_engine = capabilities()["highlight"]
-        body = request_body(request, analyzed, highlight_in_engine=in_engine)
+        found = capabilities()
+        in_engine = found["highlight"]
+        mode = fusion.current_mode()
+        dense = None
+        if analyzed is not None and mode != "lexical":
+            dense = dense_clause(request.query, found.get("knn", False))
+        body = request_body(
+            request,
+            analyzed,
+            highlight_in_engine=in_engine,
+            dense=dense,
+            words=dense is None or mode != "dense",
+        )
         answer = client().request("POST", f"/{alias()}/_search", body)
+        if dense is not None and not knows_words(answer):
+            # No word of the query is in the library ("Quantencomputer"): words only, as on
+            # the database path, rather than whatever is nearest in meaning. One request
+            # more, for such queries only.
+            body = request_body(request, analyzed, highlight_in_engine=in_engine)
+            answer = client().request("POST", f"/{alias()}/_search", body)
     except UNAVAILABLE:
         logger.exception("Search server unreachable; falling back to the database")
         response = engine.search(request, backend="database", log=log)
@@ -914,10 +1152,36 @@ def _constant(field, value, boost):
     return {"constant_score": {"filter": {"term": {field: value}}, "boost": boost}}
 
 
-def related_body(entry, limit):
-    """Entries of the same kind sharing themes, tags or words with ``entry``; more so in the
-    same town, size class and state, and the better documented."""
+def similar_clause(entry):
+    """Closeness in meaning to ``entry`` (up to SIMILAR_BOOST, as much as a shared theme, as
+    on the database path): a k-NN query with the mean of the entry's vectors where the server
+    has one, else the host matrix's closest entries by id. None without vectors."""
+    provider = get_provider()
+    if provider is None:
+        return None
+    try:
+        if capabilities().get("knn", False):
+            rows = entry_vectors([entry.pk], provider.model_id).get(entry.pk)
+            if not rows:
+                return None
+            mean = np.mean(rows, axis=0)
+            mean /= np.linalg.norm(mean) or 1.0
+            return knn_clause(
+                mean, RELATED_CANDIDATES, SIMILAR_FLOOR, SIMILAR_RANGE, SIMILAR_BOOST, "similar"
+            )
+        return id_clause(fusion.similar_to_entry(entry.pk), SIMILAR_BOOST, "similar")
+    except Exception:
+        logger.exception("Semantic similarity failed; related cases without it")
+        return None
+
+
+def related_body(entry, limit, similar=None):
+    """Entries of the same kind sharing themes, tags or words with ``entry`` or close to it
+    in meaning (``similar``, see similar_clause); more so in the same town, size class and
+    state, and the better documented."""
     shared = [_constant("themes", theme, 2.0) for theme in _split(entry.themes)]
+    if similar is not None:
+        shared.append(similar)
     shared += [_constant("tags_folded", fold(tag), 1.5) for tag in _split(entry.tags, "|")]
     terms = " ".join(sorted(set(entry.title.split()) | set(entry.key_terms.split())))
     if terms:
@@ -949,7 +1213,8 @@ def related(page_id, limit=3):
         return []
     ctx = context()
     try:
-        answer = client().request("POST", f"/{alias()}/_search", related_body(entry, limit))
+        body = related_body(entry, limit, similar_clause(entry))
+        answer = client().request("POST", f"/{alias()}/_search", body)
     except UNAVAILABLE:
         logger.exception("Search server unreachable; no related cases")
         return []
@@ -990,10 +1255,11 @@ def size_distance(size_class, classes):
     return min(distances, default=None)
 
 
-def places_like_body(population, state, themes, size):
+def places_like_body(population, state, themes, size, similar=None):
     """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
     1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
-    chosen theme 2, quality up to 1."""
+    chosen theme 2, quality up to 1, and ``similar`` ({entry id: 0-1}, closeness in meaning to
+    the chosen themes) up to 1."""
     size_class = size_class_for(population)
     at = SIZE_ORDER.index(size_class) if size_class in SIZE_ORDER else None
     neighbours = [
@@ -1030,6 +1296,11 @@ def places_like_body(population, state, themes, size):
         functions.append({"filter": {"term": {"states": state}}, "weight": 1.0})
     functions += [{"filter": {"term": {"themes": theme}}, "weight": 2.0} for theme in themes]
     functions.append({"field_value_factor": {"field": "quality_value", "missing": 0}})
+    functions += [
+        {"filter": {"term": {"entry_id": pk}}, "weight": closeness}
+        for pk, closeness in sorted((similar or {}).items())
+        if closeness > 0
+    ]
     filters = [{"term": {"kind": "case"}}, {"exists": {"field": "size_classes"}}]
     if themes:
         filters.append({"terms": {"themes": list(themes)}})
@@ -1055,9 +1326,18 @@ def places_like(population, state=None, themes=(), limit=10, point=None, locatio
     themes = sorted(set(themes))
     nearness = point is not None and bool(locations)
     size = limit * NEARNESS_CANDIDATES if nearness else limit
+    # With chosen themes, closeness in meaning to them is one more signal, as on the database
+    # path (from the host's vector matrix: a per-entry weight, not a k-NN ranking).
+    similar = (
+        fusion.similar_to_text(", ".join(ctx.label("thema", theme) for theme in themes))
+        if themes
+        else {}
+    )
     try:
         answer = client().request(
-            "POST", f"/{alias()}/_search", places_like_body(population, state, themes, size)
+            "POST",
+            f"/{alias()}/_search",
+            places_like_body(population, state, themes, size, similar),
         )
     except UNAVAILABLE:
         logger.exception("Search server unreachable; no places like mine")

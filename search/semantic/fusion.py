@@ -101,6 +101,11 @@ def clear_query_cache():
         _query_cache.clear()
 
 
+def current_mode():
+    """The ranking mode of this context (see ranking_mode); the engine path reads it too."""
+    return _mode.get()
+
+
 @contextmanager
 def ranking_mode(mode):
     """Rank by words only, by meaning only or by both inside this block (evaluation)."""

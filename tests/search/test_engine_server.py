@@ -188,6 +188,7 @@ def test_what_the_emulator_lacks_is_detected_and_the_fallback_highlights(engine_
         "german_normalization": True,
         "synonym_graph": True,
         "highlight": False,  # the emulator: every word of the field marked
+        "knn": False,  # the emulator: "[knn] query is not supported by osmem"
     }
     entry = SearchEntry.objects.get(url_path__endswith="/osterburg-buergerrat-klimaschutz/")
     entry.summary = "Ein <b>Bürgerrat</b> & mehr"

@@ -14,10 +14,11 @@ from .semantic_helpers import index_entries
 
 # Words and meaning together (search/semantic/): MRR, Recall@5, nDCG@10 overall and the MRR
 # every kind of query must reach. The database backends hold the goals of issue 16; the
-# OpenSearch emulator keeps the earlier thresholds until its figures with vectors are
-# measured.
+# engine path on the OpenSearch emulator holds what it reaches with the vectors on the whole
+# set (0.937 / 0.920 / 0.860, every kind >= 0.863; words alone 0.815): short of 0.95 MRR,
+# see the README.
 GOALS = (0.95, 0.90, 0.85, 0.85)
-EMULATOR_GOALS = (0.85, 0.75, 0.75, 0.7)
+EMULATOR_GOALS = (0.93, 0.91, 0.85, 0.85)
 
 
 def run_relevance(backend=None, queries=None):
@@ -70,19 +71,15 @@ def engine_path(osmem_url, settings):
     EngineConsumer().rebuild()
 
 
-# Today's figure on the emulator, before the engine path (per-word retrieval through Wagtail's
-# backend): the engine path must not rank worse.
-MIN_MRR_EMULATOR = 0.902
-
-
 @pytest.mark.django_db
-def test_relevance_on_the_opensearch_emulator(engine_path):
-    """The engine path ranks in the engine (one request per page) on words only: the vectors
-    of the semantic search do not reach it yet (a k-NN field is the next step). So it is held
-    to the bar of issue 15 on the 86 queries judged before the semantic search (q01-q86: no
-    worse than the per-word path, 0.902), and the whole set is printed for the notes."""
-    earlier = [query for query in load_judgements() if int(query.id[1:]) <= 86]
-    report = run_relevance(backend="engine", queries=earlier)
+def test_relevance_on_the_opensearch_emulator(vectors, engine_path):
+    """The engine path ranks in the engine, one request per page: words and meaning fused
+    (the documents carry the passage vectors; the emulator has no k-NN query, so the dense
+    candidates come from the host's matrix as weighted ids, see search/engines/server.py).
+    The words alone are printed for comparison."""
+    with fusion.ranking_mode("lexical"):
+        run_relevance(backend="engine")
+    with fusion.ranking_mode("dense"):
+        run_relevance(backend="engine")
+    report = run_relevance(backend="engine")
     assert_thresholds(report, EMULATOR_GOALS)
-    assert report.overall.mrr >= MIN_MRR_EMULATOR, report.table()
-    run_relevance(backend="engine")
