@@ -758,13 +758,7 @@ def request_body(request, analyzed, highlight_in_engine=True, dense=None, words=
     if text is None and dense is None and analyzed is not None:
         text = {"match_none": {}}
     filters = {name: _facet_filter(name, values) for name, values in request.filters.items()}
-    aggregations = {}
-    for name, field in FACET_FIELDS.items():
-        others = [clause for other, clause in filters.items() if other != name]
-        aggregations[name] = {
-            "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-            "aggs": {"values": {"terms": {"field": field, "size": 1000}}},
-        }
+    aggregations = facet_aggregations(filters)
     if dense is not None and analyzed is not None:
         # Over the whole index (global): does the library know one of the query's words?
         aggregations[KNOWN_WORDS] = {
@@ -789,29 +783,49 @@ def request_body(request, analyzed, highlight_in_engine=True, dense=None, words=
     }
     if request.query:
         # Words the library does not contain, with the closest word it does ("Meinten Sie").
-        body["suggest"] = {
-            "text": request.query,
-            "spelling": {
-                "term": {
-                    "field": "spell",
-                    "suggest_mode": "missing",
-                    "min_word_length": SPELLING_MIN_LENGTH,
-                    "size": 1,
-                }
-            },
-        }
+        body["suggest"] = spelling_request(request.query)
     if request.query and highlight_in_engine:
-        body["highlight"] = {
-            "pre_tags": [MARK_START],
-            "post_tags": [MARK_END],
-            "fields": {
-                "summary": {
-                    "number_of_fragments": 0,
-                    "highlight_query": {"match": {"summary": request.query}},
-                }
-            },
-        }
+        body["highlight"] = summary_highlight(request.query)
     return body
+
+
+def facet_aggregations(filters):
+    """Disjunctive facets: each facet counted under every filter but its own."""
+    aggregations = {}
+    for name, field in FACET_FIELDS.items():
+        others = [clause for other, clause in filters.items() if other != name]
+        aggregations[name] = {
+            "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
+            "aggs": {"values": {"terms": {"field": field, "size": 1000}}},
+        }
+    return aggregations
+
+
+def spelling_request(query):
+    return {
+        "text": query,
+        "spelling": {
+            "term": {
+                "field": "spell",
+                "suggest_mode": "missing",
+                "min_word_length": SPELLING_MIN_LENGTH,
+                "size": 1,
+            }
+        },
+    }
+
+
+def summary_highlight(query):
+    return {
+        "pre_tags": [MARK_START],
+        "post_tags": [MARK_END],
+        "fields": {
+            "summary": {
+                "number_of_fragments": 0,
+                "highlight_query": {"match": {"summary": query}},
+            }
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1009,6 +1023,22 @@ def check_filter_values(ctx, filters):
                 )
 
 
+def _results(answer, ctx, analyzed, in_engine):
+    """The hits of an answer, highlighted by the server or here with the analyzer's terms."""
+    if in_engine or analyzed is None:
+        highlights = [engine_highlight(raw) for raw in answer["hits"]["hits"]]
+    else:
+        terms = analyzed.all_terms()
+        highlights = [
+            engine.highlight(raw["_source"].get("summary") or "", terms)
+            for raw in answer["hits"]["hits"]
+        ]
+    return [
+        _hit(raw, ctx.root_path, highlighted)
+        for raw, highlighted in zip(answer["hits"]["hits"], highlights, strict=True)
+    ]
+
+
 def search(request, log=False):
     """One search page from the server; the database answers if the server is unreachable."""
     started = time.perf_counter()
@@ -1048,18 +1078,7 @@ def search(request, log=False):
         response = engine.search(request, backend="database", log=log)
         response.backend += " (fallback)"
         return response
-    if in_engine or analyzed is None:
-        highlights = [engine_highlight(raw) for raw in answer["hits"]["hits"]]
-    else:
-        terms = analyzed.all_terms()
-        highlights = [
-            engine.highlight(raw["_source"].get("summary") or "", terms)
-            for raw in answer["hits"]["hits"]
-        ]
-    results = [
-        _hit(raw, ctx.root_path, highlighted)
-        for raw, highlighted in zip(answer["hits"]["hits"], highlights, strict=True)
-    ]
+    results = _results(answer, ctx, analyzed, in_engine)
     count = answer["hits"]["total"]["value"]
     promotions = engine._promotions(request.query) if request.query and request.page == 1 else []
     response = engine.SearchResponse(
@@ -1255,11 +1274,8 @@ def size_distance(size_class, classes):
     return min(distances, default=None)
 
 
-def places_like_body(population, state, themes, size, similar=None):
-    """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
-    1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
-    chosen theme 2, quality up to 1, and ``similar`` ({entry id: 0-1}, closeness in meaning to
-    the chosen themes) up to 1."""
+def size_functions(population):
+    """Score functions of the size class: the same 3, a neighbouring one 1.5."""
     size_class = size_class_for(population)
     at = SIZE_ORDER.index(size_class) if size_class in SIZE_ORDER else None
     neighbours = [
@@ -1279,6 +1295,15 @@ def places_like_body(population, state, themes, size, similar=None):
                 "weight": 1.5,
             }
         )
+    return functions
+
+
+def places_like_body(population, state, themes, size, similar=None):
+    """Cases scored as search.engine.places_like scores them: same size class 3, neighbouring
+    1.5, population within a factor of 4 up to 1 (log scale, linear), same state 1, each
+    chosen theme 2, quality up to 1, and ``similar`` ({entry id: 0-1}, closeness in meaning to
+    the chosen themes) up to 1."""
+    functions = size_functions(population)
     if population:
         functions.append(
             {
