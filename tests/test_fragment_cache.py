@@ -7,6 +7,7 @@ logged-in users never get or leave a fragment."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from wagtail.models import PageViewRestriction
 
 from casestudies.facts import load_facts
@@ -82,7 +83,7 @@ def test_a_renamed_theme_shows_at_once_in_the_fact_box(client, demo_site):
     case = demo_site.case(CASE)
     theme = load_facts(case).themes[0]
     status, html, _queries = view(client, case.url)
-    assert status == 200 and theme.name in html
+    assert status == 200 and escape(theme.name) in html
     view(client, case.url)
 
     theme.name = "Klimarat und Beteiligung (neu)"

@@ -7,8 +7,6 @@ import random
 import time
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache, caches
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client, override_settings
@@ -17,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage, Theme
 from core.cache import invalidate
-from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+from devtools.loadgen import (
+    Server,
+    clear_caches,
+    collect_static,
+    ensure_wrk,
+    machine_description,
+    run_wrk,
+)
 
 from .bench_search import Command as SearchBench
 
@@ -111,8 +116,7 @@ class Command(BaseCommand):
         rows = []
         for state, page_cache in ((_("ungecacht"), False), (_("gecacht"), True)):
             # Cold: nothing cached from an earlier run (pages, related cases, site root paths).
-            caches[settings.PAGE_CACHE_ALIAS].clear()
-            cache.clear()
+            clear_caches()
             env = {"PAGE_CACHE": "true" if page_cache else "false"}
             with Server(workers=workers, env=env) as server:
                 self.stdout.write(
@@ -154,7 +158,7 @@ class Command(BaseCommand):
         with self.settings_page_cache_off():
             for kind, kind_paths in paths.items():
                 client.get(kind_paths[-1])
-                cache.clear()
+                clear_caches()
                 with CaptureQueriesContext(connection) as captured:
                     client.get(kind_paths[-1])
                 counts[kind] = len(captured)
