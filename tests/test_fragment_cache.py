@@ -146,3 +146,15 @@ def test_the_current_menu_item_is_the_one_of_each_page(client, demo_site):
             assert status == 200
             nav = html.split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
             assert nav.count("aria-current") == 1 and current in nav
+
+
+def test_the_pdf_handout_neither_reads_nor_leaves_fragments(client, demo_site):
+    case = demo_site.case(CASE)
+    # The handout renders the case page's template with a QR code of the case's address.
+    response = client.get(demo_site.library.handout_url(case))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+    for _time in range(2):
+        status, html, _queries = view(client, case.url)
+        assert status == 200 and case.title in html
+        assert 'class="case__qr"' not in html
