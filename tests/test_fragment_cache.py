@@ -6,6 +6,8 @@ logged-in users never get or leave a fragment."""
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from wagtail.models import PageViewRestriction
@@ -158,3 +160,24 @@ def test_the_pdf_handout_neither_reads_nor_leaves_fragments(client, demo_site):
         status, html, _queries = view(client, case.url)
         assert status == 200 and case.title in html
         assert 'class="case__qr"' not in html
+
+
+FRAGMENT = Template(
+    '{% load fragments %}{% publiccache "probe" scope %}{{ n }}{% endpubliccache %}'
+)
+
+
+def render_fragment(**context):
+    request = RequestFactory().get("/")
+    return FRAGMENT.render(Context({"request": request, **context}))
+
+
+def test_a_fragment_is_kept_per_scope_and_never_without_one(db):
+    assert render_fragment(scope="seite-1", n=1) == "1"
+    assert render_fragment(scope="seite-1", n=2) == "1"
+    assert render_fragment(scope="seite-2", n=3) == "3"
+    # No scope (a restricted page, a draft) or a template that forgot to set it: no cache.
+    assert render_fragment(scope=None, n=4) == "4"
+    assert render_fragment(scope=None, n=5) == "5"
+    assert render_fragment(n=6) == "6"
+    assert render_fragment(n=7) == "7"

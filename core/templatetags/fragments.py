@@ -57,7 +57,9 @@ class PublicCacheNode(WagtailCacheNode):
 
     def render(self, context):
         request = context.get("request")
-        scope = self.scope.resolve(context) if self.scope is not None else ""
+        # A scope variable missing from the context means no cache (never one fragment
+        # shared by every page that forgot to set it).
+        scope = self.scope.resolve(context, ignore_failures=True) if self.scope else ""
         if request is None or scope is None or scope is False:
             return self.nodelist.render(context)
         try:
