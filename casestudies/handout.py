@@ -90,6 +90,8 @@ def handout_response(page, request):
     context = page.get_context(request)
     context["case_links"] = case_links(page, request, context.get("library"), qr=True)
     context["handout"] = True
+    # The handout shows the QR code: never the case page's cached fragments, nor into them.
+    context["fragment_scope"] = None
     html = render_to_string(page.get_template(request), context, request=request)
     pdf = HTML(
         string=html,

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -32,6 +32,7 @@ from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.forms import SiteModelForm
+from core.fragments import page_fragment_scope
 from core.geo import SizeClass, State, size_class_for
 from core.memo import memoised
 from core.models import IndexPage
@@ -909,7 +910,12 @@ class CasePage(SitePage):
 
     @cached_property
     def town_links(self):
-        """The case's towns with their roles; listings prefetch them with their towns."""
+        """The case's towns with their roles: on the case page from its facts (one query
+        for all its links, casestudies.facts), elsewhere from the ORM (listings prefetch
+        them with their towns)."""
+        facts = self.__dict__.get("case_facts")
+        if facts is not None:
+            return facts.town_links
         return list(self.case_towns.all())
 
     @cached_property
@@ -949,8 +955,9 @@ class CasePage(SitePage):
         from .facts import load_facts
 
         context = super().get_context(request, *args, **kwargs)
-        # The fact box and the JSON-LD in the head list towns, themes and tags: one query.
-        facts = load_facts(self, request)
+        # The fact box and the JSON-LD in the head list towns, themes and tags: one query,
+        # made only where a template uses them (a cached fragment of the page shows them).
+        facts = self.case_facts = SimpleLazyObject(lambda: load_facts(self, request))
         context["facts"] = facts
         library = getattr(request, "case_library", None)
         library = library if library is not None else self.get_library()
@@ -959,9 +966,12 @@ class CasePage(SitePage):
         if section is None and library is not None and self.depth > library.depth + 1:
             section = CaseSectionPage.objects.ancestor_of(self).first()
         context["section"] = section
-        context["contacts"] = facts.contacts
+        context["contacts"] = SimpleLazyObject(lambda: facts.contacts)
         from .handout import case_links  # WeasyPrint: see handout_route
 
-        context["case_links"] = case_links(self, request, library)
-        context["related"] = related(self.pk) if self.live else []
+        # Evaluated only where a template uses them: a cached fragment of the page
+        # ({% publiccache %}) already shows them.
+        context["case_links"] = SimpleLazyObject(lambda: case_links(self, request, library))
+        context["related"] = SimpleLazyObject(lambda: related(self.pk) if self.live else [])
+        context["fragment_scope"] = page_fragment_scope(self, request)
         return context

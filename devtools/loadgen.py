@@ -18,8 +18,11 @@ from pathlib import Path
 import django
 import wagtail
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+
+from core.cache import clear_page_cache
 
 # wrk's Lua hooks: cycle through the paths (one per line in PATHS_FILE), count non-2xx/3xx
 # answers, and report the numbers as one JSON line in done().
@@ -60,6 +63,14 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
+
+
+def clear_caches():
+    """Empty every configured cache (pages, Django's default, rendered fragments): a
+    measurement "ungecacht" starts cold, whatever an earlier run left in Redis or files."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    clear_page_cache()  # and this process's memory of pages in front of the shared cache
 
 
 def server_environment():

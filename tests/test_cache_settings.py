@@ -87,6 +87,10 @@ def test_with_redis_url_every_cache_is_redis(tmp_path, redis_url):
 
 def test_without_redis_url_the_caches_are_files_in_var_dir(tmp_path):
     got = probe(tmp_path)
-    assert set(got["backends"].values()) == {"django.core.cache.backends.filebased.FileBasedCache"}
+    backends = dict(got["backends"])
+    # Rendered fragments stay in each process's memory: their keys carry the content
+    # generation from the database, so no process serves one after a change.
+    assert backends.pop("template_fragments") == "django.core.cache.backends.locmem.LocMemCache"
+    assert set(backends.values()) == {"django.core.cache.backends.filebased.FileBasedCache"}
     assert (got["pages"], got["default"]) == ("seite", "standard")
     assert any((tmp_path / "cache" / "pages").iterdir())

@@ -253,12 +253,14 @@ def test_every_live_demo_case_has_its_core_facts(demo_site):
 @pytest.mark.django_db
 def test_last_checked_is_shown_with_a_hint_when_old(client, demo_site):
     case = demo_site.case("koenigslutter-machbar")
+    # Published as editorial.checks.mark_checked does (a direct save() of the live page
+    # would not reach the page and fragment caches).
     case.last_checked = timezone.localdate() - datetime.timedelta(days=30)
-    case.save()
+    case.save_revision().publish()
     content = client.get(case.url).content.decode()
     assert "Zuletzt geprüft:" in content and "factbox__checked--due" not in content
     case.last_checked = datetime.date(2020, 1, 1)
-    case.save()
+    case.save_revision().publish()
     content = client.get(case.url).content.decode()
     assert "factbox__checked--due" in content and "mehr als 12 Monate" in content
 

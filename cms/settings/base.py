@@ -249,6 +249,13 @@ if REDIS_URL:
             "KEY_PREFIX": "praxisatlas-pages",
             "TIMEOUT": PAGE_CACHE_TIMEOUT,
         },
+        # Rendered fragments of pages ({% publiccache %}, core/templatetags/fragments.py).
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "praxisatlas-fragments",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        },
     }
 else:
     CACHES = {
@@ -261,6 +268,16 @@ else:
             "LOCATION": str(CACHE_DIR / "pages"),
             "TIMEOUT": PAGE_CACHE_TIMEOUT,
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "50000"))},
+        },
+        # Rendered fragments of pages ({% publiccache %}): in each process's memory, not in
+        # files. Django's file cache lists its directory on every write, and a fragment is
+        # written on the first view of every page. Whether a fragment is fresh is decided by
+        # its key (the content generation from the database), not by where it is kept.
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "template-fragments",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_MAX_ENTRIES", "500"))},
         },
     }
 

@@ -17,12 +17,17 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.cache import clear_page_cache
-from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+from devtools.loadgen import (
+    Server,
+    clear_caches,
+    collect_static,
+    ensure_wrk,
+    machine_description,
+    run_wrk,
+)
 
 from .bench_search import Command as SearchBench
 from .bench_site import CACHED_PATHS, WARM_CASE_PATHS, page_paths
@@ -188,8 +193,7 @@ class Command(BaseCommand):
         return result["rps"]
 
     def measure_uncached_case(self, workers, paths):
-        clear_page_cache()
-        cache.clear()
+        clear_caches()
         server = Server(
             workers=workers, env={"PAGE_CACHE": "false"}, startup_seconds=STARTUP_SECONDS
         )

@@ -7,7 +7,6 @@ import random
 import time
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client, override_settings
@@ -15,8 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage, Theme
-from core.cache import clear_page_cache, invalidate
-from devtools.loadgen import Server, collect_static, ensure_wrk, machine_description, run_wrk
+from core.cache import invalidate
+from devtools.loadgen import (
+    Server,
+    clear_caches,
+    collect_static,
+    ensure_wrk,
+    machine_description,
+    run_wrk,
+)
 
 from .bench_search import Command as SearchBench
 
@@ -110,8 +116,7 @@ class Command(BaseCommand):
         rows = []
         for state, page_cache in ((_("ungecacht"), False), (_("gecacht"), True)):
             # Cold: nothing cached from an earlier run (pages, related cases, site root paths).
-            clear_page_cache()
-            cache.clear()
+            clear_caches()
             env = {"PAGE_CACHE": "true" if page_cache else "false"}
             with Server(workers=workers, env=env) as server:
                 self.stdout.write(
@@ -153,7 +158,7 @@ class Command(BaseCommand):
         with self.settings_page_cache_off():
             for kind, kind_paths in paths.items():
                 client.get(kind_paths[-1])
-                cache.clear()
+                clear_caches()
                 with CaptureQueriesContext(connection) as captured:
                     client.get(kind_paths[-1])
                 counts[kind] = len(captured)
