@@ -55,7 +55,7 @@ from ..analysis import (
     title_sort_key,
 )
 from ..index_settings import FACET_FIELDS, VECTOR_FIELDS, index_body
-from ..models import SearchEntry, Synonym
+from ..models import SearchEntry, Synonym, database_now
 from ..registry import facet_values
 from ..semantic import fusion
 from ..semantic import store as vector_store
@@ -406,6 +406,12 @@ def ensure_index():
         client().request("POST", "/_aliases", {"actions": actions})
 
 
+def database_clock():
+    """The database's time now (the clock entries' ``updated_at`` is written with)."""
+    now = SearchEntry.objects.annotate(now=database_now()).values_list("now", flat=True).first()
+    return now or timezone.now()  # no entry yet: nothing written before can be missed
+
+
 def timestamped_name():
     return f"{alias()}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
 
@@ -459,8 +465,9 @@ class EngineConsumer:
         while the rebuild ran are indexed again after the switch."""
         if config() is None:
             return None
-        # A minute early: entries written around the start are indexed once more, not missed.
-        started = timezone.now() - timedelta(minutes=1)
+        # By the database's clock (entries' updated_at is set by it), a minute early: entries
+        # written around the start are indexed once more, not missed.
+        started = database_clock() - timedelta(minutes=1)
         name = alias()
         concrete = timestamped_name()
         create_index(concrete)

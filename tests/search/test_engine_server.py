@@ -18,7 +18,7 @@ from search.engine import SearchRequest, search
 from search.engines import server
 from search.engines.server import EngineConsumer
 from search.index_settings import search_engine
-from search.models import SearchEntry
+from search.models import SearchEntry, database_now
 
 
 def slugs(response):
@@ -274,6 +274,7 @@ def test_rebuild_switches_the_alias_without_downtime(engine_path):
             # Written and deleted after the rebuild read them, before the alias switch.
             terms = " ".join(engine.document_analyzer().index_terms("Zauberlehrling"))
             changed.title = f"{changed.title} {terms}"
+            changed.updated_at = database_now()  # as search.indexer writes entries
             changed.save()
             SearchEntry.objects.filter(pk=deleted.pk).delete()
 
