@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -591,6 +592,18 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 RESERVED_SECTION_SLUGS = {"thema", "vergleich", "pdf"}
 
 
+def paginate(request, queryset):
+    """One page of ``queryset`` by the ``seite`` parameter; a bad or too high number shows the
+    first or the last page, as the library does."""
+    paginator = Paginator(queryset, settings.CASES_PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("seite", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
 class CaseSectionPage(IndexPage):
     """A section of the library that one organisation looks after, for example a partner
     network. Its cases are library cases like any other (lists, search, feeds, API); the
@@ -639,7 +652,9 @@ class CaseSectionPage(IndexPage):
         context = super().get_context(request, *args, **kwargs)
         library = CaseLibraryPage.objects.ancestor_of(self).first()
         context["library"] = library
-        page_obj = library.paginate(request, self.cases()) if library else None
+        # A section's own cases, below it in the tree: the search service has no filter for
+        # a part of the tree, so the ORM lists them (the one listing the library does not do).
+        page_obj = paginate(request, self.cases()) if library else None
         context["page_obj"] = page_obj
         context["cases"] = CasePage.with_listing_data(page_obj.object_list) if page_obj else []
         return context
