@@ -29,9 +29,9 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
-# A module whose tests share data built once carries an xdist_group mark (loadgroup).
+# Each test file runs whole in one process (loadfile): module fixtures are built once.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
 
 ## Install and run the whole test suite (browser tests need Chromium: scripts/ensure-chromium,
 ## and axe-core from npm for the accessibility tests: scripts/ensure-axe). Under CI=true a

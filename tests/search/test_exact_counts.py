@@ -16,9 +16,6 @@ from search import engine, retrieval
 from search.engine import MAX_QUERY_TERMS, SearchRequest, search
 from search.models import SearchEntry
 
-# pytest-xdist: the module's generated library is built once, on one worker.
-pytestmark = pytest.mark.xdist_group("generated-library")
-
 GENERATED = 2600
 # Facet parameter -> the SearchEntry field that holds its values (space separated).
 FACET_FIELDS = {"thema": "themes", "land": "states", "groesse": "size_classes"}
