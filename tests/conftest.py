@@ -60,6 +60,27 @@ def demo_site(request, db):
     return DemoSite()
 
 
+# Fixtures that reach the database; a test marked ``db_independent`` (left out of the
+# PostgreSQL run) must use none of them, or the PostgreSQL run would lose coverage.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``db_independent`` that asks for the database is a mistake in the mark:
+    stop before running anything rather than drop it silently from the PostgreSQL run."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("db_independent")
+        and (
+            item.get_closest_marker("django_db")
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+    ]
+    if wrong:
+        raise pytest.UsageError(f"db_independent, but uses the database: {wrong}")
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Under CI=true nothing may be skipped: a skipped test fails the run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Reads source files only (AST); the same on every database.
+pytestmark = pytest.mark.db_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "check_private_api.py"
 

@@ -2,9 +2,13 @@
 
 from unittest import mock
 
+import pytest
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from core.storage import StaticFilesStorage
+
+# Static files only; the same on every database.
+pytestmark = pytest.mark.db_independent
 
 
 def test_each_url_is_looked_up_once(tmp_path):

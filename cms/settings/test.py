@@ -1,3 +1,4 @@
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -44,6 +45,12 @@ SEMANTIC_SEARCH_DIR = Path(tempfile.mkdtemp(prefix="semantic-"))  # noqa: F405
 # Publishing in a test does not embed its passages (minutes for the whole corpus on two cores);
 # tests/search/semantic_helpers.py switches it on where a test covers the semantic search.
 SEMANTIC_SEARCH_AUTO_INDEX = False
+# The real model's passage vectors of the tests, keyed by passage text and model
+# (tests/search/semantic_helpers.py): .ci/run keeps them outside the checkout so that a fresh
+# clone on the same machine does not embed the corpus again.
+TEST_EMBEDDINGS_DIR = Path(  # noqa: F405
+    os.environ.get("TEST_EMBEDDINGS_DIR") or VAR_DIR / "test-embeddings"  # noqa: F405
+)
 
 # Every content change builds the search state again, so that each test's searches see a state
 # built from its own data alone (a state patched inside a transaction stays with that

@@ -1,12 +1,14 @@
 """Vectors for the tests of the semantic search.
 
 Embedding the whole relevance corpus (about 1,100 passages) takes minutes on two busy cores,
-so the tests keep the real model's passage vectors in a file under VAR_DIR, keyed by the
+so the tests keep the real model's passage vectors in a file in TEST_EMBEDDINGS_DIR, keyed by the
 passage text and the model: the first run computes them, later runs read them. Nothing is
 invented: a passage that is not in the file is embedded by the model.
 """
 
 import hashlib
+import os
+import tempfile
 from contextlib import contextmanager
 from unittest import mock
 
@@ -26,7 +28,7 @@ class CachedPassages:
     def __init__(self, provider):
         self.provider = provider
         self.name, self.dim, self.model_id = provider.name, provider.dim, provider.model_id
-        self.path = settings.VAR_DIR / "test-embeddings" / f"{provider.model_id}.npz"
+        self.path = settings.TEST_EMBEDDINGS_DIR / f"{provider.model_id}.npz"
         self.vectors = dict(np.load(self.path)) if self.path.exists() else {}
 
     def queries(self, texts):
@@ -41,8 +43,11 @@ class CachedPassages:
             for i, vector in zip(missing, computed, strict=True):
                 self.vectors[keys[i]] = vector
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("wb") as handle:
+            # Written aside and renamed: parallel test workers (pytest-xdist) and later runs
+            # never read a half-written file.
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False) as handle:
                 np.savez(handle, **self.vectors)
+            os.replace(handle.name, self.path)
         return np.array([self.vectors[key] for key in keys], dtype=np.float32)
 
 

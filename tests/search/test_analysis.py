@@ -17,6 +17,9 @@ from search.analysis import (
     tokenize,
 )
 
+# Text analysis only; the same on every database.
+pytestmark = pytest.mark.db_independent
+
 DOCUMENTS = [
     "Die Wohnungsbaugesellschaft der Kleinstadt saniert Wohnungen in der Innenstadt.",
     "Ein Bürgerrat mit ausgelosten Teilnehmern erarbeitete das Klimaschutzkonzept.",

@@ -118,13 +118,18 @@ def test_facet_counts_from_aggregations_equal_the_database(engine_path, request_
 
 @pytest.mark.django_db
 def test_exact_totals_beyond_ten_thousand_hits(engine_path):
-    """10,001 small documents straight into the index: the total is exact, not 10,000."""
+    """10,001 small documents straight into the index (one bulk request): the total is
+    exact, not 10,000."""
     term = engine.document_analyzer().index_terms("Massentest")[0]
     template = SearchEntry.objects.filter(kind="case").first()
+    # A case's document without its long texts: the emulator analyses every text field of
+    # each copy, and the count does not depend on them.
+    small = {"heading": "Massentest", "summary": "", "text": "", "key_terms": "", "spell": ""}
+    small.update(body_terms="", suggest="massentest", title=term, states=["SL"], towns=[])
+    base = {**server.document(template), **small}
     documents = []
     for number in range(10_001):
-        document = server.document(template)
-        document.update(entry_id=10_000_000 + number, title=term, states=["SL"], towns=[])
+        document = {**base, "entry_id": 10_000_000 + number}
         documents.append({"_index": "test", "_id": document["entry_id"], "_source": document})
     server.client().bulk(documents, refresh=True)
 

@@ -24,6 +24,9 @@ from search.evaluation import (
     reciprocal_rank,
 )
 
+# Metrics and the judgements file, no database; the same on every database.
+pytestmark = pytest.mark.db_independent
+
 DEMO_CASES = Path(__file__).resolve().parents[2] / "casestudies" / "demo_data" / "cases.json"
 JUDGEMENTS = {"a": 3, "b": 2, "c": 1}
 
