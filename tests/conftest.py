@@ -65,9 +65,25 @@ def demo_site(request, db):
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks set here
 def pytest_collection_modifyitems(config, items):
-    """A test marked ``db_independent`` that asks for the database is a mistake in the mark:
+    """Transactional tests empty every table after them (the session's corpus included), and
+    pytest-xdist hands out test files by size, not in pytest-django's order (transactional
+    last): they are marked ``transactional`` and run in a pytest run of their own (Makefile).
+
+    A test marked ``db_independent`` that asks for the database is a mistake in the mark:
     stop before running anything rather than drop it silently from the PostgreSQL run."""
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(pytest.mark.transactional)
     wrong = [
         item.nodeid
         for item in items
