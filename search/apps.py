@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Suche")
 
     def ready(self):
+        # Modules that import models: only once the app registry is ready.
         from . import checks, consumers, signals  # noqa: F401 (checks registers the outbox check)
         from .engines.server import EngineConsumer
 

@@ -44,9 +44,13 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.models import Site
+from wagtail.search.utils import normalise_query_string
 
-from core.cache import skip_page_cache
+from core.cache import generation, skip_page_cache
 from core.geo import SizeClass, State, size_class_for
+from core.visibility import public_ids
 
 from . import retrieval
 from .analysis import (
@@ -508,7 +512,7 @@ class Snapshot:
         self.theme_labels = facet_values("thema")
         self.funding_labels = facet_values("foerderung")
         self.registered_labels = {name: facet_values(name) for name in REGISTERED_FACETS}
-        self.root_path = _site_root_path()
+        self.root_path = site_root_path()
         self.vocabulary = base.vocabulary if base is not None else _new_vocabulary()
         self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=_synonym_rules())
         self._orders = {}
@@ -766,8 +770,6 @@ def _current_version():
     database, read once per request; core.cache). Every change to a search entry, a synonym,
     a label the facets show (themes, funding programmes) or the site's root replaces it in
     the transaction of the change, so every worker on every host updates on its next search."""
-    from core.cache import generation
-
     return (ANALYZER_VERSION, generation())
 
 
@@ -1095,7 +1097,7 @@ def search(request, backend=None, log=False):
         notice=notice,
     )
     if log and request.query and request.page == 1:
-        from .stats import record_query
+        from .stats import record_query  # stats imports engine (circular at app loading)
 
         record_query(request.query, response.count)
     return response
@@ -1337,9 +1339,8 @@ def _field_scores(snap, groups, weights, total_weight, positions):
     return field_score[positions] / total_weight
 
 
-def _site_root_path():
-    from wagtail.models import Site
-
+def site_root_path():
+    """The URL path of the default site's root page (hits' URLs are relative to it)."""
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     return site.root_page.url_path if site else "/"
 
@@ -1430,10 +1431,6 @@ def _promoted_queries():
     generation: saving or deleting a pick replaces the generation (PAGE_CACHE_INVALIDATED_BY),
     as publishing does. None if the generation cannot be read."""
     global _promoted
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-
-    from core.cache import generation
-
     try:
         token = generation()
     except DatabaseError:  # the generation's table is missing (not migrated yet)
@@ -1449,11 +1446,6 @@ def _promoted_queries():
 
 
 def _promotions(query):
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-    from wagtail.search.utils import normalise_query_string
-
-    from core.visibility import public_ids
-
     try:
         promoted = _promoted_queries()
         if promoted is not None and normalise_query_string(query) not in promoted:

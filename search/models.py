@@ -1,12 +1,15 @@
 """The search index entry (one per searchable page), the editor-managed synonyms and the
 anonymous search statistics."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
+
+from .analysis import parse_synonyms
 
 
 def database_now():
@@ -135,10 +138,6 @@ class Synonym(models.Model):
         return self.rule
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .analysis import parse_synonyms
-
         try:
             rules = parse_synonyms([self.rule])
         except ValueError as error:

@@ -17,6 +17,11 @@ import logging
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from modelsearch.query import And, Or, PlainText
+from wagtail.search.backends import get_search_backend
+
+from .analysis import WEIGHT_PART, WEIGHT_PHRASE_WORD
+from .models import SearchEntry
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +56,6 @@ def _alternatives(group, part_sets, part_weight, phrase_weight):
 
 def word_alternatives(group, part_sets):
     """One query word's alternatives for retrieval (lists of terms that must co-occur)."""
-    from .analysis import WEIGHT_PART, WEIGHT_PHRASE_WORD
-
     return _alternatives(group, part_sets, WEIGHT_PART, WEIGHT_PHRASE_WORD)
 
 
@@ -84,8 +87,6 @@ def tsquery_expression(structure, strict):
 
 
 def modelsearch_query(structure, strict):
-    from modelsearch.query import And, Or, PlainText
-
     def all_of(terms):
         return PlainText(terms[0]) if len(terms) == 1 else And([PlainText(t) for t in terms])
 
@@ -258,10 +259,6 @@ class WagtailBackendRetriever:
         self.name = name
 
     def search(self, structure, strict):
-        from wagtail.search.backends import get_search_backend
-
-        from .models import SearchEntry
-
         if not structure:
             return []
         backend = get_search_backend(self.name)
@@ -306,8 +303,6 @@ def retriever_for(backend_name=None):
 
 def server_backends():
     """The configured search servers (OpenSearch / Elasticsearch), by alias."""
-    from wagtail.search.backends import get_search_backend
-
     return [
         get_search_backend(name)
         for name, config in settings.WAGTAILSEARCH_BACKENDS.items()

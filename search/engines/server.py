@@ -31,6 +31,7 @@ import logging
 import math
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import numpy as np
 import opensearchpy
@@ -238,7 +239,7 @@ class Context:
         self.registered_labels = {name: facet_values(name) for name in engine.REGISTERED_FACETS}
         rules = _synonym_rules()
         self.analyzer = GermanAnalyzer(synonyms=parse_synonyms(rules))
-        self.root_path = _site_root_path()
+        self.root_path = engine.site_root_path()
 
     def known_values(self, name):
         known = {
@@ -271,13 +272,6 @@ class Context:
 
 def context():
     return memoised("search.engines.context", Context)
-
-
-def _site_root_path():
-    from wagtail.models import Site
-
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    return site.root_page.url_path if site else "/"
 
 
 def _page_url(url_path, root_path):
@@ -1121,8 +1115,6 @@ def _label_matches(words, label):
 def autocomplete(text, limit=8):
     """Titles, towns, tags and themes whose words start with what was typed: one request,
     the titles from the hits, the towns, tags and themes from aggregations over them."""
-    from urllib.parse import quote
-
     words = fold(text).replace("-", " ").split()
     if not words or len(text) > engine.MAX_QUERY_LENGTH:
         return []

@@ -24,6 +24,7 @@ import platform
 import pstats
 import random
 import select
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -131,8 +132,6 @@ def cpu_model():
 
 def database_description():
     if connection.vendor == "sqlite":
-        import sqlite3
-
         return f"SQLite {sqlite3.sqlite_version}"
     if connection.vendor == "postgresql":
         connection.ensure_connection()

@@ -101,6 +101,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No queries of kind {kind!r}; kinds: {', '.join(kinds)}")
 
         if options["emulator"]:
+            # The emulator is in the test extra only (development and CI), not in production.
             from osmem_server import OsmemServer
 
             with OsmemServer.start() as server, server.clone() as clone:
@@ -151,6 +152,7 @@ class Command(BaseCommand):
 
     def _use_emulator(self, url):
         """The engine path (search/engines/) against the emulator, the entries indexed."""
+        # Imported here as the search module is above (see __init__): the help loads without.
         from search.engines.server import EngineConsumer
         from search.index_settings import search_engine
 
