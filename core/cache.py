@@ -178,6 +178,12 @@ def skip_page_cache():
         scope["skip"] = True
 
 
+def page_cache_skipped():
+    """Whether ``skip_page_cache`` was called in the current request."""
+    scope = _request_scope.get()
+    return bool(scope and scope.get("skip"))
+
+
 def request_is_cacheable(request):
     if request.method != "GET":
         return False

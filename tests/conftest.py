@@ -8,6 +8,7 @@ from hypothesis import settings
 from casestudies.models import CaseLibraryPage, CasePage
 from core.cache import clear_page_cache
 from home.models import HomePage
+from tests.browser.demo_database import DemoDatabase
 
 
 def _clear_caches():
@@ -58,6 +59,14 @@ def demo_site(request, db):
         call_command("load_demo", verbosity=0)
         cache.clear()
     return DemoSite()
+
+
+@pytest.fixture(scope="session")
+def demo_database():
+    """The demo content for transactional tests (browser tests and those with
+    ``transaction=True``), which start on a database emptied by the one before them:
+    ``demo_database.restore()`` copies it back (tests/browser/demo_database.py)."""
+    return DemoDatabase()
 
 
 # Fixtures that reach the database; a test marked ``db_independent`` (left out of the

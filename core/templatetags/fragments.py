@@ -23,13 +23,15 @@ cache.
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import DatabaseError
 from django.template import Variable
 from django.template.exceptions import TemplateSyntaxError
 from django.utils.translation import get_language
 from wagtail.templatetags.wagtail_cache import WagtailCacheNode
 
-from ..cache import generation
+from ..cache import generation, page_cache_skipped
 
 register = template.Library()
 
@@ -76,8 +78,26 @@ class PublicCacheNode(WagtailCacheNode):
             template_name,
             static_release(),
         )
+        skipped_before = page_cache_skipped()
         with context.update({VARY_VARIABLE: vary, DEFAULT_TIMEOUT: settings.PAGE_CACHE_TIMEOUT}):
-            return super().render(context)
+            rendered = super().render(context)
+            if page_cache_skipped() and not skipped_before:
+                # Rendered incomplete for a moment (core.cache.skip_page_cache: e.g. without
+                # related cases while the search state is built): not kept, as the page isn't.
+                fragment_cache().delete(
+                    make_template_fragment_key(
+                        self.fragment_name, [var.resolve(context) for var in self.vary_on]
+                    )
+                )
+        return rendered
+
+
+def fragment_cache():
+    """The cache Django's ``{% cache %}`` uses without a cache name."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
 
 
 @register.tag("publiccache")

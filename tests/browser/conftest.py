@@ -13,8 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.demo_database import DemoDatabase
-
 # Playwright's sync API runs an event loop in the main thread; Django's async-safety check
 # would otherwise refuse the ORM calls made by fixtures in that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,11 +42,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session")
-def demo_database():
-    return DemoDatabase()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ import threading
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from casestudies.models import CasePage
 from search import engine
@@ -20,9 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def committed_library():
-    if not CasePage.objects.live().exists():
-        call_command("load_demo", verbosity=0)
+def committed_library(demo_database):
+    demo_database.restore()  # the table may have been emptied by an earlier transactional test
     cache.clear()
     engine.reset_snapshot()
     yield CasePage.objects.live().get(slug="gomadingen-dorfladen-genossenschaft")

@@ -27,7 +27,8 @@ def give_vectors(entry):
 
 
 @pytest.fixture
-def matrix_dir(settings, tmp_path):
+def matrix_dir(settings, tmp_path, demo_database):
+    demo_database.restore()  # a page tree (an earlier transactional test emptied the tables)
     settings.SEMANTIC_SEARCH_DIR = tmp_path
     store.reset_matrix()
     yield tmp_path
@@ -35,7 +36,7 @@ def matrix_dir(settings, tmp_path):
 
 
 def test_a_new_matrix_is_built_in_the_background_while_the_previous_one_answers(matrix_dir):
-    root = Page.get_first_root_node() or Page.add_root(title="Wurzel", slug="wurzel")
+    root = Page.get_first_root_node()
     first, second = new_entry(root, 1), new_entry(root, 2)
     give_vectors(first)
     loaded = store.current_matrix(MODEL)  # a worker's first matrix: loaded in the request
