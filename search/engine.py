@@ -1618,13 +1618,24 @@ def _related_terms(snap):
     return cached
 
 
-def _term_positions(snap, terms):
-    """Per term: the positions with it in title or key facts, each position once."""
+def _shared_term_counts(snap, terms, size):
+    """Per position: how many of ``terms`` it has in its title or key facts, a term in both
+    counted once (as ``_related_terms`` counts them). The key positions of a term already in
+    the title are masked out with one boolean array instead of merging sorted lists."""
     title, key = snap.columns["title"], snap.columns["key"]
+    in_title = np.zeros(size, dtype=bool)
     lists = []
     for term in terms:
-        lists.append(np.union1d(title.positions(term), key.positions(term)))
-    return lists
+        title_positions = title.positions(term)
+        key_positions = key.positions(term)
+        lists.append(title_positions)
+        if len(key_positions):
+            in_title[title_positions] = True
+            lists.append(key_positions[~in_title[key_positions]])
+            in_title[title_positions] = False
+    if not lists:
+        return np.zeros(size)
+    return np.bincount(np.concatenate(lists), minlength=size).astype(np.float64)
 
 
 def _folded_tag_codes(snap):
@@ -1648,12 +1659,7 @@ def _best_related(snap, source, limit):
     columns = snap.columns
     themes = columns["thema"].of(source)
     terms = set(columns["title"].values_of(source)) | set(columns["key"].values_of(source))
-    term_lists = _term_positions(snap, terms)
-    shared_terms = (
-        np.bincount(np.concatenate(term_lists), minlength=size).astype(np.float64)
-        if term_lists
-        else np.zeros(size)
-    )
+    shared_terms = _shared_term_counts(snap, terms, size)
     union = len(terms) + _related_terms(snap) - shared_terms
     folded = _folded_tag_codes(snap)
     source_tags = set(folded[columns["tag"].of(source)].tolist())
