@@ -145,7 +145,7 @@ class EngineClient:
             if elasticsearch is None:
                 raise EngineError(
                     f"SEARCH_BACKEND={backend} needs the elasticsearch package "
-                    "(pip install 'elasticsearch>=8,<10')"
+                    "(pip install -e '.[elasticsearch]', pinned to elasticsearch==9.5.1)"
                 )
             self.client = elasticsearch.Elasticsearch(hosts=[url], request_timeout=timeout)
             self.helpers = elasticsearch_helpers
