@@ -138,9 +138,7 @@ def test_a_damaged_state_directory_is_ignored_and_built_again(
     assert engine.snapshot().origin == "loaded"
 
 
-def test_an_unwritable_state_directory_leaves_the_search_working(
-    client, state_dir, builds, caplog
-):
+def test_an_unwritable_state_directory_leaves_the_search_working(client, state_dir, builds, caplog):
     state_dir.parent.mkdir(exist_ok=True)
     state_dir.write_text("not a directory")  # as a read-only or full disk: no write succeeds
     with caplog.at_level(logging.WARNING, logger="search.state_files"):
