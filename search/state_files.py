@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +57,25 @@ class UnreadableState(Exception):
     """A directory that is not a whole state of this format."""
 
 
+class ForeignState(UnreadableState):
+    """A whole state, but read from another database: left for its own workers."""
+
+
 def enabled():
     return bool(getattr(settings, "SEARCH_STATE_FILES", False))
 
 
 def state_dir():
     return Path(getattr(settings, "SEARCH_STATE_DIR", None) or settings.VAR_DIR / "search-state")
+
+
+def database_identity():
+    """Which database a state was read from: a state of another one (a VAR_DIR kept while
+    the database was replaced) is never brought up to date from this one."""
+    config = connection.settings_dict
+    return f"{connection.vendor}:{config.get('HOST') or ''}:{config.get('PORT') or ''}:" + str(
+        config.get("NAME") or ""
+    )
 
 
 def directory_name(version):
@@ -103,6 +117,7 @@ def save(version, arrays, meta):
             "format": FORMAT_VERSION,
             "analyzer": version[0],
             "token": version[1],
+            "database": database_identity(),
             "written_at": time.time(),
             "arrays": files,
             **meta,
@@ -161,6 +176,8 @@ def _read(directory, analyzer):
             raise UnreadableState(f"format {manifest.get('format')!r}")
         if manifest.get("analyzer") != analyzer:
             raise UnreadableState(f"analyzer {manifest.get('analyzer')!r}")
+        if manifest.get("database") != database_identity():
+            raise ForeignState(f"another database ({manifest.get('database')!r})")
         arrays = {}
         for name, (dtype, shape) in manifest["arrays"].items():
             path = directory / f"{name}.npy"
@@ -217,6 +234,11 @@ def load(version, make_state, exact=False):
             found = (manifest["analyzer"], manifest["token"])
             state = make_state(found, arrays, {**manifest, "values": values})
         except (UnreadableState, ValueError, KeyError, TypeError, IndexError) as error:
+            if isinstance(error, ForeignState):
+                _warn_once(
+                    ("foreign", directory), "Search state: skipping %s (%s)", directory, error
+                )
+                continue
             _warn_once(
                 ("read", directory),
                 "Search state: ignoring unreadable %s (%s); it is built again",

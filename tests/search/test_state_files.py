@@ -138,6 +138,21 @@ def test_a_damaged_state_directory_is_ignored_and_built_again(
     assert engine.snapshot().origin == "loaded"
 
 
+def test_a_state_of_another_database_is_left_to_it(client, state_dir, builds, caplog):
+    first = written_state(client)
+    (directory,) = state_dir.iterdir()
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["database"] = "sqlite:::/elsewhere/db.sqlite3"
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    engine.reset_snapshot()
+
+    with caplog.at_level(logging.WARNING, logger="search.state_files"):
+        assert answers(client) == first
+    assert len(builds) == 2
+    assert "skipping" in caplog.text and "another database" in caplog.text
+    assert directory.is_dir()  # not removed: its own workers may map it
+
+
 def test_an_unwritable_state_directory_leaves_the_search_working(client, state_dir, builds, caplog):
     state_dir.parent.mkdir(exist_ok=True)
     state_dir.write_text("not a directory")  # as a read-only or full disk: no write succeeds
