@@ -496,9 +496,15 @@ class Column:
         return arrays
 
     @classmethod
-    def from_arrays(cls, values, arrays):
-        """The column ``arrays()`` gave, with its ``values`` (read back from disk)."""
-        column = cls(values, arrays["offsets"], arrays["codes"])
+    def from_arrays(cls, values, arrays, same=None):
+        """The column ``arrays()`` gave, with its ``values`` (read back from disk); ``same``:
+        the column these were written from, whose values and look-up are taken as they are."""
+        if same is not None and len(same.values) == len(values):
+            column = cls.__new__(cls)
+            column.values, column.code_of = same.values, same.code_of
+            column.offsets, column.codes = arrays["offsets"], arrays["codes"]
+        else:
+            column = cls(values, arrays["offsets"], arrays["codes"])
         if len(column.offsets) < 1 or int(column.offsets[-1]) != len(column.codes):
             raise ValueError("column offsets do not fit its codes")
         column._owner = arrays.get("owner")
@@ -628,7 +634,8 @@ class Snapshot:
         for name in (*FACETS, *FEATURES):
             prefix = f"column-{name}-"
             parts = {key[len(prefix) :]: a for key, a in arrays.items() if key.startswith(prefix)}
-            columns[name] = Column.from_arrays(meta["values"][name], parts)
+            same = like.columns[name] if like is not None else None
+            columns[name] = Column.from_arrays(meta["values"][name], parts, same)
             if columns[name].size != meta["entries"]:
                 raise ValueError(f"column {name} does not fit the entries")
         state.columns = columns
@@ -1068,6 +1075,7 @@ def _next_state(version, current, serve_meanwhile=False):
     return state
 
 
+WRITE_COALESCE_SECONDS = 1.0
 _writer = {"thread": None, "pending": None}
 _writer_lock = threading.Lock()
 
@@ -1088,6 +1096,12 @@ def _keep_on_disk(state):
 
 def _write_pending():
     while True:
+        # Publishes come in bursts: a patched state waits a moment, and only the newest of
+        # the burst is written (a write of a large library takes a fraction of a second).
+        with _writer_lock:
+            pending = _writer["pending"]
+        if pending is not None and pending.origin == "patched":
+            time.sleep(WRITE_COALESCE_SECONDS)
         with _writer_lock:
             state = _writer["pending"]
             _writer["pending"] = None
