@@ -17,7 +17,9 @@ The search page, the JSON API, autocomplete, the partner widget and the feeds al
 
 The state follows the content generation (one cheap query per request): entries changed
 since it was built are patched in; a full build after a bulk change runs in a background
-thread while the previous state answers. Document frequencies and the spelling vocabulary
+thread while the previous state answers. Each host keeps the state on disk
+(``search.state_files``): the workers of a host map one copy, and a restarted worker starts
+from it instead of building. Document frequencies and the spelling vocabulary
 come from the database's full-text index (``search.vocabulary``); readable text is read from
 the database for the hits shown.
 """
