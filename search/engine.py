@@ -1119,7 +1119,8 @@ def _write_pending():
 def _write_and_map(state):
     """Write the state, then answer from the mapped files instead of the worker's own copy
     of the arrays (if it is still the worker's state): the pages are shared with the host's
-    other workers."""
+    other workers. Only files this worker wrote: its caches (positions, orders, related
+    cases) hold for its own arrays, not for another worker's state of the same version."""
     global _snapshot
     arrays, meta = state.file_parts()
     started = time.perf_counter()

@@ -97,11 +97,13 @@ def _warn_once(key, message, *args):
 
 def save(version, arrays, meta):
     """Write a state: ``arrays`` (name -> numpy array), ``meta`` (JSON-able: values of the
-    columns, the newest updated_at, ...). Returns the directory, or None when it could not be
+    columns, the newest updated_at, ...). Returns the directory if these arrays are now in it,
+    or None: another worker of the host wrote this version first (its own arrays: a state
+    patched from another base has the same entries at other positions), or it could not be
     written (logged once per reason; the caller keeps its state in memory)."""
     final = path_for(version)
     if final.exists():
-        return final  # another worker of this host wrote it first
+        return None
     root = state_dir()
     temporary = root / f".tmp-{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex}"
     try:
@@ -130,6 +132,7 @@ def save(version, arrays, meta):
             if not final.exists():
                 raise
             shutil.rmtree(temporary, ignore_errors=True)  # written by another worker meanwhile
+            return None
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
         _warn_once(

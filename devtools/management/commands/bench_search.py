@@ -297,10 +297,12 @@ class Command(BaseCommand):
         if not state_files.enabled():
             self.stdout.write(_("Zustand auf der Platte: ausgeschaltet (SEARCH_STATE_FILES)"))
             return snap
-        arrays, meta = snap.file_parts()
-        started = time.perf_counter()
-        directory = state_files.save(snap.version, arrays, meta)
-        write_ms = (time.perf_counter() - started) * 1000
+        directory, write_ms = state_files.path_for(snap.version), float("nan")
+        if not directory.exists():  # else written by an earlier run on this database
+            arrays, meta = snap.file_parts()
+            started = time.perf_counter()
+            directory = state_files.save(snap.version, arrays, meta)
+            write_ms = (time.perf_counter() - started) * 1000
         if directory is None:
             self.stdout.write(_("Zustand auf der Platte: nicht schreibbar (siehe Log)"))
             return snap
