@@ -1119,23 +1119,33 @@ def _write_pending():
 def _write_and_map(state):
     """Write the state, then answer from the mapped files instead of the worker's own copy
     of the arrays (if it is still the worker's state): the pages are shared with the host's
-    other workers. Only files this worker wrote: its caches (positions, orders, related
-    cases) hold for its own arrays, not for another worker's state of the same version."""
+    other workers. When another worker of the host wrote this version first (both patched
+    after the same publish), its files are mapped with what follows from them read afresh:
+    this worker's caches (positions, orders, related cases) hold for its own arrays only."""
     global _snapshot
     arrays, meta = state.file_parts()
     started = time.perf_counter()
-    if state_files.save(state.version, arrays, meta) is None:
-        return
-    logger.info(
-        "Search state written to %s in %.0f ms",
-        state_files.directory_name(state.version),
-        (time.perf_counter() - started) * 1000,
-    )
-    mapped = state_files.load(
-        state.version,
-        lambda version, arrays, meta: Snapshot.from_files(version, arrays, meta, like=state),
-        exact=True,
-    )
+    if state_files.save(state.version, arrays, meta) is not None:
+        logger.info(
+            "Search state written to %s in %.0f ms",
+            state_files.directory_name(state.version),
+            (time.perf_counter() - started) * 1000,
+        )
+        like, vocabulary = state, None
+    elif state_files.path_for(state.version).is_dir():
+        like, vocabulary = None, state.vocabulary
+    else:
+        return  # not writable: the worker keeps its own copy
+    try:
+        mapped = state_files.load(
+            state.version,
+            lambda version, arrays, meta: Snapshot.from_files(
+                version, arrays, meta, vocabulary=vocabulary, like=like
+            ),
+            exact=True,
+        )
+    finally:
+        connection.close()  # this thread's own connection (labels read for another's files)
     with _snapshot_lock:
         if mapped is not None and _snapshot is state:
             _snapshot = mapped

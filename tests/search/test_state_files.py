@@ -19,6 +19,7 @@ from wagtail.models import PageViewRestriction
 
 from casestudies.models import CasePage
 from search import engine, state_files
+from search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,6 +101,22 @@ def test_a_restarted_worker_maps_the_state_and_answers_the_same(client, state_di
     assert state.origin == "loaded"
     assert mapped(state.ids) and mapped(state.columns["title"].codes)
     assert engine.related(CasePage.objects.get(slug=CASE).pk)
+
+
+def test_a_worker_maps_the_state_another_worker_wrote_first(client, state_dir, monkeypatch):
+    """Two workers patch after the same publish; the one that writes second maps the files
+    of the first, whose entries may sit at other positions than in its own arrays."""
+    first = written_state(client)
+    version = engine.snapshot().version
+    rows = SearchEntry.objects.values(*engine.ENTRY_COLUMNS).order_by("-id")
+    own = engine.Snapshot(version, rows=rows.iterator())  # same entries, other positions
+    monkeypatch.setattr(engine, "_snapshot", own)
+    engine._keep_on_disk(own)
+    engine.wait_for_background_build()
+
+    state = engine.snapshot()
+    assert state is not own and state.origin == "loaded" and mapped(state.ids)
+    assert answers(client) == first
 
 
 def _truncate(directory):
