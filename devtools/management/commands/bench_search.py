@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils.translation import gettext as _
 
 from casestudies.models import CaseLibraryPage, CasePage, FundingProgramme, Theme
@@ -46,7 +46,7 @@ from core.geo import SizeClass
 from devtools import bench_vectors
 from devtools.bulk import create_cases
 from devtools.fake import generate_records
-from search import engine
+from search import engine, state_files
 from search.engine import SearchRequest
 from search.models import SearchEntry
 from search.semantic import fusion, store
@@ -105,6 +105,20 @@ def rss_mb():
     except OSError:
         pass
     return result.get("VmRSS", float("nan")), result.get("VmHWM", float("nan"))
+
+
+def memory_mb():
+    """Private (RssAnon) and file-backed, shareable (RssFile) resident memory in MB (Linux)."""
+    result = dict.fromkeys(("RssAnon", "RssFile"), float("nan"))
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                key, _sep, value = line.partition(":")
+                if key in result:
+                    result[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return result
 
 
 def goal_ms():
@@ -201,7 +215,9 @@ class Command(BaseCommand):
             options["vector_sample"], seed, progress_bar=not no_progress
         )
 
-        snap = self.build_state()
+        with override_settings(SEARCH_STATE_FILES=False):  # built, not mapped from disk
+            snap = self.build_state()
+        snap = self.load_state(snap)
         if semantic:
             self.measure_semantic_worker()
 
@@ -272,6 +288,59 @@ class Command(BaseCommand):
             % {"ms": (time.perf_counter() - started) * 1000, "load": load_average()}
         )
         return snap
+
+    def load_state(self, snap):
+        """A worker that finds the state on this host's disk (search/state_files.py): how
+        long writing it took, how long mapping it takes, what it adds to the process (private
+        memory; the mapped pages are the page cache's, shared by the host's workers) and its
+        first search."""
+        if not state_files.enabled():
+            self.stdout.write(_("Zustand auf der Platte: ausgeschaltet (SEARCH_STATE_FILES)"))
+            return snap
+        directory, write_ms = state_files.path_for(snap.version), float("nan")
+        if not directory.exists():  # else written by an earlier run on this database
+            arrays, meta = snap.file_parts()
+            started = time.perf_counter()
+            directory = state_files.save(snap.version, arrays, meta)
+            write_ms = (time.perf_counter() - started) * 1000
+        if directory is None:
+            self.stdout.write(_("Zustand auf der Platte: nicht schreibbar (siehe Log)"))
+            return snap
+        size = sum(path.stat().st_size for path in directory.iterdir()) / 2**20
+        engine.reset_snapshot()
+        gc.collect()
+        before = memory_mb()
+        started = time.perf_counter()
+        loaded = engine.snapshot()
+        load_ms = (time.perf_counter() - started) * 1000
+        after_load = memory_mb()
+        started = time.perf_counter()
+        engine.search(SearchRequest(query=WORKER_QUERIES[0]))
+        first_ms = (time.perf_counter() - started) * 1000
+        after = memory_mb()
+        self.stdout.write(
+            _(
+                "Zustand von der Platte (%(origin)s, %(size).1f MB; geschrieben in "
+                "%(write).0f ms): %(load).0f ms, erste Suche danach %(first).0f ms; privat "
+                "(RssAnon) %(anon0).0f -> %(anon1).0f -> %(anon2).0f MB, geteilt (RssFile) "
+                "%(file0).0f -> %(file1).0f -> %(file2).0f MB [%(load_average)s]"
+            )
+            % {
+                "origin": loaded.origin,
+                "size": size,
+                "write": write_ms,
+                "load": load_ms,
+                "first": first_ms,
+                "anon0": before["RssAnon"],
+                "anon1": after_load["RssAnon"],
+                "anon2": after["RssAnon"],
+                "file0": before["RssFile"],
+                "file1": after_load["RssFile"],
+                "file2": after["RssFile"],
+                "load_average": load_average(),
+            }
+        )
+        return loaded
 
     # --- the semantic search ---------------------------------------------------------------
 
@@ -412,16 +481,25 @@ class Command(BaseCommand):
     def serve_as_worker(self):
         """The second worker: build the state, then answer commands from stdin."""
         rss_before, _peak = rss_mb()
+        private_before = memory_mb()["RssAnon"]
         started = time.perf_counter()
-        engine.snapshot()
+        state = engine.snapshot()
         elapsed_ms = (time.perf_counter() - started) * 1000
+        engine.search(SearchRequest(query=WORKER_QUERIES[0]))
         rss_after, peak = rss_mb()
         self.reply(
             _(
-                "Zustand in %(ms).0f ms gebaut; RSS %(before).0f MB -> %(after).0f MB "
-                "(Spitze %(peak).0f MB)"
+                "Zustand in %(ms).0f ms %(how)s; RSS %(before).0f MB -> %(after).0f MB "
+                "(Spitze %(peak).0f MB; privat +%(private).0f MB) nach der ersten Suche"
             )
-            % {"ms": elapsed_ms, "before": rss_before, "after": rss_after, "peak": peak}
+            % {
+                "ms": elapsed_ms,
+                "how": _("von der Platte geladen") if state.origin == "loaded" else _("gebaut"),
+                "before": rss_before,
+                "after": rss_after,
+                "peak": peak,
+                "private": memory_mb()["RssAnon"] - private_before,
+            }
         )
         for line in sys.stdin:
             command, *args = line.split()
