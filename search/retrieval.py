@@ -16,7 +16,7 @@ import logging
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from modelsearch.query import And, Or, PlainText
 from wagtail.search.backends import get_search_backend
 
@@ -127,6 +127,20 @@ def _unpacked(packed_ids, packed_scores):
     scores = np.frombuffer(packed_scores, dtype=">f4").astype(np.float64)
     order = np.lexsort((ids, -scores))
     return ids[order], scores[order]
+
+
+def _through_index(sql, params):
+    """The rows of a statement on search_fulltext, planned without sequential scans. The
+    planner reads a word in a sixth of the entries as cheaper to scan (random page cost)
+    but then tests the tsquery against every vector of the table: at 100,000 cases 200 ms
+    for such a word, against 60 ms through the GIN index (both from shared buffers)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        # SET LOCAL would last to the end of a caller's transaction.
+        cursor.execute("RESET enable_seqscan")
+    return rows
 
 
 # --- retrievers ---------------------------------------------------------------------------
@@ -271,10 +285,8 @@ class PostgresRetriever:
         found = [_no_matches() for _structure in structures]
         if not parts:
             return found
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for number, packed_ids, packed_scores in cursor.fetchall():
-                found[number] = _unpacked(packed_ids, packed_scores)
+        for number, packed_ids, packed_scores in _through_index(" UNION ALL ".join(parts), params):
+            found[number] = _unpacked(packed_ids, packed_scores)
         if clauses is None:
             return found
         best = self._best_scores(expressions, scored, clauses)
@@ -298,9 +310,8 @@ class PostgresRetriever:
             for number in wanted
         ]
         params = [value for number in wanted for value in (expressions[number],) * 2]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return {number: best for number, best in cursor.fetchall() if best is not None}
+        rows = _through_index(" UNION ALL ".join(parts), params)
+        return {number: best for number, best in rows if best is not None}
 
     def update(self, entry):
         with connection.cursor() as cursor:
