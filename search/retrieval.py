@@ -256,8 +256,8 @@ class PostgresRetriever:
         drop those that cover too little of the query. Each word's scores are still scaled
         to its best match among all its entries: that best comes third (``_best_scores``)."""
         expressions = [tsquery_expression(structure, True) for structure in structures]
-        restriction, restriction_params = "", []
-        # A clause that is one word alone: every match of that word is wanted anyway.
+        # A clause that is one word alone: every match of that word is wanted anyway (and
+        # every word's best score is among its matches, all fetched below).
         if clauses is not None and not (len(clauses) == 1 and len(clauses[0]) == 1):
             dnf = " | ".join(
                 "(" + " & ".join(f"({expressions[w]})" for w in clause) + ")"
@@ -266,8 +266,9 @@ class PostgresRetriever:
             )
             if not dnf:
                 return [_no_matches() for _structure in structures]
-            restriction = " AND search_vector @@ to_tsquery('simple', %s)"
-            restriction_params = [dnf]
+            found = self._search_restricted(expressions, scored, dnf)
+            best = self._best_scores(expressions, scored, clauses)
+            return [(*pks_scores, best.get(number)) for number, pks_scores in enumerate(found)]
         parts, params = [], []
         for number, expression in enumerate(expressions):
             if not expression:
@@ -278,19 +279,63 @@ class PostgresRetriever:
             score = f"string_agg(float4send({self.RANK}), '')" if is_scored else "NULL"
             parts.append(
                 f"SELECT {number}, string_agg(int4send(entry_id), ''), {score} "  # noqa: S608
-                f"FROM search_fulltext WHERE search_vector @@ to_tsquery('simple', %s)"
-                f"{restriction}"
+                "FROM search_fulltext WHERE search_vector @@ to_tsquery('simple', %s)"
             )
-            params.extend([*([expression] if is_scored else []), expression, *restriction_params])
+            params.extend([*([expression] if is_scored else []), expression])
         found = [_no_matches() for _structure in structures]
         if not parts:
             return found
         for number, packed_ids, packed_scores in _through_index(" UNION ALL ".join(parts), params):
             found[number] = _unpacked(packed_ids, packed_scores)
-        if clauses is None:
+        return found
+
+    def _search_restricted(self, expressions, scored, dnf):
+        """(entry ids, scores) per word among the entries matching ``dnf``, in one pass over
+        them: per entry a bit per word it has and a score per scored word (-1: lacks it).
+        (One index scan per word, each intersected with ``dnf``, read the same heap pages
+        once per word.)"""
+        bits, score_columns, params = [], [], []
+        scored_words = []
+        for number, expression in enumerate(expressions):
+            if not expression:
+                continue
+            bits.append(
+                f"CASE WHEN search_vector @@ to_tsquery('simple', %s) THEN {1 << number} ELSE 0 END"
+            )
+            params.append(expression)
+        for number, expression in enumerate(expressions):
+            if expression and (scored is None or scored[number]):
+                scored_words.append(number)
+                score_columns.append(
+                    "string_agg(float4send(CASE WHEN search_vector @@ to_tsquery('simple', %s) "
+                    f"THEN {self.RANK} ELSE -1.0::real END), '')"
+                )
+                params.extend([expression, expression])
+        sql = (
+            "SELECT string_agg(int4send(entry_id), ''), "  # noqa: S608
+            f"string_agg(int8send({' + '.join(bits)}), '')"
+            f"{''.join(', ' + column for column in score_columns)} "
+            "FROM search_fulltext WHERE search_vector @@ to_tsquery('simple', %s)"
+        )
+        (row,) = _through_index(sql, [*params, dnf])
+        found = [_no_matches() for _expression in expressions]
+        if row[0] is None:
             return found
-        best = self._best_scores(expressions, scored, clauses)
-        return [(*pks_scores, best.get(number)) for number, pks_scores in enumerate(found)]
+        ids = np.frombuffer(row[0], dtype=">i4").astype(np.int64)
+        masks = np.frombuffer(row[1], dtype=">i8")
+        scores = {
+            number: np.frombuffer(packed, dtype=">f4").astype(np.float64)
+            for number, packed in zip(scored_words, row[2:], strict=True)
+        }
+        for number, expression in enumerate(expressions):
+            if not expression:
+                continue
+            has = (masks >> number) & 1 == 1
+            word_ids = ids[has]
+            word_scores = scores[number][has] if number in scores else np.zeros(len(word_ids))
+            order = np.lexsort((word_ids, -word_scores))
+            found[number] = (word_ids[order], word_scores[order])
+        return found
 
     def _best_scores(self, expressions, scored, clauses):
         """{word number: its best score among all its matches} for the scored words that
