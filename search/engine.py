@@ -1239,12 +1239,14 @@ def _as_arrays(scored):
     return pairs[:, 0].astype(np.int64), pairs[:, 1]
 
 
-def _retrieve_words(structures, backend_name, scored=None):
-    """Per query word every (entry id, score) that matches it, best first, and the name of
-    the retriever used."""
+def _retrieve_words(structures, backend_name, scored=None, clauses=None):
+    """Per query word every (entry id, score) that matches it, best first (only entries
+    having all words of one of the ``clauses`` if the retriever can restrict), the name of
+    the retriever used and whether it restricted."""
     retriever = retrieval.retriever_for(backend_name)
     try:
-        return retriever.search_words(structures, scored), retriever.name
+        found = retriever.search_words(structures, scored, clauses)
+        return found, retriever.name, retriever.restricts and clauses is not None
     except Exception:
         if isinstance(retriever, retrieval.WagtailBackendRetriever):
             # The search server is unreachable: the database still answers.
@@ -1252,7 +1254,9 @@ def _retrieve_words(structures, backend_name, scored=None):
                 "Search backend %r failed; falling back to the database", retriever.name
             )
             fallback = retrieval.database_retriever()
-            return fallback.search_words(structures, scored), fallback.name + " (fallback)"
+            found = fallback.search_words(structures, scored, clauses)
+            restricted = fallback.restricts and clauses is not None
+            return found, fallback.name + " (fallback)", restricted
         raise
 
 
@@ -1477,13 +1481,9 @@ def _match(snap, analyzed, backend):
         sum(snap.vocabulary.frequency(term) for term, _w in group) <= retrieval.MAX_SCORED_MATCHES
         for _alternatives, group in wanted
     ]
-    found, backend_name = _retrieve_words(
-        [[alternatives] for alternatives, _group in wanted], backend, scored
+    candidates, coverage, text, backend_name = _candidates(
+        wanted, scored, common, weights, total_weight, backend
     )
-    found = iter(found)
-    per_group = [None if is_common else _as_arrays(next(found)) for is_common in common]
-
-    candidates, coverage, text = _coverage(per_group, weights, total_weight)
     if not len(candidates):
         return [], backend_name
     threshold = min(MIN_COVERAGE, float(coverage.max()) - 1e-9)
@@ -1503,6 +1503,61 @@ def _match(snap, analyzed, backend):
         zip(candidates[kept][best_first].tolist(), score[best_first].tolist(), strict=True)
     )
     return ranked, backend_name
+
+
+def _candidates(wanted, scored, common, weights, total_weight, backend):
+    """The candidates with their coverage and text score (``_coverage``) and the name of
+    the retriever. Where the retriever can, it returns only the entries that reach
+    MIN_COVERAGE (``_qualifying_sets``); if none does, the threshold is the best coverage
+    there is, and every entry with any word is retrieved, as without clauses."""
+    structures = [[alternatives] for alternatives, _group in wanted]
+    retrieved = [weight for weight, is_common in zip(weights, common, strict=True) if not is_common]
+    everywhere = sum(w for w, is_common in zip(weights, common, strict=True) if is_common)
+    clauses = _qualifying_sets([w / total_weight for w in retrieved], everywhere / total_weight)
+    while True:
+        found, backend_name, restricted = _retrieve_words(structures, backend, scored, clauses)
+        found = iter(found)
+        per_group = [None if is_common else _as_arrays(next(found)) for is_common in common]
+        candidates, coverage, text = _coverage(per_group, weights, total_weight)
+        if not restricted or (len(coverage) and coverage.max() >= MIN_COVERAGE + 1e-9):
+            return candidates, coverage, text, backend_name
+        clauses = None
+
+
+# A query whose words combine into more sets that reach MIN_COVERAGE than this is retrieved
+# word by word without clauses (the tsquery would grow with every set).
+MAX_CLAUSES = 32
+
+
+def _qualifying_sets(shares, everywhere):
+    """The smallest sets of retrieved words (numbers into ``shares``, each word's share of
+    the query's weight) with which an entry reaches MIN_COVERAGE (``everywhere``: the share
+    of the common words every entry counts as having); None if there is none or more than
+    MAX_CLAUSES. A tiny margin below MIN_COVERAGE keeps rounding from losing a set: the
+    exact threshold is applied to the entries found."""
+    need = MIN_COVERAGE - 1e-9 - everywhere
+    order = sorted(range(len(shares)), key=lambda word: -shares[word])
+    # rest[i]: the most the words from order[i] on can add.
+    rest = np.concatenate([np.cumsum([shares[w] for w in order][::-1])[::-1], [0.0]])
+    sets = []
+
+    def extend(chosen, total, start):
+        # Words are taken in falling share: a set is complete (and minimal: dropping any
+        # earlier word loses at least as much as the last one adds) once it reaches need.
+        for at in range(start, len(order)):
+            word = order[at]
+            if total + rest[at] < need:
+                return True
+            if total + shares[word] >= need:
+                sets.append((*chosen, word))
+                if len(sets) > MAX_CLAUSES:
+                    return False
+            elif not extend((*chosen, word), total + shares[word], at + 1):
+                return False
+        return True
+
+    # No set at all: the threshold will be the best coverage found, from every match.
+    return sets if extend((), 0.0, 0) and sets else None
 
 
 def _word_groups(analyzed):
@@ -1542,7 +1597,11 @@ def _coverage(per_group, weights, total_weight):
         values = pks_scores[1]
         at = local_of_retrieved[offset : offset + len(values)]
         offset += len(values)
-        top = (float(values.max()) if len(values) else 0.0) or 1.0
+        # The retriever may know the word's best score among entries it did not return.
+        best = pks_scores[2] if len(pks_scores) > 2 and pks_scores[2] is not None else None
+        if best is None:
+            best = float(values.max()) if len(values) else 0.0
+        top = best or 1.0
         coverage[at] += weight / total_weight
         text[at] += weight / total_weight * np.maximum(values, 0.0) / top
     coverage += everywhere
@@ -1764,8 +1823,9 @@ def _title_suggestions(snap, words):
         elif connection.vendor == "postgresql":
             expression = " | ".join(f"{p}:*A" for p in prefixes)
             cursor.execute(
-                "SELECT heading, url_path FROM search_searchentry "
-                "WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s",
+                "SELECT e.heading, e.url_path FROM search_fulltext f "
+                "JOIN search_searchentry e ON e.id = f.entry_id "
+                "WHERE f.search_vector @@ to_tsquery('simple', %s) LIMIT %s",
                 [expression, AUTOCOMPLETE_TITLE_CANDIDATES],
             )
         else:

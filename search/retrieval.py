@@ -16,7 +16,7 @@ import logging
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from modelsearch.query import And, Or, PlainText
 from wagtail.search.backends import get_search_backend
 
@@ -116,6 +116,33 @@ def _split_by_word(rows, words, sign):
     ]
 
 
+def _unpacked(packed_ids, packed_scores):
+    """(entry ids, scores) from PostgreSQL's int4send / float4send bytes (big-endian), best
+    first, ties by id (no scores: 0 each, by id)."""
+    if packed_ids is None:
+        return _no_matches()
+    ids = np.frombuffer(packed_ids, dtype=">i4").astype(np.int64)
+    if packed_scores is None:
+        return np.sort(ids), np.zeros(len(ids))
+    scores = np.frombuffer(packed_scores, dtype=">f4").astype(np.float64)
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
+
+
+def _through_index(sql, params):
+    """The rows of a statement on search_fulltext, planned without sequential scans. The
+    planner reads a word in a sixth of the entries as cheaper to scan (random page cost)
+    but then tests the tsquery against every vector of the table: at 100,000 cases 200 ms
+    for such a word, against 60 ms through the GIN index (both from shared buffers)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        # SET LOCAL would last to the end of a caller's transaction.
+        cursor.execute("RESET enable_seqscan")
+    return rows
+
+
 # --- retrievers ---------------------------------------------------------------------------
 
 
@@ -136,10 +163,15 @@ class SQLiteRetriever:
             # bm25() is negative: the more negative, the better.
             return [(pk, -score) for pk, score in cursor.fetchall()]
 
-    def search_words(self, structures, scored=None):
+    # Returns every match of every word (clauses are not used): measured fast enough on
+    # SQLite at 100,000 cases, where PostgreSQL was not (README, search with many cases).
+    restricts = False
+
+    def search_words(self, structures, scored=None, clauses=None):
         """Per query word (a structure of alternatives): every matching (entry id, score),
         best first; all words in one statement. Words whose ``scored`` is False are matched
-        without a score (0 for every entry; see MAX_SCORED_MATCHES)."""
+        without a score (0 for every entry; see MAX_SCORED_MATCHES). ``clauses`` is not
+        used: every match of every word is returned."""
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         parts, params = [], []
         for number, structure in enumerate(structures):
@@ -184,14 +216,21 @@ class SQLiteRetriever:
 
 class PostgresRetriever:
     """ts_rank without length normalisation: dividing by the document length pushed the
-    richly documented cases below short stubs (MRR 0.865 -> 0.936 on the relevance set)."""
+    richly documented cases below short stubs (MRR 0.865 -> 0.936 on the relevance set).
+
+    The vectors live in the narrow table search_fulltext (migration 0009), out of line: a
+    query reads the ids of the matching entries from its few hundred heap pages and reads a
+    vector only to score it."""
 
     name = "postgresql-fts"
+    # search_words takes clauses: only entries covering enough of the query come back.
+    restricts = True
     VECTOR = (
         "setweight(to_tsvector('simple', title), 'A') || "
         "setweight(to_tsvector('simple', key_terms), 'B') || "
         "setweight(to_tsvector('simple', body_terms), 'C')"
     )
+    RANK = "ts_rank(search_vector, to_tsquery('simple', %s), 0)"
 
     def search(self, structure, strict):
         expression = tsquery_expression(structure, strict)
@@ -199,53 +238,149 @@ class PostgresRetriever:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, ts_rank(search_vector, query, 0) AS score "
-                "FROM search_searchentry, to_tsquery('simple', %s) query "
+                "SELECT entry_id, ts_rank(search_vector, query, 0) AS score "
+                "FROM search_fulltext, to_tsquery('simple', %s) query "
                 "WHERE search_vector @@ query ORDER BY score DESC LIMIT %s",
                 [expression, MAX_CANDIDATES],
             )
             return cursor.fetchall()
 
-    def search_words(self, structures, scored=None):
+    def search_words(self, structures, scored=None, clauses=None):
         """Per query word: every matching (entry id, score), best first; one statement.
-        Words whose ``scored`` is False are matched without a score."""
+        Words whose ``scored`` is False are matched without a score.
+
+        With ``clauses`` (sets of word numbers, see ``engine._qualifying_sets``) only the
+        entries that have every word of at least one clause are returned: the GIN index
+        answers the OR of those ANDs, so a query of common words does not fetch every entry
+        with any one of them (tens of thousands at 100,000 cases) only for the re-ranking to
+        drop those that cover too little of the query. Each word's scores are still scaled
+        to its best match among all its entries: that best comes third (``_best_scores``)."""
+        expressions = [tsquery_expression(structure, True) for structure in structures]
+        # A clause that is one word alone: every match of that word is wanted anyway (and
+        # every word's best score is among its matches, all fetched below).
+        if clauses is not None and not (len(clauses) == 1 and len(clauses[0]) == 1):
+            dnf = " | ".join(
+                "(" + " & ".join(f"({expressions[w]})" for w in clause) + ")"
+                for clause in clauses
+                if all(expressions[w] for w in clause)
+            )
+            if not dnf:
+                return [_no_matches() for _structure in structures]
+            found = self._search_restricted(expressions, scored, dnf)
+            best = self._best_scores(expressions, scored, clauses)
+            return [(*pks_scores, best.get(number)) for number, pks_scores in enumerate(found)]
         parts, params = [], []
-        for number, structure in enumerate(structures):
-            expression = tsquery_expression(structure, True)
+        for number, expression in enumerate(expressions):
             if not expression:
                 continue
-            if scored is None or scored[number]:
-                parts.append(
-                    f"SELECT {number} AS word, id, "  # noqa: S608
-                    "ts_rank(search_vector, to_tsquery('simple', %s), 0) AS score "
-                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+            is_scored = scored is None or scored[number]
+            # Per word one row: its ids and scores as packed big-endian arrays (a common
+            # word has tens of thousands of matches: rows cost more to send and convert).
+            score = f"string_agg(float4send({self.RANK}), '')" if is_scored else "NULL"
+            parts.append(
+                f"SELECT {number}, string_agg(int4send(entry_id), ''), {score} "  # noqa: S608
+                "FROM search_fulltext WHERE search_vector @@ to_tsquery('simple', %s)"
+            )
+            params.extend([*([expression] if is_scored else []), expression])
+        found = [_no_matches() for _structure in structures]
+        if not parts:
+            return found
+        for number, packed_ids, packed_scores in _through_index(" UNION ALL ".join(parts), params):
+            found[number] = _unpacked(packed_ids, packed_scores)
+        return found
+
+    def _search_restricted(self, expressions, scored, dnf):
+        """(entry ids, scores) per word among the entries matching ``dnf``, in one pass over
+        them: per entry a bit per word it has and a score per scored word (-1: lacks it).
+        (One index scan per word, each intersected with ``dnf``, read the same heap pages
+        once per word.)"""
+        bits, score_columns, params = [], [], []
+        scored_words = []
+        for number, expression in enumerate(expressions):
+            if not expression:
+                continue
+            bits.append(
+                f"CASE WHEN search_vector @@ to_tsquery('simple', %s) THEN {1 << number} ELSE 0 END"
+            )
+            params.append(expression)
+        for number, expression in enumerate(expressions):
+            if expression and (scored is None or scored[number]):
+                scored_words.append(number)
+                score_columns.append(
+                    "string_agg(float4send(CASE WHEN search_vector @@ to_tsquery('simple', %s) "
+                    f"THEN {self.RANK} ELSE -1.0::real END), '')"
                 )
                 params.extend([expression, expression])
-            else:
-                parts.append(
-                    f"SELECT {number} AS word, id, 0.0 AS score "  # noqa: S608
-                    "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
-                )
-                params.append(expression)
-        if not parts:
-            return [_no_matches() for _structure in structures]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3 DESC, 2", params)
-            return _split_by_word(cursor.fetchall(), len(structures), 1.0)
+        sql = (
+            "SELECT string_agg(int4send(entry_id), ''), "  # noqa: S608
+            f"string_agg(int8send({' + '.join(bits)}), '')"
+            f"{''.join(', ' + column for column in score_columns)} "
+            "FROM search_fulltext WHERE search_vector @@ to_tsquery('simple', %s)"
+        )
+        (row,) = _through_index(sql, [*params, dnf])
+        found = [_no_matches() for _expression in expressions]
+        if row[0] is None:
+            return found
+        ids = np.frombuffer(row[0], dtype=">i4").astype(np.int64)
+        masks = np.frombuffer(row[1], dtype=">i8")
+        scores = {
+            number: np.frombuffer(packed, dtype=">f4").astype(np.float64)
+            for number, packed in zip(scored_words, row[2:], strict=True)
+        }
+        for number, expression in enumerate(expressions):
+            if not expression:
+                continue
+            has = (masks >> number) & 1 == 1
+            word_ids = ids[has]
+            word_scores = scores[number][has] if number in scores else np.zeros(len(word_ids))
+            order = np.lexsort((word_ids, -word_scores))
+            found[number] = (word_ids[order], word_scores[order])
+        return found
+
+    def _best_scores(self, expressions, scored, clauses):
+        """{word number: its best score among all its matches} for the scored words that
+        are not a clause alone (their best may lie outside the entries returned); at most
+        MAX_SCORED_MATCHES rows each (engine._match scores only words that rare)."""
+        alone = {clause[0] for clause in clauses if len(clause) == 1}
+        wanted = [
+            number
+            for number, expression in enumerate(expressions)
+            if expression and (scored is None or scored[number]) and number not in alone
+        ]
+        if not wanted:
+            return {}
+        parts = [
+            f"SELECT {number}, max({self.RANK}) FROM search_fulltext "  # noqa: S608
+            "WHERE search_vector @@ to_tsquery('simple', %s)"
+            for number in wanted
+        ]
+        params = [value for number in wanted for value in (expressions[number],) * 2]
+        rows = _through_index(" UNION ALL ".join(parts), params)
+        return {number: best for number, best in rows if best is not None}
 
     def update(self, entry):
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE search_searchentry SET search_vector = {self.VECTOR} WHERE id = %s",  # noqa: S608
+                "INSERT INTO search_fulltext (entry_id, search_vector) "  # noqa: S608
+                f"SELECT id, {self.VECTOR} FROM search_searchentry WHERE id = %s "
+                "ON CONFLICT (entry_id) DO UPDATE SET search_vector = EXCLUDED.search_vector",
                 [entry.pk],
             )
 
     def remove(self, entry_id):
-        """The vector lives in the entry's row and goes with it."""
+        """A trigger removes the vector with its entry (migration 0009); removed here too
+        for a caller that removes it from the index first."""
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext WHERE entry_id = %s", [entry_id])
 
     def rebuild(self):
+        # DELETE, not TRUNCATE: searches keep reading the old rows until the commit.
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE search_searchentry SET search_vector = {self.VECTOR}")  # noqa: S608
+            cursor.execute("DELETE FROM search_fulltext")
+            cursor.execute(
+                "INSERT INTO search_fulltext (entry_id, search_vector) "  # noqa: S608
+                f"SELECT id, {self.VECTOR} FROM search_searchentry"
+            )
 
 
 class WagtailBackendRetriever:
@@ -268,8 +403,11 @@ class WagtailBackendRetriever:
         ).annotate_score("_score")
         return [(entry.pk, float(entry._score or 0)) for entry in results[:MAX_CANDIDATES]]
 
-    def search_words(self, structures, scored=None):
-        """One search per query word: the server pages through its hits."""
+    restricts = False
+
+    def search_words(self, structures, scored=None, clauses=None):
+        """One search per query word: the server pages through its hits (``clauses`` is not
+        used)."""
         return [self.search([structure], True) for structure in structures]
 
     def update(self, entry):

@@ -4,7 +4,7 @@ every worker.
 
 - SQLite: the ``search_fts_vocab`` table (FTS5 ``fts5vocab``, type ``row``: one row per term
   with the number of entries that have it), migration 0006.
-- PostgreSQL: ``ts_stat`` over the entries' ``search_vector`` column.
+- PostgreSQL: ``ts_stat`` over the entries' vectors (table ``search_fulltext``, migration 0009).
 
 At most ``SEARCH_VOCABULARY_SIZE`` terms are held (the most frequent ones): they are the
 candidates for spelling corrections. The frequency of a rarer term is read from the database
@@ -44,7 +44,7 @@ def _read_terms(limit):
             )
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM search_searchentry') "
+                "SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM search_fulltext') "
                 "ORDER BY ndoc DESC LIMIT %s",
                 [limit],
             )
@@ -69,9 +69,9 @@ def _read_frequencies(terms):
             )
         else:
             cursor.execute(
-                "SELECT t.term, count(e.id) FROM unnest(%s::text[]) AS t(term) "
-                "JOIN search_searchentry e "
-                "ON e.search_vector @@ plainto_tsquery('simple', t.term) GROUP BY t.term",
+                "SELECT t.term, count(f.entry_id) FROM unnest(%s::text[]) AS t(term) "
+                "JOIN search_fulltext f "
+                "ON f.search_vector @@ plainto_tsquery('simple', t.term) GROUP BY t.term",
                 [list(terms)],
             )
         return dict(cursor.fetchall())
@@ -95,9 +95,10 @@ def _readable_texts(term, limit):
             )
         else:
             cursor.execute(
-                "SELECT heading, summary, tags, towns, theme_names, substr(text, 1, 2000) "
-                "FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s) "
-                "LIMIT %s",
+                "SELECT e.heading, e.summary, e.tags, e.towns, e.theme_names, "
+                "substr(e.text, 1, 2000) FROM search_fulltext f "
+                "JOIN search_searchentry e ON e.id = f.entry_id "
+                "WHERE f.search_vector @@ to_tsquery('simple', %s) LIMIT %s",
                 [_tsquery_term(term), limit],
             )
         rows = cursor.fetchall()

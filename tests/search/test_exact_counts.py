@@ -127,6 +127,96 @@ def test_totals_and_facet_counts_equal_database_counts(generated_library, query,
         assert shown == dict(expected), name
 
 
+# Several words, most of them common: an entry is found when it covers at least 75 % of the
+# query's weight (engine._match), which on PostgreSQL the full-text index decides.
+MULTI_WORD_QUERIES = [
+    ("Stadt Ehrenamt", {}),
+    ("Stadt Ehrenamt", {"land": ["SL"]}),
+    ("Leerstand Innenstadt", {}),
+    ("Leerstand Innenstadt", {"thema": ["einzelhandel-innenstadt"]}),
+    ("Bürgerbus Ehrenamt Ortsteile", {}),
+    ("Dorfladen Genossenschaft", {"groesse": ["landgemeinde"]}),
+    ("Wie gründet man einen Dorfladen?", {}),
+    ("Stadt gelingt kleinen", {"land": ["NI", "BY"]}),
+    ("Jugendrat Beteiligung Stadt", {}),
+    ("Coworking Leerstand Ehrenamt Budget", {"thema": ["wohnen", "mobilitaet"]}),
+]
+
+
+def _word_entries(group, part_sets):
+    """Ids of the entries that have a query word (any alternative, all its terms)."""
+    condition = Q(pk__in=[])
+    for terms in retrieval.word_alternatives(group, part_sets):
+        every = Q()
+        for term in terms:
+            every &= _word("title", term) | _word("key_terms", term) | _word("body_terms", term)
+        condition |= every
+    return set(SearchEntry.objects.filter(condition).values_list("pk", flat=True))
+
+
+def _covering_entries(query):
+    """The entries a query of several words finds, counted with the ORM: the entries that
+    have at least one of its words that is not common (a word in more than half of the
+    entries counts as present everywhere), covering at least MIN_COVERAGE of the words'
+    weight (each word weighted by its rarest term's idf), or as much as the best entry."""
+    snap = engine.snapshot()
+    analyzed = snap.analyzer.analyze_query(query)
+    engine.limit_query(analyzed)
+    groups = [(g, p) for g, p in zip(analyzed.groups, analyzed.part_sets, strict=True) if g]
+    weights = [max(snap.idf(term) for term, _weight in group) for group, _parts in groups]
+    common = [snap.share(group) > engine.COMMON_SHARE for group, _parts in groups]
+    if all(common):
+        common = [False] * len(groups)
+    coverage = Counter()
+    everywhere = sum(w for w, is_common in zip(weights, common, strict=True) if is_common)
+    for (group, parts), weight, is_common in zip(groups, weights, common, strict=True):
+        if not is_common:
+            for pk in _word_entries(group, parts):
+                coverage[pk] += weight / sum(weights)
+    best = max(coverage.values(), default=0) + everywhere / sum(weights)
+    threshold = min(engine.MIN_COVERAGE, best) - 1e-9
+    return {pk for pk, share in coverage.items() if share + everywhere / sum(weights) >= threshold}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "filters"), MULTI_WORD_QUERIES)
+def test_totals_and_facet_counts_of_several_words_equal_database_counts(
+    generated_library, query, filters
+):
+    response = search(SearchRequest(query=query, filters=filters))
+    matching = SearchEntry.objects.filter(pk__in=_covering_entries(query))
+    assert response.count == matching.filter(_filter_condition(filters)).count()
+    assert response.count > 0
+    for name, field in FACET_FIELDS.items():
+        expected = Counter()
+        for values in matching.filter(_filter_condition(filters, skip=name)).values_list(
+            field, flat=True
+        ):
+            expected.update(values.split())
+        shown = {value.value: value.count for value in response.facets[name] if value.count}
+        assert shown == dict(expected), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "filters"), MULTI_WORD_QUERIES)
+def test_restricted_retrieval_ranks_as_the_word_by_word_one(
+    generated_library, query, filters, monkeypatch
+):
+    """PostgreSQL fetches only the entries that cover enough of the query (one tsquery of
+    the word sets that reach the threshold); the whole ranking, totals and facets are those
+    of fetching every entry with any of the words (MAX_CLAUSES 0: no sets). On SQLite both
+    are the word-by-word retrieval."""
+    request = SearchRequest(query=query, filters=filters)
+    restricted = search(request)
+    restricted_order = engine.page_ids(request)
+    monkeypatch.setattr(engine, "MAX_CLAUSES", 0)
+    every_match = search(request)
+    assert restricted_order == engine.page_ids(request)
+    assert restricted.count == every_match.count == len(restricted_order)
+    assert [hit.score for hit in restricted.results] == [hit.score for hit in every_match.results]
+    assert restricted.facets == every_match.facets
+
+
 @pytest.mark.django_db
 def test_common_words_have_their_real_totals(generated_library):
     response = search(SearchRequest(query="Stadt"))
