@@ -89,10 +89,13 @@ class ListingPage:
 
 
 class CaseFilter:
-    """The library's filter form and the search request it stands for."""
+    """The library's filter form and the search request it stands for. ``within``: the page
+    (a library) whose cases are listed; the results, the total and every count are of the
+    cases below it."""
 
-    def __init__(self, data=None, theme=None):
+    def __init__(self, data=None, theme=None, within=None):
         self.theme = theme
+        self.within = within
         self.is_bound = bool(data)
         self.form = CaseFilterForm(data or None, theme=theme)
         self.form.is_valid()  # errors are shown; the valid filters apply
@@ -108,7 +111,8 @@ class CaseFilter:
         if self.theme is not None:
             filters["thema"] = [self.theme.slug]
         sort = SEARCH_SORTS[self._value("sortierung") or DEFAULT_SORT]
-        return SearchRequest("", filters, sort, page=page, page_size=page_size)
+        within = self.within.url_path if self.within is not None else ""
+        return SearchRequest("", filters, sort, page=page, page_size=page_size, within=within)
 
     def page(self, number, page_size, load_all):
         """The page ids of one page of matches and the ``ListingPage``; a page past the
