@@ -481,7 +481,7 @@ class CaseListingMixin:
         data = request.GET if filters else None
         case_filter = CaseFilter(data, theme=theme, within=self)
         ids, page_obj = case_filter.page(
-            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE, self.cases_in_order
+            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE
         )
         return {
             "filter": case_filter,
