@@ -516,12 +516,14 @@ class CaseLibraryPage(CaseListingMixin, RoutablePageMixin, IndexPage):
 
     @path("thema/")
     def theme_index_route(self, request):
-        themes = Theme.objects.annotate(
-            case_count=models.Count(
-                "case_pages",
-                filter=Q(case_pages__live=True, case_pages__path__startswith=self.path),
-            )
-        ).order_by("sort_order", "name")
+        # casestudies.filters imports this module's models at its top.
+        from .filters import CaseFilter
+
+        # Counted by the search service, as the theme pages list: this library's public cases.
+        counts = CaseFilter(within=self).counts("thema")
+        themes = list(Theme.objects.order_by("sort_order", "name"))
+        for theme in themes:
+            theme.case_count = counts.get(theme.slug, 0)
         return self.render(
             request,
             template="casestudies/theme_index_page.html",

@@ -4,6 +4,7 @@ the map keeps showing the site's (first) library. The engine path's side of the 
 in tests/search/test_engine_server.py."""
 
 import pytest
+from wagtail.models import PageViewRestriction
 
 from casestudies.filters import CaseFilter
 from casestudies.models import CasePage, CaseSectionPage, Theme
@@ -110,3 +111,21 @@ def test_a_demo_section_pages_newest_first(client, demo_site):
     shown = [case.pk for case in response.context["cases"]]
     assert response.context["page_obj"].paginator.count == len(newest)
     assert shown == newest[: len(shown)] and len(shown) == min(12, len(newest))
+
+
+def test_the_theme_overview_counts_only_public_cases(client, demo_site):
+    """Counted like the theme pages list (the search service): a case behind a view
+    restriction counts nowhere public."""
+    case = demo_site.case(MOVED[0])
+    theme = case.themes.first()
+
+    def counted():
+        themes = client.get(demo_site.library.url + "thema/").context["themes"]
+        return next(t.case_count for t in themes if t.pk == theme.pk)
+
+    before = counted()
+    assert before == len(listed(client, demo_site.library.theme_url(theme))[0])
+    PageViewRestriction.objects.create(
+        page=case, restriction_type=PageViewRestriction.PASSWORD, password="geheim"
+    )
+    assert counted() == before - 1
