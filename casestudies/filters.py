@@ -10,7 +10,6 @@ and the partner selections agree on what a filter selects.
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -63,21 +62,16 @@ class CaseFilterForm(forms.Form):
 
 
 class ListingPaginator:
-    """The paging of a listing, shaped like Django's ``Paginator`` where templates and tests
-    read it; ``object_list`` (every match, in order) is loaded only when read."""
+    """The paging of a listing, shaped like Django's ``Paginator`` where templates read it
+    (``count``, ``num_pages``); every match in order: ``CaseFilter.all_page_ids``."""
 
-    def __init__(self, count, per_page, load_all):
+    def __init__(self, count, per_page):
         self.count = count
         self.per_page = per_page
-        self._load_all = load_all
 
     @property
     def num_pages(self):
         return max(1, math.ceil(self.count / self.per_page))
-
-    @cached_property
-    def object_list(self):
-        return self._load_all()
 
 
 @dataclass
@@ -89,10 +83,13 @@ class ListingPage:
 
 
 class CaseFilter:
-    """The library's filter form and the search request it stands for."""
+    """The library's filter form and the search request it stands for. ``within``: the page
+    (a library) whose cases are listed; the results, the total and every count are of the
+    cases below it."""
 
-    def __init__(self, data=None, theme=None):
+    def __init__(self, data=None, theme=None, within=None):
         self.theme = theme
+        self.within = within
         self.is_bound = bool(data)
         self.form = CaseFilterForm(data or None, theme=theme)
         self.form.is_valid()  # errors are shown; the valid filters apply
@@ -108,12 +105,12 @@ class CaseFilter:
         if self.theme is not None:
             filters["thema"] = [self.theme.slug]
         sort = SEARCH_SORTS[self._value("sortierung") or DEFAULT_SORT]
-        return SearchRequest("", filters, sort, page=page, page_size=page_size)
+        within = self.within.url_path if self.within is not None else ""
+        return SearchRequest("", filters, sort, page=page, page_size=page_size, within=within)
 
-    def page(self, number, page_size, load_all):
+    def page(self, number, page_size):
         """The page ids of one page of matches and the ``ListingPage``; a page past the
-        last shows the last (as the library always did). ``load_all(ids)`` gives the
-        pages of ids, for the paginator's ``object_list``."""
+        last shows the last (as the library always did)."""
         try:
             response = search(self.search_request(number, page_size))
         except SearchError:  # deeper than a search server pages
@@ -121,14 +118,17 @@ class CaseFilter:
         if response is None or number > response.num_pages:
             number = (response or search(self.search_request(1, page_size))).num_pages
             response = search(self.search_request(number, page_size))
-        paginator = ListingPaginator(
-            response.count, page_size, lambda: load_all(self.all_page_ids())
-        )
-        listing_page = ListingPage(number, paginator)
+        listing_page = ListingPage(number, ListingPaginator(response.count, page_size))
         return [hit.page.id for hit in response.results], listing_page
 
     def all_page_ids(self):
         return page_ids(self.search_request())
+
+    def counts(self, facet):
+        """{value: number of cases} of one facet among the cases of this filter (the facet's
+        own filter left out, as the search counts facets)."""
+        response = search(self.search_request(page_size=1))
+        return {value.value: value.count for value in response.facets[facet]}
 
     @property
     def active_filters(self):

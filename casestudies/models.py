@@ -5,7 +5,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -460,7 +459,39 @@ def _page_number(value):
         return 1
 
 
-class CaseLibraryPage(RoutablePageMixin, IndexPage):
+class CaseListingMixin:
+    """A page that lists the cases below it (the library, a section) through the search
+    service: chosen, counted, ordered and paged by ``casestudies.filters.CaseFilter`` with
+    ``within`` the page, shown from the pages."""
+
+    def cases_in_order(self, ids, listing=False):
+        """The live, public cases below this page with these page ids, in their order (with
+        what a card shows if ``listing``)."""
+        position = {pk: index for index, pk in enumerate(ids)}
+        cases = self.cases().filter(pk__in=ids)
+        cases = CasePage.with_listing_data(cases) if listing else cases.defer_streamfields()
+        return sorted(cases, key=lambda case: position[case.pk])
+
+    def listing_context(self, request, theme=None, filters=True):
+        """The cases of one page of the listing (``seite``), with the filter and the page;
+        without ``filters`` the query's filter and sort parameters are not read."""
+        # casestudies.filters imports this module's models at its top.
+        from .filters import CaseFilter
+
+        data = request.GET if filters else None
+        case_filter = CaseFilter(data, theme=theme, within=self)
+        ids, page_obj = case_filter.page(
+            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE
+        )
+        return {
+            "filter": case_filter,
+            "page_obj": page_obj,
+            "cases": self.cases_in_order(ids, listing=True),
+            "theme": theme,
+        }
+
+
+class CaseLibraryPage(CaseListingMixin, RoutablePageMixin, IndexPage):
     """The index of all cases, with server-side filters and theme routes."""
 
     parent_page_types = ["home.HomePage"]
@@ -479,43 +510,20 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
     def cases(self):
         return CasePage.objects.live().public().descendant_of(self)
 
-    def cases_in_order(self, ids, listing=False):
-        """The live, public cases of this library with these page ids, in their order
-        (with what a card shows if ``listing``)."""
-        position = {pk: index for index, pk in enumerate(ids)}
-        cases = self.cases().filter(pk__in=ids)
-        cases = CasePage.with_listing_data(cases) if listing else cases.defer_streamfields()
-        return sorted(cases, key=lambda case: position[case.pk])
-
-    def listing_context(self, request, theme=None):
-        """The cases of one page of the listing: chosen, counted and ordered by the search
-        service (casestudies.filters), shown from the pages."""
-        # casestudies.filters imports this module's models at its top.
-        from .filters import CaseFilter
-
-        case_filter = CaseFilter(request.GET, theme=theme)
-        ids, page_obj = case_filter.page(
-            _page_number(request.GET.get("seite")), settings.CASES_PER_PAGE, self.cases_in_order
-        )
-        return {
-            "filter": case_filter,
-            "page_obj": page_obj,
-            "cases": self.cases_in_order(ids, listing=True),
-            "theme": theme,
-        }
-
     @path("")
     def index_route(self, request):
         return self.render(request, context_overrides=self.listing_context(request))
 
     @path("thema/")
     def theme_index_route(self, request):
-        themes = Theme.objects.annotate(
-            case_count=models.Count(
-                "case_pages",
-                filter=Q(case_pages__live=True, case_pages__path__startswith=self.path),
-            )
-        ).order_by("sort_order", "name")
+        # casestudies.filters imports this module's models at its top.
+        from .filters import CaseFilter
+
+        # Counted by the search service, as the theme pages list: this library's public cases.
+        counts = CaseFilter(within=self).counts("thema")
+        themes = list(Theme.objects.order_by("sort_order", "name"))
+        for theme in themes:
+            theme.case_count = counts.get(theme.slug, 0)
         return self.render(
             request,
             template="casestudies/theme_index_page.html",
@@ -592,19 +600,7 @@ class CaseLibraryPage(RoutablePageMixin, IndexPage):
 RESERVED_SECTION_SLUGS = {"thema", "vergleich", "pdf"}
 
 
-def paginate(request, queryset):
-    """One page of ``queryset`` by the ``seite`` parameter; a bad or too high number shows the
-    first or the last page, as the library does."""
-    paginator = Paginator(queryset, settings.CASES_PER_PAGE)
-    try:
-        return paginator.page(request.GET.get("seite", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
-
-
-class CaseSectionPage(IndexPage):
+class CaseSectionPage(CaseListingMixin, IndexPage):
     """A section of the library that one organisation looks after, for example a partner
     network. Its cases are library cases like any other (lists, search, feeds, API); the
     section gives them an address of their own and a permission boundary for the partner's
@@ -641,22 +637,18 @@ class CaseSectionPage(IndexPage):
         return super().route(request, path_components)
 
     def cases(self):
-        return (
-            CasePage.objects.live()
-            .public()
-            .descendant_of(self)
-            .order_by("-first_published_at", "title")
-        )
+        return CasePage.objects.live().public().descendant_of(self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         library = CaseLibraryPage.objects.ancestor_of(self).first()
         context["library"] = library
-        # A section's own cases, below it in the tree: the search service has no filter for
-        # a part of the tree, so the ORM lists them (the one listing the library does not do).
-        page_obj = paginate(request, self.cases()) if library else None
-        context["page_obj"] = page_obj
-        context["cases"] = CasePage.with_listing_data(page_obj.object_list) if page_obj else []
+        context["page_obj"], context["cases"] = None, []
+        if library is not None:
+            # A section's own cases, below it in the tree, newest first: listed like the
+            # library's, without its filter form (the section shows no filters).
+            listing = self.listing_context(request, filters=False)
+            context["page_obj"], context["cases"] = listing["page_obj"], listing["cases"]
         return context
 
 

@@ -19,7 +19,7 @@ def case_map(request):
     library = CaseLibraryPage.objects.live().public().first()
     if library is None:
         raise Http404
-    case_filter = CaseFilter(request.GET)
+    case_filter = CaseFilter(request.GET, within=library)
     cases = library.cases_in_order(case_filter.all_page_ids())
     places, unlocated = places_of(cases)
     response = TemplateResponse(

@@ -41,7 +41,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from casestudies.models import CasePage
-from core.links import absolute_page_url
+from core.links import absolute_page_url, absolute_url
 from core.params import MAX_OFFSET, bounded_int, is_query_syntax_error
 from search.service import MAX_QUERY_LENGTH, clean_query
 
@@ -124,7 +124,7 @@ class RequestDetailUrlField(DetailUrlField):
         path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
         if not path:
             raise SkipField
-        return self.context["request"].build_absolute_uri(path)
+        return absolute_url(path, self.context["request"])
 
 
 class RequestHtmlUrlField(PageHtmlUrlField):
@@ -379,7 +379,7 @@ def index(request):
     """/api/v2/ itself: what there is, with absolute links (instead of a 404)."""
 
     def link(path):
-        return request.build_absolute_uri(path)
+        return absolute_url(path, request)
 
     body = {
         "name": "Praxisatlas Kleinstadt: Daten zur Nachnutzung",

@@ -22,6 +22,7 @@ from wagtail.images import get_image_model
 from casestudies.models import BudgetRange, CaseContact, CaseTown, Scope, Status, Theme
 from core.csvsafe import escape_cell
 from core.geo import SizeClass, State
+from core.links import absolute_page_url, absolute_url
 
 IMAGE_SPEC = "max-1200x1200"
 
@@ -70,7 +71,7 @@ def _image_url(case, request):
     if not case.image_id:
         return None
     rendition = case.image.get_rendition(IMAGE_SPEC)
-    return request.build_absolute_uri(rendition.url)
+    return absolute_url(rendition.url, request)
 
 
 def _towns(case, request):
@@ -157,7 +158,7 @@ FIELDS = (
         "url",
         "url",
         _("Adresse der Fallseite"),
-        lambda c, r: r.build_absolute_uri(c.get_url(r)),
+        lambda c, r: absolute_page_url(c, r),
     ),
     Field("title", "string", _("Titel"), lambda c, r: c.title),
     Field("summary", "string", _("Kurzfassung (höchstens 400 Zeichen)"), _text("summary")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from casestudies.models import CaseLibraryPage, CasePage
+from core.links import absolute_url
 from search.service import SearchError
 
 from .selection import Selection, selection_from_params
@@ -149,4 +150,4 @@ def iframe_html(src, title, width, height, resizer_src, max_height=None):
 
 
 def resizer_url(request):
-    return request.build_absolute_uri(static("partners/resizer.js"))
+    return absolute_url(static("partners/resizer.js"), request)

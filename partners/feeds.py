@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import CasePage
 from core.api import documented
+from core.links import absolute_page_url
 from core.text import xml_safe
 from search.service import SearchError
 
@@ -46,7 +47,7 @@ class CaseFeed(Feed):
     def get_object(self, request):
         chosen = selection.selection_from_params(request.GET)
         result = selection.run(chosen)
-        ids = [hit.page.id for hit in result.hits]
+        ids = result.page_ids
         # New and updated cases first, whatever order the selection has.
         cases = (
             CasePage.objects.live()
@@ -88,7 +89,7 @@ class CaseFeed(Feed):
         return item.get_url(self.request)
 
     def item_guid(self, item):
-        return self.request.build_absolute_uri(item.get_url(self.request))
+        return absolute_page_url(item, self.request)
 
     item_guid_is_permalink = True
 

@@ -100,32 +100,32 @@ def selection_from_params(params, theme_slug=None):
 class Result:
     selection: Selection
     count: int
-    hits: list
+    page_ids: list  # of the selected cases, best first
     labels: list  # (facet label, value labels) of the filters in use
 
 
 def run(selection, limit=None):
-    """The selected cases' search hits, best first; all of them unless limit is given."""
+    """The selected cases' page ids, best first; all of them unless limit is given. One
+    search for the count and the labels (and the ids, when they fit on its page); beyond
+    that every id at once (``page_ids``: one pass over the search state, or a few large
+    requests to a search server), not page after page."""
     request = selection.search_request
-    response = engine.search(request)
-    hits = list(response.results)
-    page = 1
-    while page < response.num_pages and (limit is None or len(hits) < limit):
-        page += 1
-        hits.extend(engine.search(replace(request, page=page)).results)
+    response = engine.search(replace(request, page_size=max(1, min(limit or BATCH, BATCH))))
+    ids = [hit.page.id for hit in response.results]
+    if len(ids) < response.count and (limit is None or len(ids) < limit):
+        ids = engine.page_ids(request)
     if limit is not None:
-        hits = hits[:limit]
+        ids = ids[:limit]
     labels = []
     for name, values in response.facets.items():
         chosen = [value.label for value in values if value.selected]
         if chosen and name != "art":
             labels.append((str(FACETS[name]), chosen))
-    return Result(selection, response.count, hits, labels)
+    return Result(selection, response.count, ids, labels)
 
 
-def cases_for(hits):
-    """The live, public CasePages of the hits, in the hits' order, with record data."""
-    ids = [hit.page.id for hit in hits]
+def cases_for(ids):
+    """The live, public CasePages with these page ids, in their order, with record data."""
     if not ids:
         return []
     position = {pk: index for index, pk in enumerate(ids)}

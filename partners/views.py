@@ -94,7 +94,7 @@ def embed_list(request):
         result = selection.run(target.selection, limit=target.count)
     except SearchError as error:
         return _bad_request(str(error))
-    cases = selection.cases_for(result.hits)
+    cases = selection.cases_for(result.page_ids)
     canonical = absolute_url(target.selection.canonical_path(), request)
     context = {
         "result": result,
@@ -261,12 +261,12 @@ def oembed_data(request, target, max_width=None, max_height=None):
 def _export_selection(request):
     chosen = selection.selection_from_params(request.GET)
     result = selection.run(chosen)
-    return result, selection.cases_for(result.hits)
+    return result, selection.cases_for(result.page_ids)
 
 
 def _export_cases(params):
     result = selection.run(selection.selection_from_params(params))
-    return selection.cases_for(result.hits)
+    return selection.cases_for(result.page_ids)
 
 
 def _filename(extension, suffix=""):

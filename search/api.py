@@ -15,7 +15,8 @@ from core.api import PublicAPIView
 from core.links import absolute_url
 
 from . import engine
-from .engine import SearchError
+from .engine import SearchError, SearchNotReady
+from .engines import server as engine_server
 from .params import request_from_params
 
 
@@ -170,8 +171,41 @@ class AutocompleteView(PublicAPIView):
         )
 
 
+class SearchStatusSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(help_text="Ob dieser Worker Suchen jetzt beantwortet")
+    retry_after = serializers.IntegerField(
+        help_text="Sekunden bis zur nächsten Nachfrage (0: bereit)"
+    )
+
+
+class SearchStatusView(PublicAPIView):
+    """Whether the worker that answers would answer a search now, always with 200: a
+    readiness probe (a load balancer, the benchmarks' start) that neither gets nor logs the
+    503 a search gets while the worker's first search state is built."""
+
+    @extend_schema(
+        operation_id="search_status",
+        summary="Ist die Suche bereit?",
+        description="Beim Start eines Workers wird die Suche vorbereitet; bis dahin antwortet "
+        "die Suche mit 503. Hier immer 200, mit `ready` und `retry_after`.",
+        responses={200: SearchStatusSerializer},
+    )
+    def get(self, request):
+        try:
+            if not engine_server.configured():  # a search server needs no state here
+                engine.snapshot()  # as a search would: waits briefly, never for the build
+        except SearchNotReady as not_ready:
+            body = {"ready": False, "retry_after": not_ready.retry_after}
+        else:
+            body = {"ready": True, "retry_after": 0}
+        response = Response(body)
+        add_never_cache_headers(response)
+        return response
+
+
 app_name = "praxis-api"
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search_cases"),
+    path("search/status/", SearchStatusView.as_view(), name="search_status"),
     path("autocomplete/", AutocompleteView.as_view(), name="autocomplete"),
 ]

@@ -34,7 +34,7 @@ from array import array
 from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote
@@ -145,9 +145,14 @@ class SearchRequest:
     sort: str = "relevanz"
     page: int = 1
     page_size: int = 10
+    # Only entries of pages below this page (its url_path): a case library lists its own.
+    within: str = ""
 
     def __post_init__(self):
         self.query = clean_query(self.query)
+        if not isinstance(self.within, str):
+            raise SearchError(_("Der Bereich muss ein Seitenpfad sein."))
+        self.within = "/" + self.within.strip("/") + "/" if self.within.strip("/") else ""
         if len(self.query) > MAX_QUERY_LENGTH:
             raise SearchError(
                 _("Die Suchanfrage ist zu lang (höchstens %d Zeichen).") % MAX_QUERY_LENGTH
@@ -260,9 +265,11 @@ ENTRY_COLUMNS = (
     "duration_class",
     "scope",
     "updated_at",
+    "url_path",
 )
-# Columns of values per entry besides the facets: related cases and autocomplete use them.
-FEATURES = ("tag", "town", "title", "key")
+# Columns of values per entry besides the facets: related cases and autocomplete use them,
+# a library's listing the pages above each entry ("within").
+FEATURES = ("tag", "town", "title", "key", "within")
 # A transaction may take its updated_at before another one that commits first: entries
 # changed this many seconds before the newest one seen are read again on the next update.
 UPDATE_OVERLAP_SECONDS = 5
@@ -313,6 +320,13 @@ def _one(value):
     return [value] if value else []
 
 
+def ancestor_paths(url_path):
+    """The url_paths of the pages above a page ("/home/" and "/home/faelle/" for
+    "/home/faelle/fall/"): the values ``SearchRequest.within`` selects on both paths."""
+    parts = url_path.strip("/").split("/")
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts))]
+
+
 def _listed(text):
     return [part for part in text.split("|") if part]
 
@@ -334,6 +348,7 @@ ROW_VALUES = {
     "town": lambda row: _listed(row["towns"]),
     "title": lambda row: row["title"].split(),
     "key": lambda row: row["key_terms"].split(),
+    "within": lambda row: ancestor_paths(row["url_path"]),
 }
 
 
@@ -1350,17 +1365,11 @@ def search(request, backend=None, log=False):
     return response
 
 
-def page_ids(request):
+def page_ids(request, backend=None):
     """The page ids of every entry the request matches, in its order (``page`` and
     ``page_size`` are ignored): for a listing that shows all of them, such as the map."""
-    if engine_server.configured():
-        ids, page = [], 1
-        while True:
-            response = search(replace(request, page=page, page_size=MAX_PAGE_SIZE))
-            ids.extend(hit.page.id for hit in response.results)
-            if page >= response.num_pages:
-                return ids
-            page += 1
+    if engine_server.configured(backend):
+        return engine_server.page_ids(request)
     snap = snapshot()
     _check_filter_values(snap, request.filters)
     ranked = None
@@ -1393,6 +1402,8 @@ def _filtered(snap, request, ranked):
     else:
         candidates = np.zeros(len(snap.alive), dtype=bool)
         candidates[ranked[0]] = True
+    if request.within:  # the scope applies to the hits and to every count
+        candidates = candidates & snap.columns["within"].mask([request.within])
     selected = request.filters
     filter_masks = {name: snap.columns[name].mask(values) for name, values in selected.items()}
 

@@ -84,6 +84,9 @@ MAPPINGS = {
         "entry_id": {"type": "long"},
         "page_id": {"type": "long"},
         "url_path": _STORED_ONLY,
+        # The url_paths of the pages above the entry's page: a library lists the entries
+        # below it (SearchRequest.within).
+        "within": _KEYWORD,
         # The heading as the "titel" sort compares it (search.analysis.title_sort_key).
         "heading_sort": _KEYWORD,
         "title": _TERMS,

@@ -445,6 +445,9 @@ if SEARCH_URL:
         os.environ.get("SEARCH_BACKEND", "opensearch3"),
         os.environ.get("SEARCH_INDEX", "praxisatlas"),
     )
+# Hits per request when a listing reads every match from the server (the map, partner lists,
+# feeds, exports: search.engines.server.page_ids); at most 10,000 (the result window).
+SEARCH_ENGINE_ID_BATCH = int(os.environ.get("SEARCH_ENGINE_ID_BATCH", "5000"))
 
 # Search on the database path (search/engine.py, search/vocabulary.py): the most frequent
 # terms held per worker for spelling corrections, and the size of every LRU cache of the search.

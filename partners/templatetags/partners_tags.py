@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.links import absolute_page_url, absolute_url
 from search.service import SearchError
 
 from .. import selection as selections
@@ -26,7 +27,7 @@ def _oembed_links(request, url, title):
     links = []
     for mime, fmt in (("application/json+oembed", "json"), ("text/xml+oembed", "xml")):
         href = (
-            request.build_absolute_uri(reverse("partners:oembed"))
+            absolute_url(reverse("partners:oembed"), request)
             + "?"
             + urlencode({"url": url, "format": fmt})
         )
@@ -42,7 +43,7 @@ def _feed_links(request, chosen, title):
         format_html(
             '<link rel="alternate" type="{}" href="{}" title="{}">',
             mime,
-            request.build_absolute_uri(reverse(name) + query),
+            absolute_url(reverse(name) + query, request),
             f"{title} ({label})",
         )
         for mime, name, label in (
@@ -95,7 +96,7 @@ def _page_title(context, chosen):
 def partners_case_head(context, case):
     """oEmbed discovery, schema.org JSON-LD and Open Graph for a case page."""
     request = context["request"]
-    url = request.build_absolute_uri(case.get_url(request))
+    url = absolute_page_url(case, request)
     parts = _oembed_links(request, url, case.title)
     image = None
     if case.image_id:
@@ -111,7 +112,7 @@ def partners_case_head(context, case):
     ]
     if image is not None:
         og += [
-            ("og:image", request.build_absolute_uri(image.url)),
+            ("og:image", absolute_url(image.url, request)),
             ("og:image:width", image.width),
             ("og:image:height", image.height),
             ("og:image:alt", image.alt),
@@ -182,7 +183,7 @@ def json_ld(request, case, url, description, image, themes, tags):
         "publisher": {
             "@type": "Organization",
             "name": _("Praxisatlas Kleinstadt"),
-            "url": request.build_absolute_uri("/"),
+            "url": absolute_url("/", request),
         },
     }
     if case.first_published_at:
@@ -190,7 +191,7 @@ def json_ld(request, case, url, description, image, themes, tags):
     if case.last_published_at:
         data["dateModified"] = case.last_published_at.isoformat()
     if image is not None:
-        data["image"] = request.build_absolute_uri(image.url)
+        data["image"] = absolute_url(image.url, request)
     if case.source_url:
         data["isBasedOn"] = case.source_url
     return data
@@ -204,14 +205,14 @@ def partners_list_head(context):
     title = _("Praxisfälle")
     parts = _feed_links(request, chosen, title)
     if chosen is not None:
-        parts += _oembed_links(request, request.build_absolute_uri(), title)
+        parts += _oembed_links(request, absolute_url(request.get_full_path(), request), title)
     parts.append(_stylesheet())
     return mark_safe("\n  ".join(str(part) for part in parts))  # noqa: S308 - built escaped
 
 
 def _snippet(request, target, label, ident, title):
     width, height = SIZES[target.kind]
-    src = request.build_absolute_uri(target.embed_path())
+    src = absolute_url(target.embed_path(), request)
     code = iframe_html(
         src,
         _("%(title)s – Praxisatlas Kleinstadt") % {"title": title},

@@ -306,6 +306,7 @@ def document(entry):
         "page_id": entry.page_id,
         "kind": entry.kind,
         "url_path": entry.url_path,
+        "within": engine.ancestor_paths(entry.url_path),
         "heading": entry.heading,
         "heading_sort": title_sort_key(entry.heading),
         "summary": entry.summary,
@@ -771,8 +772,12 @@ def request_body(request, analyzed, highlight_in_engine=True, dense=None, words=
         sort = ["_score", {"entry_id": "asc"}]
     else:
         sort = SORT_ORDERS.get(request.sort, SORT_ORDERS["neu"])
+    query = ranked_query(text, dense) if scored else {"match_all": {}}
+    if request.within:
+        # In the query, not the post_filter: the scope applies to the hits and every count.
+        query = {"bool": {"must": [query], "filter": [{"term": {"within": request.within}}]}}
     body = {
-        "query": ranked_query(text, dense) if scored else {"match_all": {}},
+        "query": query,
         "post_filter": {"bool": {"filter": list(filters.values())}},
         "aggs": aggregations,
         "sort": sort,
@@ -1040,6 +1045,38 @@ def _results(answer, ctx, analyzed, in_engine):
     ]
 
 
+def _ask(request, analyzed, shape=None):
+    """The server's answer to the request (its body from ``request_body``, changed by
+    ``shape`` if given), with the query's meaning where the semantic search is on: the body
+    sent, the answer and whether the server highlighted the summaries."""
+    # A server whose highlighter marks more than the matches (the emulator): the hits'
+    # summaries are highlighted here with the analyzer's terms, as on the database path.
+    found = capabilities()
+    in_engine = found["highlight"]
+    mode = fusion.current_mode()
+    dense = None
+    if analyzed is not None and mode != "lexical":
+        dense = dense_clause(request.query, found.get("knn", False))
+    shape = shape or (lambda body: body)
+    body = shape(
+        request_body(
+            request,
+            analyzed,
+            highlight_in_engine=in_engine,
+            dense=dense,
+            words=dense is None or mode != "dense",
+        )
+    )
+    answer = client().request("POST", f"/{alias()}/_search", body)
+    if dense is not None and not knows_words(answer):
+        # No word of the query is in the library ("Quantencomputer"): words only, as on
+        # the database path, rather than whatever is nearest in meaning. One request
+        # more, for such queries only.
+        body = shape(request_body(request, analyzed, highlight_in_engine=in_engine))
+        answer = client().request("POST", f"/{alias()}/_search", body)
+    return body, answer, in_engine
+
+
 def search(request, log=False):
     """One search page from the server; the database answers if the server is unreachable."""
     started = time.perf_counter()
@@ -1052,28 +1089,7 @@ def search(request, log=False):
         )
     analyzed = ctx.analyzer.analyze_query(request.query) if request.query else None
     try:
-        # A server whose highlighter marks more than the matches (the emulator): the hits'
-        # summaries are highlighted here with the analyzer's terms, as on the database path.
-        found = capabilities()
-        in_engine = found["highlight"]
-        mode = fusion.current_mode()
-        dense = None
-        if analyzed is not None and mode != "lexical":
-            dense = dense_clause(request.query, found.get("knn", False))
-        body = request_body(
-            request,
-            analyzed,
-            highlight_in_engine=in_engine,
-            dense=dense,
-            words=dense is None or mode != "dense",
-        )
-        answer = client().request("POST", f"/{alias()}/_search", body)
-        if dense is not None and not knows_words(answer):
-            # No word of the query is in the library ("Quantencomputer"): words only, as on
-            # the database path, rather than whatever is nearest in meaning. One request
-            # more, for such queries only.
-            body = request_body(request, analyzed, highlight_in_engine=in_engine)
-            answer = client().request("POST", f"/{alias()}/_search", body)
+        _body, answer, in_engine = _ask(request, analyzed)
     except UNAVAILABLE:
         logger.exception("Search server unreachable; falling back to the database")
         response = engine.search(request, backend="database", log=log)
@@ -1100,6 +1116,86 @@ def search(request, log=False):
 
         record_query(request.query, count)
     return response
+
+
+# How long a server keeps a scroll open between two of its requests (page_ids by score).
+SCROLL_KEEP_ALIVE = "1m"
+
+
+def id_batch():
+    """Hits per request when every match is read (``page_ids``): SEARCH_ENGINE_ID_BATCH,
+    at most the server's result window."""
+    return max(1, min(getattr(settings, "SEARCH_ENGINE_ID_BATCH", 5000), MAX_RESULT_WINDOW))
+
+
+def _ids_only(body):
+    """A search body that returns page ids only, ``id_batch()`` of them, with the sort values
+    ``search_after`` continues from: no facets, highlights, spelling or scores beyond the
+    sort (the global ``known_words`` aggregation stays for the first request)."""
+    shaped = {key: body[key] for key in ("query", "post_filter", "sort")}
+    if KNOWN_WORDS in body.get("aggs", {}):
+        shaped["aggs"] = {KNOWN_WORDS: body["aggs"][KNOWN_WORDS]}
+    shaped.update(size=id_batch(), _source=["page_id"], track_total_hits=True)
+    return shaped
+
+
+def page_ids(request):
+    """The page ids of every entry the request matches, in its order (search.engine.page_ids
+    on the server), ``id_batch()`` per request. N matches cost one request up to the batch
+    size, beyond it about ceil(N / batch) (see ``_following_ids``), without the result window
+    that limits paging by ``from``. The database answers if the server is unreachable."""
+    ctx = context()
+    check_filter_values(ctx, request.filters)
+    analyzed = ctx.analyzer.analyze_query(request.query) if request.query else None
+    try:
+        body, answer, _in_engine = _ask(request, analyzed, shape=_ids_only)
+        ids = [raw["_source"]["page_id"] for raw in answer["hits"]["hits"]]
+        total = answer["hits"]["total"]["value"]
+        if len(ids) >= total:
+            return ids
+        body = {key: value for key, value in body.items() if key != "aggs"}
+        return _following_ids(body, ids, answer, total)
+    except UNAVAILABLE:
+        logger.exception("Search server unreachable; falling back to the database")
+        return engine.page_ids(request, backend="database")
+
+
+def _following_ids(body, ids, answer, total):
+    """The rest of the ids after the first batch. Ordered by fields (every sort of a listing
+    ends with ``entry_id``, so the order is total): each request continues after the sort
+    values of the last hit before (``search_after``), ceil(N / batch) requests in all. Ordered
+    by score: one scroll from the start (ceil(N / batch) requests more, and one to close it),
+    since a score need not survive the way back as a ``search_after`` value (the emulator
+    rounds it to six decimals, and hits at a batch's edge came twice or not at all)."""
+    if body["sort"][0] == "_score":
+        return _scrolled_ids(body, total)
+    body["track_total_hits"] = False
+    while True:
+        hits = answer["hits"]["hits"]
+        if not hits or len(ids) >= total:
+            return ids
+        body["search_after"] = hits[-1]["sort"]
+        answer = client().request("POST", f"/{alias()}/_search", body)
+        ids.extend(raw["_source"]["page_id"] for raw in answer["hits"]["hits"])
+
+
+def _scrolled_ids(body, total):
+    ids = []
+    answer = client().request("POST", f"/{alias()}/_search?scroll={SCROLL_KEEP_ALIVE}", body)
+    scroll_id = answer.get("_scroll_id")
+    try:
+        while True:
+            hits = answer["hits"]["hits"]
+            ids.extend(raw["_source"]["page_id"] for raw in hits)
+            if not hits or len(ids) >= total:
+                return ids
+            answer = client().request(
+                "POST", "/_search/scroll", {"scroll": SCROLL_KEEP_ALIVE, "scroll_id": scroll_id}
+            )
+            scroll_id = answer.get("_scroll_id", scroll_id)
+    finally:
+        if scroll_id:
+            client().request("DELETE", "/_search/scroll", {"scroll_id": [scroll_id]})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,19 +6,29 @@ autocomplete, related cases, indexing through the consumer and the alias switch 
 the test below names it and checks that the fallback answers (see the README).
 """
 
+import math
 from collections import Counter
+from dataclasses import replace
 from io import StringIO
 
 import opensearchpy
 import pytest
 from django.core.management import CommandError, call_command
 
+from casestudies.filters import CaseFilter
 from search import consumers, engine
 from search.engine import SearchRequest, search
 from search.engines import server
 from search.engines.server import EngineConsumer
 from search.index_settings import search_engine
 from search.models import SearchEntry, database_now
+from tests.library_helpers import (
+    MOVED,
+    add_second_library,
+    case_ids_below,
+    facet_counts_of,
+    shown_counts,
+)
 
 
 def slugs(response):
@@ -357,3 +367,97 @@ def test_unreachable_server_falls_back_to_the_database(settings, caplog):
     assert slugs(response)[0] == "osterburg-buergerrat-klimaschutz"
     assert "fallback" in response.backend
     assert "falling back" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("filters", [{}, {"thema": ["wohnen"]}])
+def test_each_library_counts_only_its_own_cases_in_the_engine(
+    engine_path, demo_site, django_capture_on_commit_callbacks, client, filters
+):
+    """Two libraries: results, total and every facet count of each are of the cases below
+    it, the same as on the database path (the moves reach the index through the outbox)."""
+    south = add_second_library(demo_site, django_capture_on_commit_callbacks)
+    for library in (demo_site.library, south):
+        below = case_ids_below(library)
+        request = CaseFilter(None, within=library).search_request(page_size=50)
+        request.filters.update(filters)
+        response = search(request)
+        in_database = search(request, backend="database")
+        assert response.backend.startswith("engine")
+        ids = engine.page_ids(request)
+        assert ids == engine.page_ids(request, backend="database")
+        assert set(ids) <= below and response.count == len(ids) == in_database.count
+        if not filters:
+            assert set(ids) == below
+        for facet, values in response.facets.items():
+            assert shown_counts(values) == shown_counts(in_database.facets[facet]), facet
+            # A facet counts the cases of every other facet's filter (its own left out).
+            others = {name: chosen for name, chosen in request.filters.items() if name != facet}
+            base = engine.page_ids(replace(request, filters=others)) if facet in filters else ids
+            assert shown_counts(values) == facet_counts_of(base, facet), facet
+    listing = client.get(south.url).context
+    assert listing["page_obj"].paginator.count == len(MOVED)
+    assert {case.slug for case in listing["cases"]} == set(MOVED)
+
+
+def page_ids_page_by_page(request_kwargs):
+    ids, page = [], 1
+    while True:
+        response = search(SearchRequest(page=page, page_size=50, **request_kwargs))
+        ids += [hit.page.id for hit in response.results]
+        if page >= response.num_pages:
+            return ids
+        page += 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {},
+        {"query": "Beteiligung"},
+        {"filters": {"art": ["case"]}, "sort": "titel"},
+        {"filters": {"art": ["case"], "land": ["ST", "NI"]}, "sort": "groesse"},
+    ],
+)
+def test_page_ids_cost_a_few_large_requests(engine_path, requests_sent, settings, request_kwargs):
+    """Every match's page id in the order of the search's pages, in batches of
+    SEARCH_ENGINE_ID_BATCH: by fields ceil(N / batch) requests (search_after); by score one
+    scroll after the first batch (ceil(N / batch) + 1 requests more, the last one closing
+    it), since the emulator rounds scores as search_after values to six decimals (hits at a
+    batch's edge came twice or not at all)."""
+    server.capabilities()
+    expected = page_ids_page_by_page(request_kwargs)
+    assert len(expected) > 10
+    settings.SEARCH_ENGINE_ID_BATCH = 10
+    requests_sent.clear()
+    assert engine.page_ids(SearchRequest(**request_kwargs)) == expected
+    batches = math.ceil(len(expected) / 10)
+    if request_kwargs.get("query"):  # ordered by score
+        assert requests_sent == [
+            ("POST", "/test/_search"),
+            ("POST", "/test/_search?scroll=1m"),
+            *[("POST", "/_search/scroll")] * (batches - 1),
+            ("DELETE", "/_search/scroll"),
+        ]
+    else:
+        assert requests_sent == [("POST", "/test/_search")] * batches
+    settings.SEARCH_ENGINE_ID_BATCH = 5000  # the default: one request for a library this size
+    requests_sent.clear()
+    assert engine.page_ids(SearchRequest(**request_kwargs)) == expected
+    assert len(requests_sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_partner_export_of_every_case_costs_a_few_requests(
+    engine_path, requests_sent, settings, client
+):
+    """The export, a feed or an embedded list: one search for the count and the labels,
+    then the ids in batches, not one request per page of 50."""
+    server.capabilities()
+    settings.SEARCH_ENGINE_ID_BATCH = 100
+    requests_sent.clear()
+    data = client.get("/export/faelle.json").json()
+    cases = SearchEntry.objects.filter(kind="case").count()
+    assert data["count"] == len(data["cases"]) == cases > 300
+    assert len(requests_sent) == 1 + math.ceil(cases / 100)

@@ -102,6 +102,7 @@ class Bakerydemo:
             gunicorn=self.python.with_name("gunicorn"),
             base_env=self.env,
             startup_seconds=STARTUP_SECONDS,
+            wait_for_search=False,
         )
 
 
@@ -155,6 +156,7 @@ class Command(BaseCommand):
                     app="devtools.benchminimal:application",
                     base_env={},
                     startup_seconds=STARTUP_SECONDS,
+                    wait_for_search=False,
                 ),
                 ["/"],
                 "minimale Django-View",
