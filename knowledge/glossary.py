@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from core.memo import memoised
+from core.sites import site_for_request
 
 from .models import GlossaryTermPage
 
@@ -217,6 +217,6 @@ def terms_for_request(request, exclude_page_id=None):
             .only("id", "path", "depth", "url_path", "title", "variants", "long_form")
         ]
 
-    site = Site.find_for_request(request) if request is not None else None
+    site = site_for_request(request)
     terms = memoised(("knowledge.glossary.terms", getattr(site, "pk", None)), build, request)
     return [term for term in terms if term.key != exclude_page_id and term.url]

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.links import page_url
 from search.service import SearchError
 
 from .. import selection as selections
@@ -95,7 +96,7 @@ def _page_title(context, chosen):
 def partners_case_head(context, case):
     """oEmbed discovery, schema.org JSON-LD and Open Graph for a case page."""
     request = context["request"]
-    url = request.build_absolute_uri(case.get_url(request))
+    url = request.build_absolute_uri(page_url(case, request))
     parts = _oembed_links(request, url, case.title)
     image = None
     if case.image_id:
