@@ -14,7 +14,7 @@ that site's root URL.
 from django.conf import settings
 from django.urls import reverse
 
-from .sites import site_for_request
+from .sites import known_site
 
 
 def absolute_url(path, request=None):
@@ -29,11 +29,14 @@ def absolute_url(path, request=None):
 
 def page_url(page, request=None):
     """The page's address as Wagtail's ``{% pageurl %}`` gives it (a path within the
-    request's site, else with the other site's root URL), the site found once per request
-    without a query (``core.sites``); ``None`` if the page has no route."""
-    if request is None:
-        return page.get_url()
-    return page.relative_url(site_for_request(request), request)
+    request's site, else with the other site's root URL), with the request's site as
+    ``core.sites`` found it (no query); ``None`` if the page has no route."""
+    site = known_site(request) if request is not None else None
+    if site is None:
+        # Not looked up for this request (views outside the page tree, such as the API):
+        # Wagtail finds it, once per request.
+        return page.get_url(request)
+    return page.relative_url(site, request)
 
 
 def absolute_page_url(page, request=None):

@@ -10,7 +10,9 @@ generation (``core.memo``) and matched here in Python with Wagtail's rules
 default site, then the default site unless exactly one other site has the hostname.
 
 Pages that need their site for URLs pass it to Wagtail's public ``Page.relative_url(site,
-request)`` (``core.links.page_url``), so Wagtail does not look for it again.
+request)`` (``core.links.page_url``), so Wagtail does not look for it again. The site is
+found for every page Wagtail serves (``core.serve``) and for every page with the footer;
+views that never ask (the API) leave it to Wagtail and read no content generation for it.
 """
 
 import copy
@@ -51,6 +53,13 @@ def match_site(sites, hostname, port):
         # another port) wins over it, several do not.
         return candidates[len(candidates) == 2]
     return None
+
+
+def known_site(request):
+    """The site :func:`site_for_request` found for this request, or None if it was not
+    asked (or found none)."""
+    found = getattr(request, "praxis_site", None)
+    return found[0] if found is not None else None
 
 
 def site_for_request(request):

@@ -12,6 +12,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
+from core.links import page_url
 from core.memo import memoised
 from core.sites import site_for_request
 
@@ -208,7 +209,7 @@ def terms_for_request(request, exclude_page_id=None):
             Term(
                 key=page.pk,
                 forms=tuple(page.forms),
-                url=page.get_url(request=request) or "",
+                url=page_url(page, request) or "",
                 long_form=page.long_form,
             )
             for page in GlossaryTermPage.objects.live()
