@@ -1620,19 +1620,18 @@ def _related_terms(snap):
 
 def _shared_term_counts(snap, terms, size):
     """Per position: how many of ``terms`` it has in its title or key facts (a term in both
-    counts once). Each term's positions are marked with the term's index, so a position
-    already counted for the term is left out: work in proportion to the positions' lists,
-    not the sorting of a union per term (which was most of the time of related cases)."""
+    counts once): one mask per term, set at the term's title and key positions and added
+    up. Work in proportion to the positions' lists and one pass over the mask per term, not
+    the sorting of a union per term (which was most of the time of related cases)."""
     title, key = snap.columns["title"], snap.columns["key"]
-    counts = np.zeros(size, dtype=np.float64)
-    counted_for = np.full(size, -1, dtype=np.int64)
-    for index, term in enumerate(terms):
-        for positions in (title.positions(term), key.positions(term)):
-            new = positions[counted_for[positions] != index]
-            counted_for[new] = index
-            # A position twice in ``new`` is incremented once (buffered fancy indexing).
-            counts[new] += 1.0
-    return counts
+    counts = np.zeros(size, dtype=np.int32)
+    has = np.zeros(size, dtype=bool)
+    for term in terms:
+        has.fill(False)
+        has[title.positions(term)] = True
+        has[key.positions(term)] = True
+        counts += has
+    return counts.astype(np.float64)
 
 
 def _folded_tag_codes(snap):
