@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.links import page_url
+
 # ManifestStaticFilesStorage names: "css/site.0123456789ab.css" -> "css/site.css".
 _HASHED = re.compile(r"\.[0-9a-f]{12}(\.[^./]+)$")
 MAIL_SUMMARY_WORDS = 60
@@ -61,7 +63,7 @@ def case_links(page, request, library, qr=False):
     QR code of its address as inline SVG (for the PDF only: it costs a few milliseconds)."""
     if library is None or not page.live:
         return None
-    absolute_url = request.build_absolute_uri(page.get_url(request))
+    absolute_url = request.build_absolute_uri(page_url(page, request))
     body = "\n\n".join(
         part
         for part in (

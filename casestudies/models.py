@@ -34,6 +34,7 @@ from core.blocks import RICH_TEXT_FEATURES, CaseStoryBlock
 from core.forms import SiteModelForm
 from core.fragments import page_fragment_scope
 from core.geo import SizeClass, State, size_class_for
+from core.links import page_url
 from core.memo import memoised
 from core.models import IndexPage
 from core.pages import SitePage
@@ -544,8 +545,10 @@ class CaseLibraryPage(CaseListingMixin, RoutablePageMixin, IndexPage):
             request, template="casestudies/theme_page.html", context_overrides=context
         )
 
-    def theme_url(self, theme):
-        return self.url + self.reverse_subpage("theme_route", kwargs={"slug": theme.slug})
+    def theme_url(self, theme, request=None):
+        return page_url(self, request) + self.reverse_subpage(
+            "theme_route", kwargs={"slug": theme.slug}
+        )
 
     @path("vergleich/")
     def compare_route(self, request):
@@ -563,7 +566,7 @@ class CaseLibraryPage(CaseListingMixin, RoutablePageMixin, IndexPage):
 
     def compare_url(self, slugs, request=None):
         # With the request, Wagtail takes the site root paths from the request's memo.
-        url = self.get_url(request) + self.reverse_subpage("compare_route")
+        url = page_url(self, request) + self.reverse_subpage("compare_route")
         return url + ("?" + urlencode([("fall", slug) for slug in slugs]) if slugs else "")
 
     @path("pdf/<slug:slug>/")
@@ -579,7 +582,7 @@ class CaseLibraryPage(CaseListingMixin, RoutablePageMixin, IndexPage):
         return handout_response(case, request)
 
     def handout_url(self, case, request=None):
-        return self.get_url(request) + self.reverse_subpage(
+        return page_url(self, request) + self.reverse_subpage(
             "handout_route", kwargs={"slug": case.slug}
         )
 

@@ -14,6 +14,8 @@ that site's root URL.
 from django.conf import settings
 from django.urls import reverse
 
+from .sites import known_site
+
 
 def absolute_url(path, request=None):
     """``path`` (or an address that is already absolute, returned as is) as an absolute
@@ -25,11 +27,23 @@ def absolute_url(path, request=None):
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+def page_url(page, request=None):
+    """The page's address as Wagtail's ``{% pageurl %}`` gives it (a path within the
+    request's site, else with the other site's root URL), with the request's site as
+    ``core.sites`` found it (no query); ``None`` if the page has no route."""
+    site = known_site(request) if request is not None else None
+    if site is None:
+        # Not looked up for this request (views outside the page tree, such as the API):
+        # Wagtail finds it, once per request.
+        return page.get_url(request)
+    return page.relative_url(site, request)
+
+
 def absolute_page_url(page, request=None):
     """The page's public address, absolute; ``None`` if it has no route."""
     if request is None:
         return page.get_full_url()
-    url = page.get_url(request)
+    url = page_url(page, request)
     if url is None:
         return None
     return absolute_url(url, request)

@@ -1,9 +1,10 @@
 """Wagtail's page serving, with the site root page taken from the page tree memo.
 
 ``wagtail.views.serve`` finds the site and then loads the site's root page and its specific
-model (a query on every request) before routing. Here the root page comes from the page tree
-(``core.pages.PageTree``, valid for one content generation, with its view-restriction note);
-everything else is Wagtail's own view: ``Site.find_for_request``, ``route``, and the
+model (a query on every request) before routing. Here the site comes from the sites of the
+content generation with Wagtail's matching rules (``core.sites``) and the root page from the
+page tree (``core.pages.PageTree``, valid for one content generation, with its
+view-restriction note); everything else is Wagtail's own view: ``route``, and the
 ``on_serve_page`` and ``before_serve_page`` hooks in the same order.
 """
 
@@ -11,10 +12,10 @@ import copy
 
 from django.http import Http404, HttpResponse
 from wagtail import hooks
-from wagtail.models import Site
 from wagtail.views import serve_chain
 
 from .pages import page_tree
+from .sites import site_for_request
 
 # Wagtail's pattern for page paths (WAGTAIL_APPEND_SLASH), without Wagtail's own "_util/"
 # views (password form, login), which its URL configuration serves after this one.
@@ -28,7 +29,7 @@ def site_root(request, site):
 
 
 def serve(request, path):
-    site = Site.find_for_request(request)
+    site = site_for_request(request)
     if site is None:
         raise Http404
     page, args, kwargs = site_root(request, site).route(

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
+from core.links import page_url
 from core.memo import memoised
+from core.sites import site_for_request
 
 from .models import GlossaryTermPage
 
@@ -67,7 +68,8 @@ class Term:
     long_form: str = ""
 
 
-@functools.lru_cache(maxsize=64)
+# Keyed by the terms a text names (present_terms): a handful of combinations per library.
+@functools.lru_cache(maxsize=1024)
 def build_pattern(terms):
     """One regular expression for all forms, longest first; group name -> term key."""
     alternatives = []
@@ -85,6 +87,37 @@ def build_pattern(terms):
         parts.append(f"(?P<{name}>{re.escape(escape(form, quote=False))}{SUFFIX})")
     pattern = re.compile(r"(?<![\w&-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
     return pattern, owners
+
+
+# Characters for which a case-insensitive regular expression and ``str.casefold`` disagree
+# (Turkish dotted and dotless i): a text with one of them is searched for every term.
+CASEFOLD_EXCEPTIONS = ("ı", "İ")
+
+
+@functools.lru_cache(maxsize=4096)
+def term_needles(term):
+    """The term's forms as they appear in HTML, case-folded, for :func:`present_terms`; None
+    if a form holds a character ``casefold`` treats unlike the regular expression."""
+    needles = tuple(escape(form, quote=False).casefold() for form in term.forms)
+    if any(char in needle for needle in needles for char in CASEFOLD_EXCEPTIONS):
+        return None
+    return needles
+
+
+def present_terms(html, terms):
+    """The terms (a tuple, in their order) one of whose forms occurs in ``html``, ignoring
+    case. A term absent from the text can never match in it, so leaving it out of the
+    pattern changes no link, and a text naming no term needs no regular expression at all:
+    substring tests in C instead of one case-insensitive alternation over every form."""
+    if any(char in html for char in CASEFOLD_EXCEPTIONS):
+        return tuple(terms)
+    folded = html.casefold()
+    found = []
+    for term in terms:
+        needles = term_needles(term)
+        if needles is None or any(needle in folded for needle in needles):
+            found.append(term)
+    return tuple(found)
 
 
 # Comments and tags; any other "<" (as in "a < b") is text, as for the HTML parser.
@@ -121,10 +154,13 @@ def link_terms(html, terms, seen=None):
     if not terms or not html:
         return html
     seen = seen if seen is not None else set()
-    pattern, owners = build_pattern(tuple(terms))
+    html = str(html)
+    terms = present_terms(html, terms)
+    if not any(term.key not in seen for term in terms):
+        return html
+    pattern, owners = build_pattern(terms)
     if pattern is None:
         return html
-    html = str(html)
     # Most texts name no term, or only terms linked already: then nothing needs splitting.
     if not any(owners[match.lastgroup] not in seen for match in pattern.finditer(html)):
         return html
@@ -136,7 +172,7 @@ def link_terms(html, terms, seen=None):
     for token in TOKEN.finditer(html):
         text = html[position : token.start()]
         if text:
-            linkable = not skip_depth and len(seen) < len(by_key)
+            linkable = not skip_depth and not by_key.keys() <= seen
             out.append(_link(pattern, owners, by_key, seen, text) if linkable else text)
         markup = token.group(0)
         out.append(markup)
@@ -159,7 +195,7 @@ def link_terms(html, terms, seen=None):
                 skip_depth += 1
     text = html[position:]
     if text:
-        linkable = not skip_depth and len(seen) < len(by_key)
+        linkable = not skip_depth and not by_key.keys() <= seen
         out.append(_link(pattern, owners, by_key, seen, text) if linkable else text)
     return "".join(out)
 
@@ -173,7 +209,7 @@ def terms_for_request(request, exclude_page_id=None):
             Term(
                 key=page.pk,
                 forms=tuple(page.forms),
-                url=page.get_url(request=request) or "",
+                url=page_url(page, request) or "",
                 long_form=page.long_form,
             )
             for page in GlossaryTermPage.objects.live()
@@ -182,6 +218,6 @@ def terms_for_request(request, exclude_page_id=None):
             .only("id", "path", "depth", "url_path", "title", "variants", "long_form")
         ]
 
-    site = Site.find_for_request(request) if request is not None else None
+    site = site_for_request(request)
     terms = memoised(("knowledge.glossary.terms", getattr(site, "pk", None)), build, request)
     return [term for term in terms if term.key != exclude_page_id and term.url]

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 # restrictions (core/pages.py), ``public()`` is a subquery, the navigation reuses the home
 # page's sections, the case page loads its themes and tags once, and what is the same on
 # every page lives in memos per content generation (core/memo.py: the pages routing walks
-# through, glossary terms, guides and events per case). Only public framework API: the site
-# of a request comes from Wagtail's own ``Site.find_for_request`` (one query, plus the site
-# root page's specific model in Wagtail's serve view), the requested page from one
+# through, glossary terms, guides and events per case, the sites). Only public framework
+# API: the site of a page request is matched with Wagtail's rules against the sites of the
+# content generation (core/sites.py, no query), the requested page from one
 # ``Manager.raw`` query, and a case page's links from one plain SQL query handed to the
 # templates as ``facts``; pages are served by core.serve (Wagtail's serve view with the site
 # root from the page tree memo). How the counts came down over the issues is in the README
@@ -28,7 +28,7 @@ MAX_QUERIES = {
     "library_filtered": 9,
     "theme": 7,
     "theme_index": 4,
-    "case": 5,
+    "case": 4,
     "search": 10,
     "guide": 7,
     "event": 10,

@@ -2,15 +2,23 @@ from django import template
 from django.core.paginator import Paginator
 from django.utils.http import urlencode
 
+from ..links import page_url as site_page_url
+
 register = template.Library()
 
 
-@register.simple_tag
-def theme_url(library, theme):
+@register.simple_tag(takes_context=True)
+def page_url(context, page):
+    """Wagtail's ``{% pageurl page %}``, with the request's site from core.sites (no query)."""
+    return site_page_url(page, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def theme_url(context, library, theme):
     """URL of a theme's page in the case library."""
     if library is None:
         return ""
-    return library.theme_url(theme)
+    return library.theme_url(theme, context.get("request"))
 
 
 @register.simple_tag

@@ -1,7 +1,7 @@
 from django import template
-from wagtail.models import Site
 
 from core.pages import page_tree
+from core.sites import site_for_request
 from home.models import LegalPage
 
 register = template.Library()
@@ -14,7 +14,7 @@ def footer_pages(context):
     the page tree (core.pages) already holds them: no query."""
     request = context.get("request")
     tree = page_tree(request)
-    site = Site.find_for_request(request) if request is not None else None
+    site = site_for_request(request)
     root = tree.by_id.get(site.root_page_id) if site is not None else None
     prefix = root.path if root is not None else ""
     pages = [

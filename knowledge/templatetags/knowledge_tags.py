@@ -1,6 +1,7 @@
 from django import template
 
 from agenda.models import EventIndexPage
+from core.links import page_url
 from core.memo import memoised, pages_by_case
 from core.pages import page_tree
 
@@ -58,7 +59,7 @@ def exchange_nav(context):
     for page in pages:
         key = "events" if isinstance(page, EventIndexPage) else "knowledge"
         if not urls[key]:
-            urls[key] = page.get_url(request=request) or ""
+            urls[key] = page_url(page, request) or ""
     if request is not None:
         request._exchange_nav = urls
     return urls

@@ -1,6 +1,7 @@
 """Around the search: related cases, cases from places like mine, analytics and synonyms for
 editors."""
 
+import numpy as np
 import pytest
 
 from search import engine
@@ -89,3 +90,22 @@ def test_search_analytics_report(admin_client, client, demo_site):
 @pytest.mark.django_db
 def test_search_promotions_admin_is_available(admin_client):
     assert admin_client.get("/admin/searchpicks/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_related_cases_count_a_shared_word_once_per_case(demo_site):
+    """The word likeness of related cases: a case shares a word once, whether the word is in
+    its title, its key facts or both (checked against a plain union per word, for every
+    entry of the demo library as the source)."""
+    snap = engine.snapshot()
+    title, key = snap.columns["title"], snap.columns["key"]
+    size = len(snap.alive)
+    in_both = 0
+    for source in range(size):
+        terms = set(title.values_of(source)) | set(key.values_of(source))
+        expected = np.zeros(size)
+        for term in terms:
+            expected[np.union1d(title.positions(term), key.positions(term))] += 1
+            in_both += len(np.intersect1d(title.positions(term), key.positions(term)))
+        assert np.array_equal(engine._shared_term_counts(snap, terms, size), expected), source
+    assert in_both, "the demo library has words in both the title and the key facts of a case"
