@@ -297,12 +297,12 @@ class Command(BaseCommand):
         if not state_files.enabled():
             self.stdout.write(_("Zustand auf der Platte: ausgeschaltet (SEARCH_STATE_FILES)"))
             return snap
-        directory, write_ms = state_files.path_for(snap.version), float("nan")
+        directory, written = state_files.path_for(snap.version), _("schon vorhanden")
         if not directory.exists():  # else written by an earlier run on this database
             arrays, meta = snap.file_parts()
             started = time.perf_counter()
             directory = state_files.save(snap.version, arrays, meta)
-            write_ms = (time.perf_counter() - started) * 1000
+            written = _("geschrieben in %.0f ms") % ((time.perf_counter() - started) * 1000)
         if directory is None:
             self.stdout.write(_("Zustand auf der Platte: nicht schreibbar (siehe Log)"))
             return snap
@@ -320,15 +320,15 @@ class Command(BaseCommand):
         after = memory_mb()
         self.stdout.write(
             _(
-                "Zustand von der Platte (%(origin)s, %(size).1f MB; geschrieben in "
-                "%(write).0f ms): %(load).0f ms, erste Suche danach %(first).0f ms; privat "
+                "Zustand von der Platte (%(origin)s, %(size).1f MB; %(written)s): "
+                "%(load).0f ms, erste Suche danach %(first).0f ms; privat "
                 "(RssAnon) %(anon0).0f -> %(anon1).0f -> %(anon2).0f MB, geteilt (RssFile) "
                 "%(file0).0f -> %(file1).0f -> %(file2).0f MB [%(load_average)s]"
             )
             % {
                 "origin": loaded.origin,
                 "size": size,
-                "write": write_ms,
+                "written": written,
                 "load": load_ms,
                 "first": first_ms,
                 "anon0": before["RssAnon"],
