@@ -1536,16 +1536,21 @@ def _candidates(wanted, scored, common, weights, total_weight, backend):
 
 
 # A query whose words combine into more sets that reach MIN_COVERAGE than this is retrieved
-# word by word without clauses (the tsquery would grow with every set).
+# word by word without clauses (the tsquery would grow with every set); so is a query of
+# more retrieved words than MAX_CLAUSE_WORDS: hardly any entry covers 75 % of a long query,
+# and a restricted statement that finds none is followed by the unrestricted one.
 MAX_CLAUSES = 32
+MAX_CLAUSE_WORDS = 6
 
 
 def _qualifying_sets(shares, everywhere):
     """The smallest sets of retrieved words (numbers into ``shares``, each word's share of
     the query's weight) with which an entry reaches MIN_COVERAGE (``everywhere``: the share
-    of the common words every entry counts as having); None if there is none or more than
-    MAX_CLAUSES. A tiny margin below MIN_COVERAGE keeps rounding from losing a set: the
-    exact threshold is applied to the entries found."""
+    of the common words every entry counts as having); None if there is none, more than
+    MAX_CLAUSES or more than MAX_CLAUSE_WORDS words. A tiny margin below MIN_COVERAGE keeps
+    rounding from losing a set: the exact threshold is applied to the entries found."""
+    if len(shares) > MAX_CLAUSE_WORDS:
+        return None
     need = MIN_COVERAGE - 1e-9 - everywhere
     order = sorted(range(len(shares)), key=lambda word: -shares[word])
     # rest[i]: the most the words from order[i] on can add.

@@ -267,6 +267,8 @@ class PostgresRetriever:
             if not dnf:
                 return [_no_matches() for _structure in structures]
             found = self._search_restricted(expressions, scored, dnf)
+            if not any(len(pks) for pks, _scores in found):
+                return found  # the engine retrieves every match: no best needed
             best = self._best_scores(expressions, scored, clauses)
             return [(*pks_scores, best.get(number)) for number, pks_scores in enumerate(found)]
         parts, params = [], []
