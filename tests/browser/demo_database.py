@@ -98,4 +98,10 @@ class DemoDatabase:
             ]
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+        # The search's full-text table (SQLite's search_fts, PostgreSQL's search_fulltext) is
+        # no model table: flush leaves stale rows in one and empties the other. It follows the
+        # copied entries.
+        from search import retrieval  # as in _forget_cached_rows: imported once apps are ready
+
+        retrieval.database_retriever().rebuild()
         _forget_cached_rows()

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from wagtail.models import PageViewRestriction
 
 from casestudies.models import CasePage
-from search import engine, retrieval, state_files
+from search import engine, state_files
 from search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,11 +42,7 @@ def state_dir(settings, tmp_path, demo_database):
     engine.reset_snapshot()
     yield settings.SEARCH_STATE_DIR
     engine.reset_snapshot()
-    # The full-text table is no model's: demo_database does not copy it back, so the entries
-    # a test removed or changed (the restricted case, the published summary) would stay
-    # missing or changed in it for the tests after this one. It gets the demo's entries again.
-    demo_database.restore()
-    retrieval.database_retriever().rebuild()
+    demo_database.restore()  # the full-text table included
 
 
 @pytest.fixture
