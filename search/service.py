@@ -3,7 +3,9 @@
 and its models can change without touching the apps.
 
 - Searching: ``search(SearchRequest(...))``, ``page_ids(request)`` (every match, for a
-  listing without pages such as the map), ``related(page_id)``, ``places_like(...)``, the
+  listing without pages such as the map; partner lists, feeds and exports),
+  ``SearchRequest(within=page.url_path)`` for the entries below one page (a case library),
+  ``related(page_id)``, ``places_like(...)``, the
   query rules (``clean_query``, ``MAX_QUERY_LENGTH``, ``MAX_PAGE_SIZE``, ``SORTS``, ``FACETS``) and
   ``SearchError`` for a request the engine refuses.
 - Indexing: each app registers a document builder for its page types (``register`` with a
