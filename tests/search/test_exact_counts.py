@@ -245,7 +245,11 @@ def test_a_long_query_is_limited_and_says_so(client, generated_library):
         q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]
     ]
     assert len(matching) == 1, matching
-    assert len(queries.captured_queries) <= 6
+    # Reads only: PostgreSQL plans the full-text statement with SET LOCAL inside a savepoint
+    # (search/retrieval.py, _through_index).
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL", "RESET")
+    reads = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(control)]
+    assert len(reads) <= 6, reads
     page = client.get("/suche/", {"q": words})
     assert page.status_code == 200
     assert "höchstens 32 Suchbegriffe" in page.content.decode()
