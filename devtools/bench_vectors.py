@@ -12,6 +12,7 @@ so a real ``rebuild_search`` embeds those entries properly later.
 import time
 
 import numpy as np
+from django.db.models import Exists, OuterRef
 from django.test import override_settings
 from tqdm import tqdm
 
@@ -31,9 +32,13 @@ def ensure_vectors(sample, seed, progress_bar=True):
     provider = get_provider()
     if provider is None:
         return None
-    with_vectors = PassageVector.objects.filter(model_id=provider.model_id).values("entry_id")
+    # An anti-join (NOT EXISTS): PostgreSQL runs NOT IN over a subquery larger than work_mem
+    # as a nested loop (minutes at 100,000 entries).
+    with_vectors = PassageVector.objects.filter(model_id=provider.model_id, entry_id=OuterRef("pk"))
     missing = list(
-        SearchEntry.objects.exclude(pk__in=with_vectors).order_by("pk").values_list("pk", flat=True)
+        SearchEntry.objects.filter(~Exists(with_vectors))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     figures = {
         "embedded": 0,
