@@ -94,6 +94,9 @@ def first_semantic_search(query):
     started = time.perf_counter()
     provider = get_provider()
     vectors = store.current_index(provider.model_id, provider.dim)
+    if not vectors.size:  # no file for the vectors on this host yet: built in the background
+        store.wait_for_background_load()
+        vectors = store.current_index(provider.model_id, provider.dim)
     vectors.entry_scores(fusion.query_vector(provider, query))
     return (time.perf_counter() - started) * 1000
 

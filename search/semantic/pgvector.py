@@ -109,6 +109,7 @@ class PgVectorIndex:
     memory-mapped VectorMatrix (store.py) answers."""
 
     name = "pgvector"
+    in_process = False  # asked through the calling thread's database connection
 
     def __init__(self, model_id):
         self.model_id = model_id

@@ -117,6 +117,7 @@ class VectorMatrix:
     the float16 ``matrix`` (memory-mapped)."""
 
     name = "matrix"
+    in_process = True  # numpy over a mapped file: may run in another thread
 
     def __init__(self, token, entry_ids, matrix):
         self.token = token
@@ -139,6 +140,10 @@ class VectorMatrix:
     def entry_vector(self, entry_id):
         """The mean of an entry's rows, normalised; None when the entry has no vectors."""
         return entry_vector(self, entry_id)
+
+
+# What a worker answers with before its first matrix is ready: no vectors, words only.
+EMPTY = VectorMatrix(None, np.empty(0, dtype=np.int64), None)
 
 
 def matrix_dir():
@@ -207,22 +212,19 @@ def current_matrix(model_id):
     """The matrix for the current token, mapped once per worker and token.
 
     When this host has no file for the token yet, the worker that notices builds it in the
-    background and keeps answering with the previous vectors meanwhile (building reads every
-    row: seconds at 10,000 cases, too long for a request). What the previous vectors still
-    name is only a candidate: the search state decides what is public. The first matrix of a
-    worker, and one asked for inside a transaction (whose changes another connection could not
-    read), are loaded in the request."""
+    background (building reads every row: 0.4 s at 10,000 cases, 4-5 s at 100,000, too long
+    for a request) and keeps answering with the previous vectors meanwhile, or with none
+    (words only) when it has none yet. What the previous vectors still name is only a
+    candidate: the search state decides what is public. A file that exists is mapped in the
+    request (milliseconds); so is one asked for inside a transaction, whose changes another
+    connection could not read."""
     token = read_token()
     matrix = _current.get(model_id)
     if matrix is not None and matrix.token == token:
         return matrix
-    if (
-        matrix is not None
-        and not connection.in_atomic_block
-        and not _matrix_paths(token, model_id)[1].exists()
-    ):
+    if not connection.in_atomic_block and not _matrix_paths(token, model_id)[1].exists():
         _start_background_load(token, model_id)
-        return matrix
+        return matrix if matrix is not None else EMPTY
     with _lock:
         matrix = _current.get(model_id)
         if matrix is None or matrix.token != token:

@@ -218,6 +218,26 @@ def test_restricted_retrieval_ranks_as_the_word_by_word_one(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Stadt Ehrenamt Leerstand", "gelingt Dorfladen"])
+def test_unscored_words_come_back_with_every_match(generated_library, query):
+    """A word too common to score (MAX_SCORED_MATCHES) comes back without scores, on SQLite
+    as one text of ids: the same entries as when it is scored, in id order."""
+    analyzed = engine.snapshot().analyzer.analyze_query(query)
+    structures = [[alternatives] for _group, _parts, alternatives in engine._word_groups(analyzed)]
+    retriever = retrieval.database_retriever()
+    scored = retriever.search_words(structures)
+    unscored = retriever.search_words(structures, scored=[False] * len(structures))
+    mixed = retriever.search_words(structures, scored=[n != 1 for n in range(len(structures))])
+    for number, ((ids, _scores), (plain_ids, plain_scores)) in enumerate(
+        zip(scored, unscored, strict=True)
+    ):
+        assert len(ids) > 0
+        assert plain_ids.tolist() == sorted(ids.tolist())
+        assert not plain_scores.any()
+        assert mixed[number][0].tolist() == (plain_ids if number == 1 else ids).tolist()
+
+
+@pytest.mark.django_db
 def test_common_words_have_their_real_totals(generated_library):
     response = search(SearchRequest(query="Stadt"))
     assert response.count > 2000

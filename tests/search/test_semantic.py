@@ -211,3 +211,56 @@ def test_publishing_in_tests_embeds_nothing_unless_switched_on(settings):
     settings.SEMANTIC_SEARCH_AUTO_INDEX = True
     assert consumer.index(ids) == 1
     assert PassageVector.objects.filter(entry_id__in=ids).exists()
+
+
+@pytest.mark.django_db
+def test_the_dense_side_in_its_thread_ranks_as_in_the_request(settings):
+    """The query's embedding and the matrix scan run in a thread while the words are
+    retrieved (fusion.begin): the ranking is the one computed in the request."""
+    index_entries(entry_ids(SOME_CASES))
+    queries = [NO_HALL, NO_DOCTOR, "Dorfladen Genossenschaft", "Bürgerbus"]
+
+    def ranking(query):
+        fusion.clear_query_cache()
+        response = search(SearchRequest(query=query, page_size=50))
+        return response.count, [(hit.entry_id, hit.score) for hit in response.results]
+
+    settings.SEMANTIC_SEARCH_THREAD = True
+    in_thread = [ranking(query) for query in queries]
+    settings.SEMANTIC_SEARCH_THREAD = False
+    assert [ranking(query) for query in queries] == in_thread
+    assert slugs(NO_DOCTOR)[0] == "kusel-mvz-gemeindeschwester"  # meaning counted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("threaded", [True, False])
+def test_a_failing_dense_side_leaves_the_words(settings, monkeypatch, caplog, threaded):
+    index_entries(entry_ids(SOME_CASES))
+    settings.SEMANTIC_SEARCH_THREAD = threaded
+    with fusion.ranking_mode("lexical"):
+        by_words = slugs(NO_DOCTOR)
+
+    def broken(self, query_vector, *args, **kwargs):
+        raise RuntimeError("vector store unavailable (test)")
+
+    index = store.current_index(get_provider().model_id, get_provider().dim)
+    monkeypatch.setattr(type(index), "entry_scores", broken)
+    assert slugs(NO_DOCTOR) == by_words
+    assert "Semantic search failed; searching on words only" in caplog.text
+
+
+def test_fused_arrays_rank_as_the_weighted_sum_with_first_appearance_breaking_ties(monkeypatch):
+    """fuse() works on arrays; the reference is the plain weighted sum of dictionaries that
+    it replaced (equal sums: lexical order first, then the dense side's)."""
+    lexical = (np.array([5, 3, 9, 4]), np.array([2.0, 1.0, 1.0, 0.5]))
+    dense = {9: 0.5, 7: 1.0, 11: 0.25, 3: 0.0}
+    monkeypatch.setattr(fusion, "wanted", lambda snap, analyzed: True)
+    fused_ids, fused_scores = fusion.fuse("q", lexical, None, object(), dense=lambda: dense)
+
+    reference = {
+        int(pk): fusion.LEXICAL_WEIGHT * score / 2.0 for pk, score in zip(*lexical, strict=True)
+    }
+    for pk, score in dense.items():
+        reference[pk] = reference.get(pk, 0.0) + fusion.DENSE_WEIGHT * score
+    expected = sorted(reference.items(), key=lambda item: -item[1])
+    assert list(zip(fused_ids.tolist(), fused_scores.tolist(), strict=True)) == expected

@@ -39,7 +39,9 @@ def test_a_new_matrix_is_built_in_the_background_while_the_previous_one_answers(
     root = Page.get_first_root_node()
     first, second = new_entry(root, 1), new_entry(root, 2)
     give_vectors(first)
-    loaded = store.current_matrix(MODEL)  # a worker's first matrix: loaded in the request
+    store.current_matrix(MODEL)
+    store.wait_for_background_load()
+    loaded = store.current_matrix(MODEL)
     assert list(loaded.entries) == [first.pk]
 
     give_vectors(second)
@@ -52,3 +54,22 @@ def test_a_new_matrix_is_built_in_the_background_while_the_previous_one_answers(
     assert (matrix_dir / f"{MODEL}-{current.token}.npy").exists()
     # The file of the old token is gone from the host's directory.
     assert not (matrix_dir / f"{MODEL}-{loaded.token}.npy").exists()
+
+
+def test_a_worker_without_a_matrix_searches_on_words_until_the_first_one_is_built(matrix_dir):
+    entry = new_entry(Page.get_first_root_node(), 1)
+    give_vectors(entry)
+    first = store.current_matrix(MODEL)
+    # No file for this token on the host: the request does not wait for it to be built.
+    assert first is store.EMPTY
+    assert first.size == 0
+    assert first.entry_scores(np.ones(384, dtype=np.float32))[0].size == 0
+    store.wait_for_background_load()
+    built = store.current_matrix(MODEL)
+    assert list(built.entries) == [entry.pk]
+
+    # Another worker of the same host finds the file and maps it in the request.
+    store.reset_matrix()
+    mapped = store.current_matrix(MODEL)
+    assert mapped is not store.EMPTY
+    assert list(mapped.entries) == [entry.pk]
