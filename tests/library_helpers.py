@@ -47,9 +47,14 @@ def case_ids_below(library):
 def facet_counts_of(page_ids, facet):
     """Facet value -> number of these pages' entries with it, read from the database rows
     (as the engine's documents hold them)."""
+    return facet_counts_of_entries(SearchEntry.objects.filter(page_id__in=page_ids), facet)
+
+
+def facet_counts_of_entries(entries, facet):
+    """Facet value -> number of these entries (a queryset) with it, read from the rows."""
     field = server.FACET_FIELDS[facet]
     counts = Counter()
-    for entry in SearchEntry.objects.filter(page_id__in=page_ids):
+    for entry in entries:
         values = server.document(entry)[field]
         if isinstance(values, list):
             counts.update(set(values))

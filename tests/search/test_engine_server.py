@@ -7,7 +7,6 @@ the test below names it and checks that the fallback answers (see the README).
 """
 
 import math
-from collections import Counter
 from dataclasses import replace
 from io import StringIO
 
@@ -27,6 +26,7 @@ from tests.library_helpers import (
     add_second_library,
     case_ids_below,
     facet_counts_of,
+    facet_counts_of_entries,
     shown_counts,
 )
 
@@ -55,19 +55,6 @@ def requests_sent(monkeypatch):
 
     monkeypatch.setattr(opensearchpy.Urllib3HttpConnection, "perform_request", counting)
     return sent
-
-
-def database_facet_counts(entry_ids, facet):
-    """Facet value -> count over these entries, read from the database rows."""
-    field = server.FACET_FIELDS[facet]
-    counts = Counter()
-    for entry in SearchEntry.objects.filter(pk__in=entry_ids):
-        values = server.document(entry)[field]
-        if isinstance(values, list):
-            counts.update(set(values))
-        elif values:
-            counts[values] += 1
-    return dict(counts)
 
 
 def all_entry_ids(request_kwargs):
@@ -121,7 +108,7 @@ def test_facet_counts_from_aggregations_equal_the_database(engine_path, request_
         # A facet counts the entries that match the query and every other facet's filter.
         others = {name: chosen for name, chosen in selected.items() if name != facet}
         base_ids, _ = all_entry_ids({**request_kwargs, "filters": others})
-        expected = database_facet_counts(base_ids, facet)
+        expected = facet_counts_of_entries(SearchEntry.objects.filter(pk__in=base_ids), facet)
         shown = {value.value: value.count for value in values if value.count}
         assert shown == expected, facet
 
