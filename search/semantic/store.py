@@ -20,6 +20,7 @@ at 10,000 cases.
 import logging
 import os
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -174,7 +175,23 @@ def _build_files(token, model_id, directory):
     for stale in directory.glob(f"{model_id}-*.npy"):
         if not stale.name.startswith(f"{model_id}-{token}"):
             stale.unlink(missing_ok=True)  # mapped copies stay readable until unmapped
+    _remove_abandoned(directory, model_id)
     return Path(f"{base}-ids.npy"), Path(f"{base}.npy")
+
+
+# A file being written is renamed within seconds; one older than this was left by a process
+# that died while writing (at 100,000 cases a matrix is 450 MB).
+ABANDONED_AFTER_SECONDS = 3600
+
+
+def _remove_abandoned(directory, model_id):
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for partial in directory.glob(f"{model_id}-*.tmp"):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+        except FileNotFoundError:
+            pass  # another worker of the host removed it first
 
 
 _current = {}

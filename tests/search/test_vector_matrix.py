@@ -2,6 +2,9 @@
 vectors without making a search wait: the worker that notices builds the new file in the
 background and answers with the previous vectors meanwhile."""
 
+import os
+import time
+
 import numpy as np
 import pytest
 from wagtail.models import Page
@@ -73,3 +76,17 @@ def test_a_worker_without_a_matrix_searches_on_words_until_the_first_one_is_buil
     mapped = store.current_matrix(MODEL)
     assert mapped is not store.EMPTY
     assert list(mapped.entries) == [entry.pk]
+
+
+def test_a_file_left_half_written_by_a_dead_process_is_removed(matrix_dir):
+    abandoned = matrix_dir / f"{MODEL}-oldtoken.npy.4242.1.tmp"
+    being_written = matrix_dir / f"{MODEL}-newtoken.npy.4243.1.tmp"
+    for path in (abandoned, being_written):
+        path.write_bytes(b"partial")
+    an_hour_ago = time.time() - store.ABANDONED_AFTER_SECONDS - 60
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    give_vectors(new_entry(Page.get_first_root_node(), 1))
+    store.current_matrix(MODEL)
+    store.wait_for_background_load()
+    assert not abandoned.exists()
+    assert being_written.exists()  # another process may still be writing it
