@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import EventFormat, upcoming_events
-from casestudies.models import Theme
+from casestudies.models import CaseLibraryPage, Theme
 from core.geo import SizeClass, State
 from core.links import absolute_url
 from search.service import SearchRequest, published_at, search
@@ -33,6 +33,15 @@ class Item:
     detail: str = ""
 
 
+def public_library(pk):
+    """The live case library with this id that anyone may see, or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return CaseLibraryPage.objects.live().public().filter(pk=pk).first()
+
+
 def describe(subscription):
     """A readable summary of the filter, for the form, the emails and the confirmation."""
     filters = subscription.filters
@@ -40,6 +49,10 @@ def describe(subscription):
         formats = [str(EventFormat(v).label) for v in filters.get("format", [])]
         return _("Kommende Veranstaltungen") + (f": {', '.join(formats)}" if formats else "")
     parts = []
+    if filters.get("bibliothek"):
+        library = public_library(filters["bibliothek"])
+        title = library.title if library else _("nicht mehr öffentlich")
+        parts.append(_("aus der Fallbibliothek „%s“") % title)
     if filters.get("q"):
         parts.append(_("Suchbegriff „%s“") % filters["q"])
     themes = dict(
@@ -64,6 +77,14 @@ def new_cases(subscription, since):
         if subscription.filters.get(name)
     }
     filters["art"] = ["case"]
+    within = ""
+    if subscription.filters.get("bibliothek"):
+        # Only the cases of the library the alert was asked for on; none once it is gone or
+        # no longer public (its cases are not public then either).
+        library = public_library(subscription.filters["bibliothek"])
+        if library is None:
+            return []
+        within = library.url_path
     items = []
     page = 1
     while len(items) < MAX_ITEMS:
@@ -74,6 +95,7 @@ def new_cases(subscription, since):
                 sort="neu",
                 page=page,
                 page_size=50,
+                within=within,
             )
         )
         published = published_at([hit.entry_id for hit in response.results])

@@ -7,6 +7,7 @@ from core.geo import SizeClass, State
 from core.visitor_forms import AccessibleFormMixin
 from search.service import SearchError, SearchRequest
 
+from .digest import public_library
 from .models import Subscription
 
 
@@ -46,6 +47,9 @@ class SubscribeForm(AccessibleFormMixin, forms.Form):
         required=False,
         help_text=_("Ohne Auswahl: alle Formate."),
     )
+    # The case library the form was opened from ("Neue Fälle zu dieser Auswahl" on a library
+    # page): its id, not typed by the visitor; one that is unknown or not public is dropped.
+    bibliothek = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label=_(
             "Ich möchte diese Benachrichtigung erhalten. Gespeichert werden nur meine Adresse "
@@ -65,6 +69,11 @@ class SubscribeForm(AccessibleFormMixin, forms.Form):
             self.fields[name].widget = forms.CheckboxSelectMultiple(
                 choices=self.fields[name].choices
             )
+        asked = self.data.get("bibliothek") if self.is_bound else self.initial.get("bibliothek")
+        self.library = public_library(asked) if asked else None
+
+    def clean_bibliothek(self):
+        return self.library.pk if self.library is not None else None
 
     def clean(self):
         data = super().clean()
@@ -82,4 +91,6 @@ class SubscribeForm(AccessibleFormMixin, forms.Form):
         filters = {name: data.get(name) or [] for name in self.CASE_FILTERS}
         if data.get("q"):
             filters["q"] = data["q"].strip()
+        if data.get("bibliothek"):
+            filters["bibliothek"] = data["bibliothek"]
         return filters

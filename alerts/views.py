@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def _initial_from_query(params):
-    """Prefill the form from library/search filter parameters (?thema=wohnen&land=NI)."""
+    """Prefill the form from library/search filter parameters (?thema=wohnen&land=NI), and
+    the library the link was on (?bibliothek=3)."""
     initial = {}
     if params.get("art") in Subscription.Kind.values:
         initial["art"] = params["art"]
@@ -30,6 +31,8 @@ def _initial_from_query(params):
             initial[name] = params.getlist(name)
     if params.get("q"):
         initial["q"] = params["q"][:200]
+    if params.get("bibliothek", "").isdigit():
+        initial["bibliothek"] = params["bibliothek"]
     return initial
 
 

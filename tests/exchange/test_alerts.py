@@ -213,3 +213,56 @@ def test_forms_set_no_cookie_and_refuse_posts_from_other_sites(client, demo_site
     response = strict.post(confirm_path, HTTP_ORIGIN="http://testserver")
     assert response.status_code == 200
     assert Subscription.objects.get().confirmed_at is not None
+
+
+def test_an_alert_asked_for_on_a_library_page_covers_only_that_library(
+    client, demo_site, django_capture_on_commit_callbacks
+):
+    from html import unescape
+
+    from casestudies.models import CaseLibraryPage
+    from tests.library_helpers import add_second_library, publish
+
+    south = add_second_library(demo_site, django_capture_on_commit_callbacks)
+    main = CaseLibraryPage.objects.exclude(pk=south.pk).get()
+    listing = client.get("/sued/?thema=wohnen").content.decode()
+    href = unescape(re.search(r'<p class="alert-link">\s*<a href="([^"]+)"', listing).group(1))
+    assert f"bibliothek={south.pk}" in href and "thema=wohnen" in href
+    form = client.get(href).content.decode()
+    assert "Nur Fälle aus der Fallbibliothek „Fallbibliothek Süd“." in form
+    # The search page's link is for the whole site.
+    found = client.get("/suche/?q=Wohnen").content.decode()
+    assert "bibliothek=" not in re.search(r'<p class="alert-link">.*?</p>', found, re.S).group(0)
+
+    response = subscribe(client, art="faelle", bibliothek=str(south.pk))
+    assert "aus der Fallbibliothek „Fallbibliothek Süd“" in response.content.decode()
+    subscription = Subscription.objects.get()
+    assert subscription.filters == {"bibliothek": south.pk}
+    subscription.confirmed_at = timezone.now() - dt.timedelta(minutes=1)
+    subscription.save()
+
+    record = {"summary": "Ein neuer Fall.", "town": "Bad Bevensen", "state": "NI"}
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseImporter(library=south).run([{**record, "title": "Neu im Süden", "slug": "neu-sued"}])
+        CaseImporter(library=main).run([{**record, "title": "Neu im Norden", "slug": "neu-nord"}])
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    digest = mail.outbox[-1]
+    assert "Neu im Süden" in digest.body
+    assert "Neu im Norden" not in digest.body
+
+    # A library that is no longer public sends nothing (its cases are not public either).
+    south.unpublish()
+    sent_before = len(mail.outbox)
+    subscription.refresh_from_db()
+    subscription.last_sent_at = None
+    subscription.save()
+    call_command("send_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(mail.outbox) == sent_before
+    publish(south)
+
+
+def test_an_unknown_library_in_the_link_leaves_the_alert_for_every_case(client, demo_site):
+    form = client.get("/benachrichtigungen/?art=faelle&bibliothek=999999").content.decode()
+    assert "Nur Fälle aus der Fallbibliothek" not in form
+    subscribe(client, art="faelle", bibliothek="999999")
+    assert Subscription.objects.get().filters == {}
