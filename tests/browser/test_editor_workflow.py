@@ -101,8 +101,20 @@ def type_title(page, title, slug):
     expect(address).to_have_value(slug)
 
 
+# The form's own submission: to the add view of a new page or the edit view of a saved one
+# (not the preview panel's background POSTs to .../preview/).
+PAGE_FORM_POST = re.compile(r"/admin/pages/(add/[\w/]+|\d+/edit)/$")
+
+
 def save_draft(page):
-    page.get_by_role("button", name="Entwurf speichern").click()
+    """Saves and waits for the server's answer to the form: the edit address alone is no
+    sign, a saved page is already at it before its form is sent."""
+    with page.expect_response(
+        lambda response: (
+            response.request.method == "POST" and PAGE_FORM_POST.search(response.url) is not None
+        )
+    ):
+        page.get_by_role("button", name="Entwurf speichern").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
 
 
