@@ -33,11 +33,18 @@ class Item:
     detail: str = ""
 
 
+# Page ids are Django AutoFields: anything outside is no page (and SQLite refuses to compare
+# with an integer wider than 64 bits).
+MAX_PAGE_ID = 2**31 - 1
+
+
 def public_library(pk):
     """The live case library with this id that anyone may see, or None."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
+        return None
+    if not 0 < pk <= MAX_PAGE_ID:
         return None
     return CaseLibraryPage.objects.live().public().filter(pk=pk).first()
 

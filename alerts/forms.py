@@ -49,7 +49,7 @@ class SubscribeForm(AccessibleFormMixin, forms.Form):
     )
     # The case library the form was opened from ("Neue Fälle zu dieser Auswahl" on a library
     # page): its id, not typed by the visitor; one that is unknown or not public is dropped.
-    bibliothek = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    bibliothek = forms.CharField(required=False, widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label=_(
             "Ich möchte diese Benachrichtigung erhalten. Gespeichert werden nur meine Adresse "

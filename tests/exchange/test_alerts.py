@@ -261,8 +261,11 @@ def test_an_alert_asked_for_on_a_library_page_covers_only_that_library(
     publish(south)
 
 
-def test_an_unknown_library_in_the_link_leaves_the_alert_for_every_case(client, demo_site):
-    form = client.get("/benachrichtigungen/?art=faelle&bibliothek=999999").content.decode()
-    assert "Nur Fälle aus der Fallbibliothek" not in form
-    subscribe(client, art="faelle", bibliothek="999999")
+@pytest.mark.parametrize("library", ["999999", "9" * 40, "0", "-3", "drei"])
+def test_an_unknown_library_in_the_link_leaves_the_alert_for_every_case(client, demo_site, library):
+    form = client.get("/benachrichtigungen/", {"art": "faelle", "bibliothek": library})
+    assert form.status_code == 200
+    assert "Nur Fälle aus der Fallbibliothek" not in form.content.decode()
+    response = subscribe(client, art="faelle", bibliothek=library)
+    assert response.status_code == 200
     assert Subscription.objects.get().filters == {}
