@@ -16,7 +16,7 @@ whatever happens to be nearest.
 import logging
 import os
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from threading import Lock
@@ -109,21 +109,13 @@ def begin(query, snap):
 def _submit(function, *args, **kwargs):
     """Run in this process's dense thread (SEMANTIC_SEARCH_THREAD), or here when it is off."""
     if not settings.SEMANTIC_SEARCH_THREAD:
+        done = Future()
         try:
-            return _Done(function(*args, **kwargs))
+            done.set_result(function(*args, **kwargs))
         except Exception as error:  # reported where the result is asked for, as in a thread
-            return _Done(error=error)
+            done.set_exception(error)
+        return done
     return _executor().submit(function, *args, **kwargs)
-
-
-class _Done:
-    def __init__(self, value=None, error=None):
-        self.value, self.error = value, error
-
-    def result(self):
-        if self.error is not None:
-            raise self.error
-        return self.value
 
 
 _pool = {}
